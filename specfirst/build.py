@@ -1,0 +1,556 @@
+"""Build the intermediate model (:mod:`specfirst.ir`) from a loaded document, once.
+
+Every ``$ref`` is resolved here, each target exactly once (schemas are memoized by
+pointer, so recursion becomes a cycle). Problems are collected with their location and
+raised together as one :class:`~specfirst.errors.SpecError`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from specfirst import naming
+from specfirst.errors import Problem, SpecError
+from specfirst.ir import (
+    ANNOTATION_KEYS,
+    CONSTRAINT_KEYS,
+    NO_VALUE,
+    Api,
+    Discriminator,
+    MediaType,
+    OAuthFlow,
+    Operation,
+    Parameter,
+    Property,
+    RequestBody,
+    Response,
+    Schema,
+    SecurityRequirement,
+    SecurityScheme,
+)
+from specfirst.loader import LoadedSpec, pointer_join
+
+HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+_UNSUPPORTED_SCHEMA_KEYS = (
+    "not",
+    "if",
+    "then",
+    "else",
+    "patternProperties",
+    "prefixItems",
+    "contains",
+    "propertyNames",
+    "dependentRequired",
+    "dependentSchemas",
+    "unevaluatedProperties",
+    "unevaluatedItems",
+)
+
+
+def _ref_pointer(ref: str) -> str:
+    return ref[1:] if ref.startswith("#") else ref
+
+
+class _Builder:
+    def __init__(self, spec: LoadedSpec) -> None:
+        self.spec = spec
+        self.doc = spec.document
+        self.v30 = spec.version[:2] == (3, 0)
+        self.problems: list[Problem] = []
+        self.schemas: dict[str, Schema] = {}  # by pointer: $ref targets and visited nodes
+
+    # -- helpers -----------------------------------------------------------------------
+    def problem(self, pointer: str, message: str) -> None:
+        self.problems.append(self.spec.problem(pointer, message))
+
+    def deref(self, node: Any, pointer: str) -> tuple[Any, str]:
+        """Follow non-schema ``$ref`` chains (parameters, responses, ...)."""
+        seen: set[str] = set()
+        while isinstance(node, dict) and "$ref" in node:
+            target = _ref_pointer(node["$ref"])
+            if target in seen:
+                self.problem(pointer, f"circular $ref {node['$ref']!r}")
+                return {}, pointer
+            seen.add(target)
+            node, pointer = self.spec.resolve(node["$ref"]), target
+        return node, pointer
+
+    # -- schemas -----------------------------------------------------------------------
+    def schema(self, node: Any, pointer: str) -> Schema:
+        if pointer in self.schemas:
+            return self.schemas[pointer]
+        s = Schema(pointer=pointer)
+        self.schemas[pointer] = s
+        if node is True or node is None:
+            return s
+        if node is False:
+            s.unsupported.append("false schema")
+            return s
+        if not isinstance(node, dict):
+            self.problem(pointer, "a schema must be an object")
+            return s
+        if "$ref" in node:
+            ref = node["$ref"]
+            target = _ref_pointer(ref)
+            s.ref = self.schema(self.spec.resolve(ref), target)
+            if self.v30:
+                return s  # OpenAPI 3.0 ignores keywords next to $ref
+        self._fill(s, node, pointer)
+        return s
+
+    def _fill(self, s: Schema, node: dict[str, Any], pointer: str) -> None:
+        declared = node.get("type")
+        if isinstance(declared, str):
+            types = [declared]
+        elif isinstance(declared, list):
+            types = [t for t in declared if isinstance(t, str)]
+        else:
+            types = []
+        if "null" in types:
+            s.nullable = True
+            types = [t for t in types if t != "null"]
+            if not types and "type" in node:
+                types = ["null"]
+        if self.v30 and node.get("nullable") is True:
+            s.nullable = True
+        s.types = tuple(types)
+        if "enum" in node and isinstance(node["enum"], list):
+            values = list(node["enum"])
+            if None in values:
+                s.nullable = True
+                values = [v for v in values if v is not None]
+            s.enum = values
+        if "const" in node:
+            s.const = node["const"]
+        if isinstance(node.get("format"), str):
+            s.format = node["format"]
+        for key in CONSTRAINT_KEYS:
+            if key in node:
+                s.constraints[key] = node[key]
+        for bound, limit in (("exclusiveMinimum", "minimum"), ("exclusiveMaximum", "maximum")):
+            flag = s.constraints.get(bound)
+            if isinstance(flag, bool):
+                del s.constraints[bound]
+                if flag and limit in s.constraints:
+                    s.constraints[bound] = s.constraints.pop(limit)
+        if s.constraints.get("uniqueItems") is False:
+            del s.constraints["uniqueItems"]
+        if "default" in node:
+            s.default = node["default"]
+        for key in ANNOTATION_KEYS:
+            if key in node:
+                if key in ("readOnly", "writeOnly", "deprecated") and node[key] is False:
+                    continue
+                s.annotations[key] = node[key]
+        s.extensions = {k: v for k, v in node.items() if k.startswith("x-")}
+        for key in _UNSUPPORTED_SCHEMA_KEYS:
+            if key in node:
+                s.unsupported.append(key)
+
+        required = node.get("required") if isinstance(node.get("required"), list) else []
+        props = node.get("properties")
+        if isinstance(props, dict):
+            base = pointer_join(pointer, "properties")
+            for name, sub in props.items():
+                child = self.schema(sub, pointer_join(base, name))
+                s.properties[name] = Property(
+                    name=name, py_name="", schema=child, required=name in required
+                )
+        s.required = [name for name in required if isinstance(name, str)]
+        if "additionalProperties" in node:
+            extra = node["additionalProperties"]
+            if isinstance(extra, bool):
+                s.additional = extra
+            else:
+                s.additional = self.schema(extra, pointer_join(pointer, "additionalProperties"))
+        if "items" in node:
+            s.items = self.schema(node["items"], pointer_join(pointer, "items"))
+        for key, target in (("allOf", s.all_of), ("oneOf", s.one_of), ("anyOf", s.any_of)):
+            members = node.get(key)
+            if isinstance(members, list):
+                for index, member in enumerate(members):
+                    target.append(self.schema(member, pointer_join(pointer, key, index)))
+        disc = node.get("discriminator")
+        if isinstance(disc, dict) and isinstance(disc.get("propertyName"), str):
+            mapping: dict[str, Schema] = {}
+            for value, ref in (disc.get("mapping") or {}).items():
+                if isinstance(ref, str) and ref.startswith("#"):
+                    mapping[str(value)] = self.schema(self.spec.resolve(ref), _ref_pointer(ref))
+                else:
+                    comp = f"/components/schemas/{ref}"
+                    mapping[str(value)] = self.schema(self.spec.resolve("#" + comp), comp)
+            s.discriminator = Discriminator(
+                property_name=disc["propertyName"],
+                mapping=mapping,
+                explicit_mapping="mapping" in disc,
+            )
+
+    # -- operations --------------------------------------------------------------------
+    def media_types(self, content: Any, pointer: str) -> list[MediaType]:
+        result: list[MediaType] = []
+        if not isinstance(content, dict):
+            return result
+        for media_type, raw in content.items():
+            raw = raw if isinstance(raw, dict) else {}
+            mp = pointer_join(pointer, media_type)
+            schema = self.schema(raw["schema"], pointer_join(mp, "schema")) if "schema" in raw else None
+            examples = None
+            if isinstance(raw.get("examples"), dict):
+                examples = {
+                    k: self.deref(v, pointer_join(mp, "examples", k))[0]
+                    for k, v in raw["examples"].items()
+                }
+            result.append(
+                MediaType(
+                    media_type=media_type,
+                    schema=schema,
+                    example=raw.get("example", NO_VALUE),
+                    examples=examples,
+                    encoding=raw.get("encoding"),
+                    raw=raw,
+                )
+            )
+        return result
+
+    def parameter(self, node: Any, pointer: str) -> Parameter | None:
+        node, pointer = self.deref(node, pointer)
+        if not isinstance(node, dict) or "name" not in node or "in" not in node:
+            return None
+        location = node["in"]
+        schema = (
+            self.schema(node["schema"], pointer_join(pointer, "schema")) if "schema" in node else None
+        )
+        examples = None
+        if isinstance(node.get("examples"), dict):
+            examples = {
+                k: self.deref(v, pointer_join(pointer, "examples", k))[0]
+                for k, v in node["examples"].items()
+            }
+        return Parameter(
+            name=str(node["name"]),
+            location=location,
+            py_name="",
+            required=bool(node.get("required", location == "path")),
+            schema=schema,
+            description=node.get("description"),
+            deprecated=bool(node.get("deprecated", False)),
+            style=node.get("style"),
+            explode=node.get("explode"),
+            allow_empty_value=bool(node.get("allowEmptyValue", False)),
+            allow_reserved=bool(node.get("allowReserved", False)),
+            example=node.get("example", NO_VALUE),
+            examples=examples,
+            content=self.media_types(node.get("content"), pointer_join(pointer, "content")),
+            pointer=pointer,
+        )
+
+    def operation(
+        self,
+        path: str,
+        method: str,
+        node: dict[str, Any],
+        pointer: str,
+        shared_params: list[Parameter],
+        default_security: list[SecurityRequirement],
+    ) -> Operation:
+        params: dict[tuple[str, str], Parameter] = {(p.location, p.name): p for p in shared_params}
+        for index, raw in enumerate(node.get("parameters") or []):
+            param = self.parameter(raw, pointer_join(pointer, "parameters", index))
+            if param is not None:
+                params[(param.location, param.name)] = param
+        body = None
+        if "requestBody" in node:
+            raw_body, body_ptr = self.deref(node["requestBody"], pointer_join(pointer, "requestBody"))
+            if isinstance(raw_body, dict):
+                body = RequestBody(
+                    required=bool(raw_body.get("required", False)),
+                    contents=self.media_types(raw_body.get("content"), pointer_join(body_ptr, "content")),
+                    description=raw_body.get("description"),
+                    pointer=body_ptr,
+                )
+        responses: list[Response] = []
+        for status, raw in (node.get("responses") or {}).items():
+            raw_resp, resp_ptr = self.deref(raw, pointer_join(pointer, "responses", status))
+            if not isinstance(raw_resp, dict):
+                continue
+            headers = {
+                name: self.deref(h, pointer_join(resp_ptr, "headers", name))[0]
+                for name, h in (raw_resp.get("headers") or {}).items()
+            }
+            links = {
+                name: self.deref(link, pointer_join(resp_ptr, "links", name))[0]
+                for name, link in (raw_resp.get("links") or {}).items()
+            }
+            key = str(status)
+            key = "default" if key.lower() == "default" else key.upper()
+            responses.append(
+                Response(
+                    status=key,
+                    description=str(raw_resp.get("description", "")),
+                    contents=self.media_types(raw_resp.get("content"), pointer_join(resp_ptr, "content")),
+                    headers=headers,
+                    links=links,
+                    pointer=resp_ptr,
+                )
+            )
+        security = node.get("security")
+        if security is not None and not isinstance(security, list):
+            security = None
+        callbacks: dict[str, list[Operation]] = {}
+        for cb_name, cb in (node.get("callbacks") or {}).items():
+            cb_node, cb_ptr = self.deref(cb, pointer_join(pointer, "callbacks", cb_name))
+            ops: list[Operation] = []
+            for expression, item in (cb_node or {}).items():
+                item, item_ptr = self.deref(item, pointer_join(cb_ptr, expression))
+                for cb_method in HTTP_METHODS:
+                    if isinstance(item, dict) and cb_method in item:
+                        ops.append(
+                            self.operation(
+                                expression,
+                                cb_method,
+                                item[cb_method],
+                                pointer_join(item_ptr, cb_method),
+                                [],
+                                [],
+                            )
+                        )
+            callbacks[cb_name] = ops
+        op_id = node.get("operationId")
+        return Operation(
+            path=path,
+            method=method,
+            operation_id=op_id if isinstance(op_id, str) else None,
+            py_name="",
+            tags=[str(t) for t in node.get("tags") or []],
+            summary=node.get("summary"),
+            description=node.get("description"),
+            deprecated=bool(node.get("deprecated", False)),
+            parameters=list(params.values()),
+            request_body=body,
+            responses=responses,
+            security=security,
+            effective_security=security if security is not None else default_security,
+            callbacks=callbacks,
+            external_docs=node.get("externalDocs"),
+            servers=node.get("servers"),
+            extensions={k: v for k, v in node.items() if k.startswith("x-")},
+            pointer=pointer,
+        )
+
+    def path_items(
+        self, items: dict[str, Any], base: str, default_security: list[SecurityRequirement]
+    ) -> list[Operation]:
+        operations: list[Operation] = []
+        for path, item in items.items():
+            item, item_ptr = self.deref(item, pointer_join(base, path))
+            if not isinstance(item, dict):
+                continue
+            shared = [
+                p
+                for index, raw in enumerate(item.get("parameters") or [])
+                if (p := self.parameter(raw, pointer_join(item_ptr, "parameters", index)))
+            ]
+            for method in HTTP_METHODS:
+                if isinstance(item.get(method), dict):
+                    operations.append(
+                        self.operation(
+                            path,
+                            method,
+                            item[method],
+                            pointer_join(item_ptr, method),
+                            shared,
+                            default_security,
+                        )
+                    )
+        return operations
+
+    def security_schemes(self) -> dict[str, SecurityScheme]:
+        result: dict[str, SecurityScheme] = {}
+        raw_schemes = (self.doc.get("components") or {}).get("securitySchemes") or {}
+        scope = naming.NameScope()
+        for name, raw in raw_schemes.items():
+            pointer = pointer_join("/components/securitySchemes", name)
+            raw, pointer = self.deref(raw, pointer)
+            flows = [
+                OAuthFlow(
+                    kind=kind,
+                    authorization_url=flow.get("authorizationUrl"),
+                    token_url=flow.get("tokenUrl"),
+                    refresh_url=flow.get("refreshUrl"),
+                    scopes=dict(flow.get("scopes") or {}),
+                )
+                for kind, flow in (raw.get("flows") or {}).items()
+                if isinstance(flow, dict)
+            ]
+            result[name] = SecurityScheme(
+                name=name,
+                py_name=scope.claim(naming.snake(name)),
+                type=raw.get("type", ""),
+                description=raw.get("description"),
+                location=raw.get("in"),
+                param_name=raw.get("name"),
+                scheme=raw.get("scheme"),
+                bearer_format=raw.get("bearerFormat"),
+                flows=flows,
+                open_id_connect_url=raw.get("openIdConnectUrl"),
+                extensions={k: v for k, v in raw.items() if k.startswith("x-")},
+                pointer=pointer,
+            )
+        return result
+
+    def build(self) -> Api:
+        doc = self.doc
+        global_security = doc.get("security") if isinstance(doc.get("security"), list) else None
+        default_security = global_security or []
+        components = (doc.get("components") or {}).get("schemas") or {}
+        named: dict[str, Schema] = {}
+        for name, node in components.items():
+            pointer = pointer_join("/components/schemas", name)
+            s = self.schema(node, pointer)
+            s.component = name
+            named[name] = s
+        operations = self.path_items(doc.get("paths") or {}, "/paths", default_security)
+        webhooks: dict[str, list[Operation]] = {}
+        for hook, item in (doc.get("webhooks") or {}).items():
+            ops = self.path_items({hook: item}, "/webhooks", default_security)
+            webhooks[hook] = ops
+        schemes = self.security_schemes()
+        for op in operations:
+            for requirement in op.effective_security:
+                for scheme_name in requirement:
+                    if scheme_name not in schemes:
+                        self.problem(
+                            pointer_join(op.pointer, "security"),
+                            f"security scheme {scheme_name!r} is not defined in components/securitySchemes",
+                        )
+        if self.problems:
+            raise SpecError(self.problems)
+        api = Api(
+            source=str(self.spec.path),
+            openapi_version=self.spec.version,
+            info=dict(doc.get("info") or {}),
+            servers=list(doc.get("servers") or []),
+            tags=list(doc.get("tags") or []),
+            external_docs=doc.get("externalDocs"),
+            security=global_security,
+            operations=operations,
+            webhooks=webhooks,
+            schemas=[],
+            components=named,
+            security_schemes=schemes,
+            document=doc,
+            extensions={k: v for k, v in doc.items() if k.startswith("x-")},
+        )
+        assign_names(api)
+        return api
+
+
+def build_api(spec: LoadedSpec) -> Api:
+    """Build the intermediate model; raises SpecError with every located problem."""
+    return _Builder(spec).build()
+
+
+# -- naming ------------------------------------------------------------------------------
+
+
+def needs_class(s: Schema) -> bool:
+    """Whether a schema becomes a pydantic model class (objects with declared properties, allOf)."""
+    if s.ref is not None:
+        return False
+    if s.all_of and not (s.one_of or s.any_of):
+        return True
+    if s.one_of or s.any_of or s.enum is not None or s.const is not NO_VALUE:
+        return False
+    if s.types and s.types != ("object",):
+        return False
+    return bool(s.properties)
+
+
+def is_inline_object(s: Schema) -> bool:
+    """An inline allOf member that only adds properties (it merges into its parent class)."""
+    return (
+        s.ref is None
+        and s.component is None
+        and not (s.one_of or s.any_of or s.all_of)
+        and s.types in ((), ("object",))
+        and (bool(s.properties) or bool(s.required))
+    )
+
+
+def assign_names(api: Api) -> None:
+    """Give every class-worthy schema and every operation, parameter and property a Python name.
+
+    Component schemas are named first (their names are the most stable), then inline
+    schemas after their context (``ParentProperty``, ``OperationIdRequest`` ...).
+    """
+    classes = naming.class_scope()
+    ordered: list[Schema] = []
+    seen: set[int] = set()
+    absorbed: set[int] = set()  # inline allOf members whose properties join their parent class
+
+    def visit(s: Schema | None, context: str) -> None:
+        if s is None or id(s) in seen:
+            return
+        seen.add(id(s))
+        if s.ref is not None:
+            visit(s.ref, context)
+        if s.py_name is None and id(s) not in absorbed and (needs_class(s) or s.component is not None):
+            s.py_name = classes.claim(naming.pascal(s.component or context))
+        own = s.py_name or context
+        props = naming.NameScope()
+        members = [m for m in s.all_of if is_inline_object(m)] if s.all_of else []
+        absorbed.update(id(m) for m in members)
+        for holder in [s, *members]:
+            seen.add(id(holder))
+            for prop in holder.properties.values():
+                prop.py_name = props.claim(naming.field_name(prop.name))
+                visit(prop.schema, own + naming.pascal(prop.name))
+        visit(s.items, own + "Item")
+        if isinstance(s.additional, Schema):
+            visit(s.additional, own + "Value")
+        for index, member in enumerate(s.all_of):
+            visit(member, f"{own}AllOf{index + 1}")
+        for index, member in enumerate(s.one_of):
+            visit(member, f"{own}Option{index + 1}")
+        for index, member in enumerate(s.any_of):
+            visit(member, f"{own}Variant{index + 1}")
+        if s.discriminator:
+            for value, member in s.discriminator.mapping.items():
+                visit(member, own + naming.pascal(value))
+        if s.py_name is not None:
+            ordered.append(s)
+
+    # Reserve component names first so inline names never take them.
+    for name, s in api.components.items():
+        if s.py_name is None:
+            s.py_name = classes.claim(naming.pascal(name))
+    functions = naming.NameScope(reserved=frozenset({"router", "app"}))
+    for s in api.components.values():
+        visit(s, s.py_name or "")
+
+    def name_operation(op: Operation) -> None:
+        base = naming.snake(op.operation_id) if op.operation_id else None
+        op.py_name = functions.claim(base or naming.derived_operation_name(op.method, op.path))
+        params = naming.NameScope(reserved=frozenset({"request", "response", "body"}))
+        for param in op.parameters:
+            param.py_name = params.claim(naming.field_name(param.name))
+        ctx = naming.pascal(op.py_name)
+        for param in op.parameters:
+            visit(param.schema, ctx + naming.pascal(param.name))
+        if op.request_body:
+            for mt in op.request_body.contents:
+                visit(mt.schema, ctx + "Request")
+        for resp in op.responses:
+            suffix = "Response" if resp.is_success else f"Error{naming.pascal(resp.status)}"
+            for mt in resp.contents:
+                visit(mt.schema, ctx + suffix)
+        for cb_ops in op.callbacks.values():
+            for cb in cb_ops:
+                name_operation(cb)
+
+    for op in api.operations:
+        name_operation(op)
+    for ops in api.webhooks.values():
+        for op in ops:
+            name_operation(op)
+    api.schemas = ordered

@@ -1,0 +1,281 @@
+"""The intermediate model: typed dataclasses built once from the document.
+
+Generator steps read only this model, never the raw document. Schemas form a graph:
+a ``$ref`` resolves to the one shared :class:`Schema` of its target, so recursion is a
+cycle in the graph, not an infinite tree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+ParamLocation = Literal["path", "query", "header", "cookie"]
+
+
+class _NoValue:
+    """Marks a keyword the document does not set (distinct from an explicit ``null``)."""
+
+    _instance: _NoValue | None = None
+
+    def __new__(cls) -> _NoValue:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "NO_VALUE"
+
+    def __bool__(self) -> bool:
+        return False
+
+
+NO_VALUE: Any = _NoValue()
+
+# Schema keywords that only describe (they never change which values are valid).
+ANNOTATION_KEYS = (
+    "title",
+    "description",
+    "example",
+    "examples",
+    "readOnly",
+    "writeOnly",
+    "deprecated",
+    "externalDocs",
+    "xml",
+    "$comment",
+    "contentMediaType",
+    "contentEncoding",
+)
+# Validation keywords carried as constraints (3.0 boolean exclusives converted to 3.1 form).
+CONSTRAINT_KEYS = (
+    "minimum",
+    "maximum",
+    "exclusiveMinimum",
+    "exclusiveMaximum",
+    "multipleOf",
+    "minLength",
+    "maxLength",
+    "pattern",
+    "minItems",
+    "maxItems",
+    "uniqueItems",
+    "minProperties",
+    "maxProperties",
+)
+
+
+@dataclass(eq=False)
+class Schema:
+    """One schema node. ``ref`` is set when the node is a ``$ref`` (its siblings, if any, stay here)."""
+
+    pointer: str
+    ref: Schema | None = None
+    component: str | None = None  # name under components/schemas, when it is one
+    py_name: str | None = None  # Python name of the class or alias generated for it, if any
+    types: tuple[str, ...] = ()  # declared JSON types without "null"; () means any
+    nullable: bool = False
+    properties: dict[str, Property] = field(default_factory=dict)
+    required: list[str] = field(default_factory=list)  # as declared, including names declared elsewhere
+    additional: Schema | bool | None = None  # None: not declared
+    items: Schema | None = None
+    all_of: list[Schema] = field(default_factory=list)
+    one_of: list[Schema] = field(default_factory=list)
+    any_of: list[Schema] = field(default_factory=list)
+    discriminator: Discriminator | None = None
+    enum: list[Any] | None = None
+    const: Any = NO_VALUE
+    format: str | None = None
+    constraints: dict[str, Any] = field(default_factory=dict)
+    default: Any = NO_VALUE
+    annotations: dict[str, Any] = field(default_factory=dict)
+    extensions: dict[str, Any] = field(default_factory=dict)
+    unsupported: list[str] = field(default_factory=list)  # keywords we cannot express
+
+    def target(self) -> Schema:
+        """Follow ``$ref`` chains to the schema that carries the content."""
+        node = self
+        seen: set[int] = set()
+        while node.ref is not None and id(node) not in seen:
+            seen.add(id(node))
+            node = node.ref
+        return node
+
+    @property
+    def is_object(self) -> bool:
+        node = self.target()
+        return node.types == ("object",) or (
+            not node.types and bool(node.properties) and not (node.one_of or node.any_of)
+        )
+
+    @property
+    def is_pure_ref(self) -> bool:
+        """A ``$ref`` with no sibling keywords of its own."""
+        return (
+            self.ref is not None
+            and not self.annotations
+            and not self.nullable
+            and self.default is NO_VALUE
+            and not self.constraints
+        )
+
+
+@dataclass(eq=False)
+class Property:
+    name: str  # exactly as on the wire
+    py_name: str
+    schema: Schema
+    required: bool
+
+
+@dataclass(eq=False)
+class Discriminator:
+    property_name: str
+    mapping: dict[str, Schema] = field(default_factory=dict)  # explicit mapping only
+    explicit_mapping: bool = False
+
+
+@dataclass(eq=False)
+class MediaType:
+    media_type: str
+    schema: Schema | None
+    example: Any = NO_VALUE
+    examples: dict[str, Any] | None = None
+    encoding: dict[str, Any] | None = None
+    raw: dict[str, Any] = field(default_factory=dict)  # the resolved media type object
+
+    @property
+    def is_json(self) -> bool:
+        base = self.media_type.split(";")[0].strip().lower()
+        return base == "application/json" or base.endswith("+json")
+
+    @property
+    def is_form(self) -> bool:
+        base = self.media_type.split(";")[0].strip().lower()
+        return base in ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+@dataclass(eq=False)
+class Parameter:
+    name: str
+    location: ParamLocation
+    py_name: str
+    required: bool
+    schema: Schema | None
+    description: str | None = None
+    deprecated: bool = False
+    style: str | None = None
+    explode: bool | None = None
+    allow_empty_value: bool = False
+    allow_reserved: bool = False
+    example: Any = NO_VALUE
+    examples: dict[str, Any] | None = None
+    content: list[MediaType] = field(default_factory=list)
+    pointer: str = ""
+
+
+@dataclass(eq=False)
+class RequestBody:
+    required: bool
+    contents: list[MediaType]
+    description: str | None = None
+    pointer: str = ""
+
+
+@dataclass(eq=False)
+class Response:
+    status: str  # "200", "4XX", "default"
+    description: str
+    contents: list[MediaType] = field(default_factory=list)
+    headers: dict[str, Any] = field(default_factory=dict)  # resolved header objects
+    links: dict[str, Any] = field(default_factory=dict)  # resolved link objects
+    pointer: str = ""
+
+    @property
+    def is_success(self) -> bool:
+        return self.status.startswith("2")
+
+    @property
+    def numeric(self) -> int | None:
+        return int(self.status) if self.status.isdigit() else None
+
+
+SecurityRequirement = dict[str, list[str]]
+
+
+@dataclass(eq=False)
+class Operation:
+    path: str
+    method: str  # lower case
+    operation_id: str | None  # as in the spec; None when absent
+    py_name: str  # function name, from operationId or derived from method and path
+    tags: list[str]
+    summary: str | None
+    description: str | None
+    deprecated: bool
+    parameters: list[Parameter]
+    request_body: RequestBody | None
+    responses: list[Response]
+    security: list[SecurityRequirement] | None  # None: inherits the document's
+    effective_security: list[SecurityRequirement]
+    callbacks: dict[str, list[Operation]] = field(default_factory=dict)
+    external_docs: dict[str, Any] | None = None
+    servers: list[dict[str, Any]] | None = None
+    extensions: dict[str, Any] = field(default_factory=dict)
+    pointer: str = ""
+
+    @property
+    def wire_id(self) -> str:
+        """The operationId FastAPI will publish: the spec's, or the derived name."""
+        return self.operation_id or self.py_name
+
+
+@dataclass(eq=False)
+class OAuthFlow:
+    kind: str  # implicit, password, clientCredentials, authorizationCode
+    authorization_url: str | None
+    token_url: str | None
+    refresh_url: str | None
+    scopes: dict[str, str]
+
+
+@dataclass(eq=False)
+class SecurityScheme:
+    name: str  # key under components/securitySchemes
+    py_name: str
+    type: str  # apiKey, http, oauth2, openIdConnect, mutualTLS
+    description: str | None = None
+    location: str | None = None  # apiKey: header, query, cookie
+    param_name: str | None = None  # apiKey: the header/query/cookie name
+    scheme: str | None = None  # http: bearer, basic, ...
+    bearer_format: str | None = None
+    flows: list[OAuthFlow] = field(default_factory=list)
+    open_id_connect_url: str | None = None
+    extensions: dict[str, Any] = field(default_factory=dict)
+    pointer: str = ""
+
+
+@dataclass(eq=False)
+class Api:
+    """The whole document, ready for the steps."""
+
+    source: str  # the spec path as given
+    openapi_version: tuple[int, int]
+    info: dict[str, Any]
+    servers: list[dict[str, Any]]
+    tags: list[dict[str, Any]]
+    external_docs: dict[str, Any] | None
+    security: list[SecurityRequirement] | None
+    operations: list[Operation]
+    webhooks: dict[str, list[Operation]]
+    schemas: list[Schema]  # every schema that gets a Python name, in dependency-friendly order
+    components: dict[str, Schema]  # components/schemas by spec name
+    security_schemes: dict[str, SecurityScheme]
+    document: dict[str, Any]  # the bundled source document, served verbatim by the app
+    extensions: dict[str, Any] = field(default_factory=dict)
+
+    def operations_by_tag(self) -> dict[str, list[Operation]]:
+        grouped: dict[str, list[Operation]] = {}
+        for op in self.operations:
+            grouped.setdefault(op.tags[0] if op.tags else "default", []).append(op)
+        return grouped

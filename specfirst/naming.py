@@ -1,0 +1,163 @@
+"""Turn names from an OpenAPI document into valid, stable, collision-free Python identifiers.
+
+Everything on the wire keeps the spec's exact spelling (the generated code uses aliases);
+only the Python side is renamed. Names are allocated in document order inside a
+:class:`NameScope`, so the same document always yields the same identifiers.
+"""
+
+from __future__ import annotations
+
+import keyword
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+# Attributes of pydantic.BaseModel (and names pydantic reserves) that a field must not shadow.
+_MODEL_RESERVED = frozenset(
+    {
+        "construct",
+        "copy",
+        "dict",
+        "fields",
+        "json",
+        "parse_file",
+        "parse_obj",
+        "parse_raw",
+        "schema",
+        "schema_json",
+        "update_forward_refs",
+        "validate",
+        "from_orm",
+    }
+)
+# Names that generated modules already use at top level.
+_MODULE_RESERVED = frozenset(
+    {
+        "Annotated",
+        "Any",
+        "BaseModel",
+        "ConfigDict",
+        "Field",
+        "Literal",
+        "MISSING",
+        "SchemaModel",
+        "Union",
+        "date",
+        "datetime",
+        "time",
+        "timedelta",
+        "router",
+        "bool",
+        "bytes",
+        "dict",
+        "float",
+        "int",
+        "list",
+        "object",
+        "str",
+        "type",
+        "None",
+    }
+)
+
+_WORD = re.compile(r"[A-Z]+(?=[A-Z][a-z0-9]|$|[^A-Za-z0-9])|[A-Z]?[a-z0-9]+|[A-Z]+|[0-9]+")
+
+
+def _ascii(text: str) -> str:
+    """Fold accents and drop what has no ASCII form (``Café`` -> ``Cafe``)."""
+    folded = unicodedata.normalize("NFKD", text)
+    return folded.encode("ascii", "ignore").decode("ascii")
+
+
+def words(text: str) -> list[str]:
+    """Split any spelling (camelCase, kebab-case, dotted, spaced) into words."""
+    return _WORD.findall(_ascii(text))
+
+
+def _fallback(text: str) -> str:
+    """A stable name for text with no usable ASCII characters."""
+    return "x" + "".join(f"{ord(ch):x}" for ch in text)[:16]
+
+
+def snake(text: str) -> str:
+    """``operationId`` / ``service-id`` / ``2fa`` -> ``operation_id`` / ``service_id`` / ``n2fa``."""
+    parts = [w.lower() for w in words(text)]
+    name = "_".join(parts) if parts else _fallback(text)
+    if name[0].isdigit():
+        name = "n" + name
+    if keyword.iskeyword(name) or keyword.issoftkeyword(name):
+        name += "_"
+    return name
+
+
+def pascal(text: str) -> str:
+    """``service_response`` / ``error-response`` -> ``ServiceResponse`` / ``ErrorResponse``."""
+    parts = words(text)
+    name = "".join(w[:1].upper() + w[1:] for w in parts) if parts else _fallback(text).title()
+    if name[0].isdigit():
+        name = "N" + name
+    if keyword.iskeyword(name):
+        name += "_"
+    return name
+
+
+def field_name(text: str) -> str:
+    """A pydantic field name for a property: snake case that shadows nothing on BaseModel."""
+    name = snake(text)
+    if name in _MODEL_RESERVED or name.startswith("model_") or name in _MODULE_RESERVED:
+        name += "_"
+    return name
+
+
+def constant(text: str) -> str:
+    """``application/json`` -> ``APPLICATION_JSON``."""
+    return snake(text).upper()
+
+
+@dataclass
+class NameScope:
+    """Allocates unique identifiers in one namespace, case-insensitively.
+
+    Case-insensitive uniqueness keeps names apart that differ only by case, which also
+    matters for module files on case-insensitive filesystems.
+    """
+
+    reserved: frozenset[str] = frozenset()
+    _taken: set[str] = field(default_factory=set)
+
+    def __post_init__(self) -> None:
+        self._taken.update(name.lower() for name in self.reserved)
+
+    def claim(self, base: str) -> str:
+        """Return ``base`` or ``base_2``, ``base_3``... whichever is free, and take it."""
+        candidate = base
+        counter = 2
+        sep = "_" if base[-1:].isdigit() or "_" in base or base.islower() else ""
+        while candidate.lower() in self._taken:
+            candidate = f"{base}{sep}{counter}"
+            counter += 1
+        self._taken.add(candidate.lower())
+        return candidate
+
+    def __contains__(self, name: str) -> bool:
+        return name.lower() in self._taken
+
+
+def class_scope() -> NameScope:
+    """The namespace of generated classes and type aliases in one module."""
+    return NameScope(reserved=_MODULE_RESERVED)
+
+
+def derived_operation_name(method: str, path: str) -> str:
+    """A stable name for an operation with no operationId: ``GET /pets/{id}`` -> ``get_pets_by_id``."""
+    parts: list[str] = [method.lower()]
+    for segment in path.strip("/").split("/"):
+        if not segment:
+            continue
+        if segment.startswith("{") and segment.endswith("}"):
+            parts.append("by_" + snake(segment[1:-1]))
+        else:
+            parts.append(snake(segment))
+    if len(parts) == 1:
+        parts.append("root")
+    return "_".join(parts)

@@ -1,0 +1,40 @@
+"""The one path from spec to output: load and validate -> model -> steps -> writer."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from types import ModuleType
+
+from specfirst.build import build_api
+from specfirst.ir import Api
+from specfirst.loader import load_spec
+from specfirst.render import StepContext
+from specfirst.steps import STEPS
+from specfirst.writer import OutputFile, WriteResult, diff_tree, format_python, write_tree
+
+
+def load_api(spec_path: str | Path) -> Api:
+    """Load, check and model the document (raises SpecError with every located problem)."""
+    return build_api(load_spec(spec_path))
+
+
+def render_files(api: Api, spec_path: str | Path, steps: Sequence[ModuleType] = STEPS) -> list[OutputFile]:
+    """Run the steps in order and format the generated Python, all in memory."""
+    ctx = StepContext(api=api, spec_name=Path(spec_path).name)
+    files: list[OutputFile] = []
+    for step in steps:
+        files.extend(step.generate(ctx))
+    return format_python(files)
+
+
+def generate(spec_path: str | Path, out_dir: str | Path, *, force: bool = False) -> WriteResult:
+    api = load_api(spec_path)
+    files = render_files(api, spec_path)
+    return write_tree(Path(out_dir), files, force=force, source=Path(spec_path).name)
+
+
+def stale_files(spec_path: str | Path, out_dir: str | Path) -> list[str]:
+    """Files in ``out_dir`` that differ from what ``generate`` would write."""
+    api = load_api(spec_path)
+    return diff_tree(Path(out_dir), render_files(api, spec_path))

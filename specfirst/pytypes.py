@@ -1,0 +1,229 @@
+"""Render intermediate-model schemas as Python type expressions for generated code.
+
+The rule that keeps the generated app faithful: what a schema *enforces* becomes typing
+and pydantic constraints (so FastAPI validates it and derives it back into the OpenAPI
+document); what a schema only *says* (description, examples, readOnly ...) becomes
+``Field`` metadata. Nothing here copies a schema verbatim into the generated code.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from specfirst.ir import NO_VALUE, Schema
+
+# JSON Schema constraint -> pydantic Field keyword, by JSON type.
+_STRING_CONSTRAINTS = {"minLength": "min_length", "maxLength": "max_length", "pattern": "pattern"}
+_NUMBER_CONSTRAINTS = {
+    "minimum": "ge",
+    "maximum": "le",
+    "exclusiveMinimum": "gt",
+    "exclusiveMaximum": "lt",
+    "multipleOf": "multiple_of",
+}
+_ARRAY_CONSTRAINTS = {"minItems": "min_length", "maxItems": "max_length"}
+_OBJECT_CONSTRAINTS = {"minProperties": "min_length", "maxProperties": "max_length"}
+
+# string formats that map to a Python type whose pydantic JSON schema carries the format
+_FORMAT_TYPES = {
+    "date-time": "datetime",
+    "date": "date",
+    "time": "time",
+    "duration": "timedelta",
+}
+_LITERAL_TYPES = (str, int, bool)
+
+# Keywords of a schema that are metadata, rendered through Field(...) or json_schema_extra.
+_FIELD_KWARGS = {"title": "title", "description": "description", "examples": "examples"}
+
+
+def py_literal(value: Any) -> str:
+    """A Python expression for a JSON value (YAML/JSON scalars, lists and mappings)."""
+    return repr(value)
+
+
+@dataclass
+class TypeRenderer:
+    """Renders type expressions and records which generated names each module uses."""
+
+    defined: set[str] = field(default_factory=set)  # names already defined above (for aliases)
+    used: set[str] = field(default_factory=set)
+    quote_undefined: bool = False
+
+    def name(self, s: Schema) -> str:
+        assert s.py_name is not None
+        self.used.add(s.py_name)
+        if self.quote_undefined and s.py_name not in self.defined:
+            return repr(s.py_name)
+        return s.py_name
+
+    # -- constraints and metadata ----------------------------------------------------------
+    def constraint_kwargs(self, s: Schema, kind: str) -> list[str]:
+        table = {
+            "string": _STRING_CONSTRAINTS,
+            "integer": _NUMBER_CONSTRAINTS,
+            "number": _NUMBER_CONSTRAINTS,
+            "array": _ARRAY_CONSTRAINTS,
+            "object": _OBJECT_CONSTRAINTS,
+        }.get(kind, {})
+        return [f"{kw}={py_literal(s.constraints[key])}" for key, kw in table.items() if key in s.constraints]
+
+    def metadata(self, s: Schema, *, with_default: bool = True) -> tuple[list[str], dict[str, Any]]:
+        """Field keyword arguments and json_schema_extra entries for a schema's annotations."""
+        kwargs: list[str] = []
+        extra: dict[str, Any] = {}
+        for key, value in s.annotations.items():
+            if key in _FIELD_KWARGS and not (key == "examples" and not isinstance(value, list)):
+                kwargs.append(f"{_FIELD_KWARGS[key]}={py_literal(value)}")
+            elif key in ("contentMediaType", "contentEncoding"):
+                continue  # rendered with the value type
+            else:
+                extra[key] = value
+        extra.update(s.extensions)
+        if with_default and s.default is not NO_VALUE:
+            kwargs.append(f"default={py_literal(s.default)}")
+        return kwargs, extra
+
+    @staticmethod
+    def field_call(kwargs: list[str], extra: dict[str, Any]) -> str:
+        args = list(kwargs)
+        if extra:
+            args.append(f"json_schema_extra={py_literal(extra)}")
+        return f"Field({', '.join(args)})"
+
+    # -- types -----------------------------------------------------------------------------
+    def value_type(self, s: Schema, *, define: bool = False) -> str:
+        """The type of a schema's non-null values, constraints included, metadata excluded.
+
+        ``define`` renders the content of a named schema instead of referring to its name.
+        """
+        if not define and s.py_name is not None:
+            return self.name(s)
+        if s.ref is not None:
+            return self.value_type(s.ref)
+        if s.const is not NO_VALUE:
+            return self._literal([s.const], s)
+        if s.enum is not None:
+            return self._literal(s.enum, s)
+        if s.one_of:
+            return self._union(s, s.one_of, "OneOf")
+        if s.any_of:
+            return self._union(s, s.any_of, None)
+        if s.all_of and not s.properties and len(s.all_of) == 1:
+            return self._with_constraints(self.value_type(s.all_of[0]), s)
+        if len(s.types) > 1:
+            members = [self._typed(s, t) for t in s.types]
+            return f"Union[{', '.join(members)}]"
+        if len(s.types) == 1:
+            return self._typed(s, s.types[0])
+        if s.items is not None:
+            return self._typed(s, "array")
+        if s.properties or s.additional is not None:
+            return self._typed(s, "object")
+        return "Any"
+
+    def _with_constraints(self, base: str, s: Schema) -> str:
+        kind = s.types[0] if s.types else ""
+        kwargs = self.constraint_kwargs(s, kind)
+        return f"Annotated[{base}, Field({', '.join(kwargs)})]" if kwargs else base
+
+    def _literal(self, values: list[Any], s: Schema) -> str:
+        if values and all(isinstance(v, _LITERAL_TYPES) for v in values):
+            return f"Literal[{', '.join(py_literal(v) for v in values)}]"
+        # floats, objects or arrays in an enum: validate membership, keep the base type
+        base = self._typed(s, s.types[0]) if s.types else "Any"
+        return f"Annotated[{base}, Enum({py_literal(values)})]"
+
+    def _union(self, s: Schema, members: list[Schema], marker: str | None) -> str:
+        rendered = [self.full_type(m) for m in members]
+        union = f"Union[{', '.join(rendered)}]" if len(rendered) > 1 else rendered[0]
+        notes: list[str] = []
+        if marker == "OneOf" and len(rendered) > 1:
+            notes.append("OneOf()")
+        if s.discriminator is not None:
+            mapping = ""
+            if s.discriminator.explicit_mapping:
+                pairs = ", ".join(
+                    f"{py_literal(k)}: {self.value_type(v)}" for k, v in s.discriminator.mapping.items()
+                )
+                mapping = f", mapping={{{pairs}}}"
+            notes.append(f"Discriminator({py_literal(s.discriminator.property_name)}{mapping})")
+        return f"Annotated[{union}, {', '.join(notes)}]" if notes else union
+
+    def _typed(self, s: Schema, kind: str) -> str:
+        fmt = s.format
+        if kind == "string":
+            if fmt in _FORMAT_TYPES:
+                base = _FORMAT_TYPES[fmt]
+            elif fmt == "binary" or s.annotations.get("contentMediaType") == "application/octet-stream":
+                base = "UploadBytes"
+            else:
+                base = "str"
+            notes = self.constraint_kwargs(s, "string")
+            extra = []
+            if fmt and fmt not in _FORMAT_TYPES and fmt != "binary":
+                extra.append(f"Format({fmt!r})")
+            if "contentMediaType" in s.annotations and base != "UploadBytes":
+                extra.append(f"ContentMediaType({s.annotations['contentMediaType']!r})")
+            if "contentEncoding" in s.annotations:
+                extra.append(f"ContentEncoding({s.annotations['contentEncoding']!r})")
+            return self._annotate(base, notes, extra)
+        if kind in ("integer", "number"):
+            base = "int" if kind == "integer" else "float"
+            extra = [f"Format({fmt!r})"] if fmt else []
+            return self._annotate(base, self.constraint_kwargs(s, kind), extra)
+        if kind == "boolean":
+            return "bool"
+        if kind == "null":
+            return "None"
+        if kind == "array":
+            item = self.full_type(s.items) if s.items is not None else "Any"
+            extra = ["UniqueItems()"] if s.constraints.get("uniqueItems") else []
+            return self._annotate(f"list[{item}]", self.constraint_kwargs(s, "array"), extra)
+        if kind == "object":
+            if s.properties or s.all_of:
+                return self.name(s) if s.py_name else "dict[str, Any]"
+            value = "Any"
+            if isinstance(s.additional, Schema):
+                value = self.full_type(s.additional)
+            notes = self.constraint_kwargs(s, "object")
+            extra = ["NoAdditionalProperties()"] if s.additional is False else []
+            return self._annotate(f"dict[str, {value}]", notes, extra)
+        return "Any"
+
+    @staticmethod
+    def _annotate(base: str, field_kwargs: list[str], markers: list[str]) -> str:
+        meta = list(markers)
+        if field_kwargs:
+            meta.insert(0, f"Field({', '.join(field_kwargs)})")
+        return f"Annotated[{base}, {', '.join(meta)}]" if meta else base
+
+    def full_type(self, s: Schema, *, define: bool = False) -> str:
+        """A type usable anywhere (array items, union members, aliases): nullability and metadata included."""
+        base = self.value_type(s, define=define)
+        if self._nullable(s):
+            base = f"{base} | None" if base != "Any" else base
+        kwargs, extra = self.metadata(s, with_default=False)
+        if not define and s.py_name is not None:
+            kwargs, extra = self._ref_siblings(s)
+        if kwargs or extra:
+            return f"Annotated[{base}, {self.field_call(kwargs, extra)}]"
+        return base
+
+    def _ref_siblings(self, s: Schema) -> tuple[list[str], dict[str, Any]]:
+        """Metadata next to a reference to a named schema (none: the name carries it)."""
+        return [], {}
+
+    @staticmethod
+    def _nullable(s: Schema) -> bool:
+        return s.nullable and s.types != ("null",)
+
+    def property_type(self, s: Schema) -> str:
+        """A property or parameter annotation: nullability included, metadata left to Field()."""
+        base = self.value_type(s)
+        if s.ref is not None and s.nullable:
+            return f"{base} | None"
+        if self._nullable(s) and base != "Any":
+            return f"{base} | None"
+        return base

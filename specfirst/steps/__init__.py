@@ -1,0 +1,19 @@
+"""The generator steps, in the order the master script runs them.
+
+Each step is one module with ``NAME``, ``DESCRIPTION`` and ``generate(ctx) -> list[OutputFile]``.
+"""
+
+from __future__ import annotations
+
+from types import ModuleType
+
+from specfirst.steps import api_routes, authentication, main_entry, schemas
+
+STEPS: tuple[ModuleType, ...] = (schemas, authentication, api_routes, main_entry)
+
+
+def step_by_name(name: str) -> ModuleType:
+    for step in STEPS:
+        if step.NAME == name:
+            return step
+    raise KeyError(name)

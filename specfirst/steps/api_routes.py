@@ -1,0 +1,305 @@
+"""Step ``api_routes``: one FastAPI route per operation, grouped by first tag (``app/api/routes/``).
+
+Parameters, bodies and responses are declared through FastAPI's own machinery (typed
+parameters, body models, ``response_model`` and ``responses``), so the OpenAPI document
+FastAPI derives from the routes can be checked against the spec. ``openapi_extra`` carries
+only documentation FastAPI has no parameter for (request body description, operation
+externalDocs and servers, ``x-`` extensions).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from specfirst import naming
+from specfirst.ir import NO_VALUE, Api, MediaType, Operation, Parameter, Response, Schema
+from specfirst.pytypes import TypeRenderer, py_literal
+from specfirst.render import StepContext
+from specfirst.steps.authentication import requirement_function_name
+from specfirst.writer import OutputFile
+
+NAME = "api_routes"
+DESCRIPTION = "routes with the spec's paths, parameters, bodies, responses and metadata"
+
+_PARAM_FUNCTIONS = {"path": "Path", "query": "Query", "header": "Header", "cookie": "Cookie"}
+
+
+@dataclass
+class ParamDef:
+    name: str
+    annotation: str
+    default: str | None
+
+
+@dataclass
+class RouteDef:
+    function: str
+    method: str
+    decorator_args: list[str]
+    params: list[ParamDef]
+    operation_id: str
+    comment: str | None = None
+
+
+@dataclass
+class ModuleDef:
+    module: str
+    tag: str
+    routes: list[RouteDef] = field(default_factory=list)
+    schema_names: list[str] = field(default_factory=list)
+    uses_example_param: bool = False
+
+
+def _primary(op: Operation) -> Response | None:
+    """The response FastAPI's ``status_code`` stands for: the first 2xx, else the first numeric."""
+    numeric = [r for r in op.responses if r.numeric is not None]
+    success = [r for r in numeric if r.is_success]
+    candidates = success or numeric
+    return min(candidates, key=lambda r: r.numeric or 0) if candidates else None
+
+
+def _json_media(contents: list[MediaType]) -> MediaType | None:
+    return next((mt for mt in contents if mt.is_json), None)
+
+
+def _literal_content(mt: MediaType) -> dict[str, Any]:
+    """A non-JSON media type object: documentation of what the handler sends as raw content."""
+    return dict(mt.raw)
+
+
+def _media_docs(mt: MediaType) -> dict[str, Any]:
+    docs: dict[str, Any] = {}
+    if mt.example is not NO_VALUE:
+        docs["example"] = mt.example
+    if mt.examples is not None:
+        docs["examples"] = mt.examples
+    if mt.encoding is not None:
+        docs["encoding"] = mt.encoding
+    return docs
+
+
+class _RouteBuilder:
+    def __init__(self, api: Api, renderer: TypeRenderer) -> None:
+        self.api = api
+        self.renderer = renderer
+        self.uses_example_param = False
+
+    def type_of(self, schema: Schema | None) -> str:
+        return self.renderer.full_type(schema) if schema is not None else "Any"
+
+    # -- parameters ------------------------------------------------------------------------
+    def param(self, p: Parameter) -> ParamDef:
+        schema = p.schema
+        if schema is None and p.content:
+            schema = p.content[0].schema
+        annotation = self.renderer.property_type(schema) if schema is not None else "Any"
+        args: list[str] = []
+        if p.name != p.py_name or p.location == "header":
+            args.append(f"alias={py_literal(p.name)}")
+        if p.location == "header":
+            args.append("convert_underscores=False")
+        if schema is not None and schema.py_name is None:
+            kwargs, extra = self.renderer.metadata(schema, with_default=False)
+            args.extend(k for k in kwargs if not k.startswith("description="))
+            if "description" in schema.annotations:
+                extra = {"description": schema.annotations["description"], **extra}
+            if extra:
+                args.append(f"json_schema_extra={py_literal(extra)}")
+        if p.description is not None:
+            args.append(f"description={py_literal(p.description)}")
+        if p.deprecated:
+            args.append("deprecated=True")
+        if p.example is not NO_VALUE:
+            args.append(f"example={py_literal(p.example)}")
+            self.uses_example_param = True
+        if p.examples:
+            args.append(f"openapi_examples={py_literal(p.examples)}")
+        default: str | None = None
+        has_default = schema is not None and schema.default is not NO_VALUE and schema.py_name is None
+        if not p.required:
+            if has_default:
+                default = py_literal(schema.default) if schema is not None else None
+            else:
+                annotation = f"{annotation} | MISSING"
+                default = "MISSING"
+        function = _PARAM_FUNCTIONS[p.location]
+        return ParamDef(
+            name=p.py_name,
+            annotation=f"Annotated[{annotation}, {function}({', '.join(args)})]",
+            default=default,
+        )
+
+    # -- request body ----------------------------------------------------------------------
+    def body(self, op: Operation, extra: dict[str, Any]) -> ParamDef | None:
+        body = op.request_body
+        if body is None:
+            return None
+        if body.description is not None:
+            extra.setdefault("requestBody", {})["description"] = body.description
+        if not body.contents:
+            return None
+        chosen = _json_media(body.contents) or next(
+            (mt for mt in body.contents if mt.is_form), body.contents[0]
+        )
+        for mt in body.contents:
+            if mt is not chosen:
+                extra.setdefault("requestBody", {}).setdefault("content", {})[mt.media_type] = (
+                    _literal_content(mt)
+                )
+        annotation = self.type_of(chosen.schema) if chosen.schema is not None else "Any"
+        args: list[str] = []
+        if chosen.is_form:
+            function = "Form"
+            if chosen.media_type != "application/x-www-form-urlencoded":
+                args.append(f"media_type={py_literal(chosen.media_type)}")
+        else:
+            function = "Body"
+            if chosen.media_type != "application/json":
+                args.append(f"media_type={py_literal(chosen.media_type)}")
+            if chosen.schema is None:
+                annotation = "Any" if chosen.is_json else "bytes"
+        if chosen.example is not NO_VALUE:
+            args.append(f"example={py_literal(chosen.example)}")
+            self.uses_example_param = True
+        if chosen.examples:
+            args.append(f"openapi_examples={py_literal(chosen.examples)}")
+        if chosen.encoding is not None:
+            extra.setdefault("requestBody", {}).setdefault("content", {}).setdefault(
+                chosen.media_type, {}
+            )["encoding"] = chosen.encoding
+        default = None
+        if not body.required:
+            annotation = f"{annotation} | MISSING"
+            default = "MISSING"
+        return ParamDef(name="body", annotation=f"Annotated[{annotation}, {function}({', '.join(args)})]", default=default)
+
+    # -- responses -------------------------------------------------------------------------
+    def response_entry(self, r: Response, *, primary: bool) -> dict[str, str]:
+        """The ``responses`` entry for one status, as Python source fragments per key."""
+        entry: dict[str, str] = {}
+        content: dict[str, Any] = {}
+        json_mt = _json_media(r.contents)
+        if not primary:
+            entry["description"] = py_literal(r.description)
+            if json_mt is not None and json_mt.schema is not None:
+                entry["model"] = self.type_of(json_mt.schema)
+        for mt in r.contents:
+            if mt is json_mt and (json_mt.schema is not None or primary):
+                docs = _media_docs(mt)
+                if docs or (mt.media_type != "application/json" and not primary):
+                    content[mt.media_type] = docs
+            elif mt is json_mt:
+                content[mt.media_type] = _literal_content(mt)
+            else:
+                content[mt.media_type] = _literal_content(mt)
+        if content:
+            entry["content"] = py_literal(content)
+        if r.headers:
+            entry["headers"] = py_literal(r.headers)
+        if r.links:
+            entry["links"] = py_literal(r.links)
+        return entry
+
+    def route(self, op: Operation) -> RouteDef:
+        extra: dict[str, Any] = {}
+        params = [self.param(p) for p in op.parameters]
+        body = self.body(op, extra)
+        if body is not None:
+            params.append(body)
+        # required parameters first (Python needs them before defaulted ones)
+        params.sort(key=lambda d: d.default is not None)
+
+        args: list[str] = [py_literal(op.path)]
+        args.append(f"operation_id={py_literal(op.wire_id)}")
+        if op.summary is not None:
+            args.append(f"summary={py_literal(op.summary)}")
+        if op.description is not None:
+            args.append(f"description={py_literal(op.description)}")
+        else:
+            args.append('description=""')
+        if op.tags:
+            args.append(f"tags={py_literal(op.tags)}")
+        if op.deprecated:
+            args.append("deprecated=True")
+
+        primary = _primary(op)
+        responses: dict[str, dict[str, str]] = {}
+        if primary is not None:
+            args.append(f"status_code={primary.numeric}")
+            args.append(f"response_description={py_literal(primary.description)}")
+            json_mt = _json_media(primary.contents)
+            if json_mt is not None and json_mt.schema is not None:
+                args.append(f"response_model={self.type_of(json_mt.schema)}")
+            else:
+                args.append("response_model=None")
+                if json_mt is None:
+                    args.append("response_class=Response")
+            entry = self.response_entry(primary, primary=True)
+            if entry:
+                responses[primary.status] = entry
+        for r in op.responses:
+            if r is not primary:
+                responses[r.status] = self.response_entry(r, primary=False)
+        if responses:
+            rendered = []
+            for status, entry in responses.items():
+                key = status if status.isdigit() else py_literal(status)
+                items = ", ".join(f"{py_literal(k)}: {v}" for k, v in entry.items())
+                rendered.append(f"{key}: {{{items}}}")
+            args.append(f"responses={{{', '.join(rendered)}}}")
+        if op.effective_security:
+            args.append(f"dependencies=[Depends(security.{requirement_function_name(self.api, op)})]")
+        if op.external_docs is not None:
+            extra["externalDocs"] = op.external_docs
+        if op.servers is not None:
+            extra["servers"] = op.servers
+        extra.update(op.extensions)
+        if extra:
+            args.append(f"openapi_extra={py_literal(extra)}")
+        return RouteDef(
+            function=op.py_name,
+            method=op.method,
+            decorator_args=args,
+            params=params,
+            operation_id=op.wire_id,
+        )
+
+
+def module_name_for(tag: str, scope: naming.NameScope) -> str:
+    return scope.claim(naming.snake(tag))
+
+
+def generate(ctx: StepContext) -> list[OutputFile]:
+    files: list[OutputFile] = []
+    modules: list[ModuleDef] = []
+    scope = naming.NameScope(reserved=frozenset({"__init__"}))
+    for tag, ops in ctx.api.operations_by_tag().items():
+        renderer = TypeRenderer()
+        builder = _RouteBuilder(ctx.api, renderer)
+        module = ModuleDef(module=module_name_for(tag, scope), tag=tag)
+        module.routes = [builder.route(op) for op in ops]
+        module.schema_names = sorted(renderer.used)
+        module.uses_example_param = builder.uses_example_param
+        modules.append(module)
+        files.append(
+            ctx.render(
+                "app/api/routes/module.py.j2",
+                f"app/api/routes/{module.module}.py",
+                header=ctx.header(f"Routes for the operations tagged {tag!r}."),
+                module=module,
+                uses_security=any(op.effective_security for op in ops),
+            )
+        )
+    files.append(
+        ctx.render(
+            "app/api/routes/__init__.py.j2",
+            "app/api/routes/__init__.py",
+            header=ctx.header("All routes of the API, one router per tag."),
+            modules=modules,
+        )
+    )
+    files.append(
+        ctx.render("app/package.py.j2", "app/api/__init__.py", header=ctx.header("The HTTP API."))
+    )
+    return files

@@ -1,0 +1,62 @@
+"""Step ``main_entry``: the app factory, settings, error handling and the served source document."""
+
+from __future__ import annotations
+
+import json
+
+from specfirst.pytypes import py_literal
+from specfirst.render import StepContext
+from specfirst.writer import OutputFile
+
+NAME = "main_entry"
+DESCRIPTION = "app factory, settings, error handlers, shared types and the source document"
+
+# (template, output path, module docstring) of the modules that do not depend on the spec
+_SUPPORT_MODULES = (
+    ("app/core/types.py.j2", "app/core/types.py", "Types shared by the generated models: formats, unions, markers."),
+    ("app/core/errors.py.j2", "app/core/errors.py", "Error responses in the shape each operation declares."),
+    ("app/core/auth.py.j2", "app/core/auth.py", "Credential checks behind the security dependencies."),
+    ("app/core/config.py.j2", "app/core/config.py", "Settings from environment variables."),
+)
+
+
+def app_arguments(ctx: StepContext) -> list[str]:
+    """FastAPI(...) keyword arguments that publish the document's top-level information."""
+    info = ctx.api.info
+    args = [f"title={py_literal(info.get('title', ''))}", f"version={py_literal(info.get('version', ''))}"]
+    for key, kw in (
+        ("summary", "summary"),
+        ("description", "description"),
+        ("termsOfService", "terms_of_service"),
+        ("contact", "contact"),
+        ("license", "license_info"),
+    ):
+        if key in info:
+            args.append(f"{kw}={py_literal(info[key])}")
+    if ctx.api.servers:
+        args.append(f"servers={py_literal(ctx.api.servers)}")
+    if ctx.api.tags:
+        args.append(f"openapi_tags={py_literal(ctx.api.tags)}")
+    if ctx.api.external_docs is not None:
+        args.append(f"openapi_external_docs={py_literal(ctx.api.external_docs)}")
+    return args
+
+
+def generate(ctx: StepContext) -> list[OutputFile]:
+    files = [
+        ctx.render("app/package.py.j2", "app/__init__.py", header=ctx.header("The generated service.")),
+        ctx.render("app/package.py.j2", "app/core/__init__.py", header=ctx.header("Configuration, security and errors.")),
+    ]
+    for template, path, what in _SUPPORT_MODULES:
+        files.append(ctx.render(template, path, header=ctx.header(what)))
+    files.append(
+        ctx.render(
+            "app/main.py.j2",
+            "app/main.py",
+            header=ctx.header("The app factory: routes, error handlers and the served source document."),
+            app_args=app_arguments(ctx),
+            has_webhooks=False,
+        )
+    )
+    files.append(OutputFile(path="openapi.json", content=json.dumps(ctx.api.document, indent=2, ensure_ascii=False) + "\n"))
+    return files

@@ -1,0 +1,175 @@
+"""Step ``schemas``: pydantic v2 models for component and inline schemas (``app/schemas.py``)."""
+
+from __future__ import annotations
+
+import inspect
+from dataclasses import dataclass, field
+from typing import Any
+
+from specfirst.ir import NO_VALUE, Property, Schema
+from specfirst.pytypes import TypeRenderer, py_literal
+from specfirst.render import StepContext
+from specfirst.writer import OutputFile
+
+NAME = "schemas"
+DESCRIPTION = "pydantic models for every component and inline schema"
+
+
+@dataclass
+class FieldDef:
+    name: str
+    annotation: str
+    default: str | None  # the right-hand side, or None for a required field without metadata
+
+
+@dataclass
+class ClassDef:
+    name: str
+    bases: list[str]
+    docstring: str | None
+    config: str | None
+    fields: list[FieldDef] = field(default_factory=list)
+    extra_type: str | None = None  # type of additional properties values
+
+
+@dataclass
+class AliasDef:
+    name: str
+    expression: str
+
+
+def docstring_for(description: Any) -> str | None:
+    """Use the description as docstring when pydantic will read it back unchanged."""
+    if not isinstance(description, str) or not description.strip():
+        return None
+    if inspect.cleandoc(description) != description or '"""' in description or "\\" in description:
+        return None
+    return description
+
+
+def field_def(prop: Property, renderer: TypeRenderer) -> FieldDef:
+    s = prop.schema
+    annotation = renderer.property_type(s)
+    named = s.py_name is not None
+    kwargs: list[str] = []
+    extra: dict[str, Any] = {}
+    if not named:
+        kwargs, extra = renderer.metadata(s, with_default=False)
+    has_default = not named and s.default is not NO_VALUE
+    if prop.name != prop.py_name:
+        kwargs.insert(0, f"alias={py_literal(prop.name)}")
+    if prop.required:
+        default_expr = None
+    elif has_default:
+        kwargs.insert(0, f"default={py_literal(s.default)}")
+        default_expr = None
+    else:
+        annotation = f"{annotation} | MISSING"
+        if kwargs or extra:
+            kwargs.insert(0, "default=MISSING")
+        else:
+            default_expr = "MISSING"
+    if kwargs or extra:
+        default_expr = renderer.field_call(kwargs, extra)
+    elif prop.required or has_default:
+        default_expr = None
+    return FieldDef(name=prop.py_name, annotation=annotation, default=default_expr)
+
+
+def _find_inherited(s: Schema, name: str) -> Property | None:
+    for member in s.all_of:
+        target = member.target()
+        if name in target.properties:
+            return target.properties[name]
+        found = _find_inherited(target, name)
+        if found:
+            return found
+    return None
+
+
+def class_def(s: Schema, renderer: TypeRenderer) -> ClassDef:
+    bases: list[str] = []
+    own: list[Property] = list(s.properties.values())
+    required = set(s.required)
+    for member in s.all_of:
+        if member.py_name is None and member.ref is None:
+            own.extend(member.properties.values())
+            required.update(member.required)
+        else:
+            bases.append(renderer.value_type(member))
+    declared = {p.name for p in own}
+    missing = [n for n in s.required if n not in declared]
+    missing += sorted(n for n in required - declared if n not in missing)
+    for name in missing:
+        inherited = _find_inherited(s, name)
+        schema = inherited.schema if inherited else Schema(pointer=s.pointer + "/required")
+        py_name = inherited.py_name if inherited else name
+        own.append(Property(name=name, py_name=py_name, schema=schema, required=True))
+    fields = []
+    for prop in own:
+        prop_required = prop.required or prop.name in required
+        fields.append(field_def(Property(prop.name, prop.py_name, prop.schema, prop_required), renderer))
+
+    config: dict[str, str] = {}
+    annotations = dict(s.annotations)
+    description = annotations.pop("description", None)
+    docstring = docstring_for(description)
+    extra: dict[str, Any] = {k: v for k, v in annotations.items() if k != "title"}
+    extra.update(s.extensions)
+    if description is not None and docstring is None:
+        extra["description"] = description
+    if "title" in annotations:
+        config["title"] = py_literal(annotations["title"])
+    if s.default is not NO_VALUE:
+        extra["default"] = s.default
+    for key, kw in (("minProperties", "min_properties"), ("maxProperties", "max_properties")):
+        if key in s.constraints:
+            extra[key] = s.constraints[key]
+    extra_type = None
+    if s.additional is False:
+        config["extra"] = "'forbid'"
+    elif s.additional is True:
+        config["extra"] = "'allow'"
+    elif isinstance(s.additional, Schema):
+        config["extra"] = "'allow'"
+        extra_type = f"dict[str, {renderer.full_type(s.additional)}]"
+    if extra:
+        config["json_schema_extra"] = py_literal(extra)
+    config_line = ", ".join(f"{k}={v}" for k, v in config.items()) if config else None
+    return ClassDef(
+        name=s.py_name or "",
+        bases=bases or ["SchemaModel"],
+        docstring=docstring,
+        config=config_line,
+        fields=fields,
+        extra_type=extra_type,
+    )
+
+
+def is_class(s: Schema) -> bool:
+    from specfirst.build import needs_class
+
+    return needs_class(s)
+
+
+def generate(ctx: StepContext) -> list[OutputFile]:
+    renderer = TypeRenderer()
+    definitions: list[ClassDef | AliasDef] = []
+    for s in ctx.api.schemas:
+        if is_class(s):
+            definitions.append(class_def(s, renderer))
+        else:
+            renderer.quote_undefined = True
+            definitions.append(AliasDef(name=s.py_name or "", expression=renderer.full_type(s, define=True)))
+            renderer.quote_undefined = False
+        renderer.defined.add(s.py_name or "")
+    classes = [d.name for d in definitions if isinstance(d, ClassDef)]
+    return [
+        ctx.render(
+            "app/schemas.py.j2",
+            "app/schemas.py",
+            header=ctx.header("Request and response models for every schema in the document."),
+            definitions=definitions,
+            classes=classes,
+        )
+    ]
