@@ -38,3 +38,25 @@ def stale_files(spec_path: str | Path, out_dir: str | Path) -> list[str]:
     """Files in ``out_dir`` that differ from what ``generate`` would write."""
     api = load_api(spec_path)
     return diff_tree(Path(out_dir), render_files(api, spec_path))
+
+
+def generate_step(spec_path: str | Path, out_dir: str | Path, step_name: str, *, force: bool = False) -> WriteResult:
+    """Write only one step's files; every other generated file keeps its current content.
+
+    All steps are rendered in memory (cheap) to know which files belong to which step:
+    a file no step produces any more is removed, other steps' files are left as they are.
+    """
+    from specfirst.steps import step_by_name
+
+    api = load_api(spec_path)
+    target = step_by_name(step_name)
+    own = render_files(api, spec_path, steps=[target])
+    own_paths = {f.path for f in own}
+    others = [f for f in render_files(api, spec_path) if f.path not in own_paths]
+    out = Path(out_dir)
+    kept: list[OutputFile] = []
+    for f in others:
+        current = out / f.path
+        if current.is_file():
+            kept.append(OutputFile(path=f.path, content=current.read_text(encoding="utf-8"), user_owned=f.user_owned))
+    return write_tree(out, own + kept, force=force, source=Path(spec_path).name)

@@ -1,0 +1,3 @@
+from specfirst.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,104 @@
+"""The ``specfirst`` command line: generate, validate, check.
+
+Exit codes: 0 success; 1 the service differs from the spec (discrepancies or stale files);
+2 bad input or a refused write (located message, no traceback, output tree untouched).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from specfirst.errors import SpecError
+from specfirst.writer import FormatError, WriteConflict
+
+EXIT_OK, EXIT_DIFFERENT, EXIT_BAD_INPUT = 0, 1, 2
+
+
+def _cmd_generate(args: argparse.Namespace) -> int:
+    from specfirst.pipeline import generate
+
+    result = generate(args.spec, args.out, force=args.force)
+    print(f"{args.out}: {result.summary()}")
+    return EXIT_OK
+
+
+def _report(discrepancies: list, fmt: str, spec: str, app: str) -> None:  # type: ignore[type-arg]
+    if fmt == "json":
+        print(json.dumps({"spec": spec, "app": app, "discrepancies": [d.to_json() for d in discrepancies]}, indent=2))
+        return
+    for d in discrepancies:
+        print(f"{d.category:13} {d.kind:15} {d.pointer}")
+        print(f"{'':13}   spec: {json.dumps(d.spec, default=str)[:300]}")
+        print(f"{'':13}   app:  {json.dumps(d.app, default=str)[:300]}")
+    print(f"{spec} vs {app}: {len(discrepancies)} discrepancies")
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    from specfirst.validator.run import validate
+
+    discrepancies = validate(args.spec, args.app)
+    _report(discrepancies, args.format, args.spec, args.app)
+    return EXIT_DIFFERENT if discrepancies else EXIT_OK
+
+
+def _cmd_check(args: argparse.Namespace) -> int:
+    from specfirst.pipeline import stale_files
+    from specfirst.validator.run import validate
+
+    stale = stale_files(args.spec, args.out)
+    for path in stale:
+        print(f"stale: {Path(args.out) / path} differs from what `specfirst generate` would write")
+    if stale:
+        print(f"{args.out} is out of date: run `specfirst generate {args.spec} --out {args.out}`")
+        return EXIT_DIFFERENT
+    discrepancies = validate(args.spec, args.out)
+    _report(discrepancies, "text", args.spec, args.out)
+    return EXIT_DIFFERENT if discrepancies else EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="specfirst", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    gen = sub.add_parser("generate", help="generate (or update) the service for a spec")
+    gen.add_argument("spec")
+    gen.add_argument("--out", required=True, help="output directory of the service")
+    gen.add_argument("--force", action="store_true", help="overwrite generated files edited by hand")
+    gen.set_defaults(run=_cmd_generate)
+    val = sub.add_parser("validate", help="diff the app's derived OpenAPI document against the spec")
+    val.add_argument("spec")
+    val.add_argument("--app", required=True, help="directory of the generated service")
+    val.add_argument("--format", choices=("text", "json"), default="text")
+    val.set_defaults(run=_cmd_validate)
+    chk = sub.add_parser("check", help="CI gate: the service is up to date and matches the spec")
+    chk.add_argument("spec")
+    chk.add_argument("--out", required=True)
+    chk.set_defaults(run=_cmd_check)
+    return parser
+
+
+def run_guarded(action: Callable[[], int]) -> int:
+    """Turn every expected failure into a located message and exit code 2, never a traceback."""
+    from specfirst.validator.derive import DeriveError
+
+    try:
+        return action()
+    except SpecError as exc:
+        print(str(exc), file=sys.stderr)
+    except (WriteConflict, FormatError, DeriveError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+    except OSError as exc:
+        print(f"error: {exc.filename or ''}: {exc.strerror or exc}", file=sys.stderr)
+    return EXIT_BAD_INPUT
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return run_guarded(lambda: args.run(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1044 @@
+"""Load an OpenAPI 3.0/3.1 document, bundle its external ``$ref`` files into it, and check it.
+
+``load_spec`` reads the root file (YAML or JSON), follows ``$ref``\\s into other files
+(relative to the referring file, transitively, each file read once), copies every external
+target into the root document's ``components`` and rewrites the refs to local ones.  It then
+checks refs, operationIds and path parameters, and finally runs openapi-spec-validator on the
+bundled document.  Every problem found is reported at once in a :class:`SpecError`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import re
+import reprlib
+from collections import deque
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, ClassVar, Final
+from urllib.parse import unquote, urlsplit
+
+import yaml
+from jsonschema.exceptions import ValidationError, relevance
+from jsonschema_path import SchemaPath
+from openapi_spec_validator import OpenAPIV30SpecValidator, OpenAPIV31SpecValidator
+from openapi_spec_validator.validation.keywords import KeywordValidator, ValueValidator
+from openapi_spec_validator.validation.validators import SpecValidator
+
+from specfirst.errors import Problem, SpecError
+
+__all__ = ["MAX_EXPANDED_NODES", "LoadedSpec", "load_spec", "pointer_join", "split_pointer"]
+
+MAX_EXPANDED_NODES: Final = 5_000_000
+"""A YAML document whose aliases expand to more nodes than this is refused."""
+
+HTTP_METHODS: Final = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+
+Token = str | int
+
+# --------------------------------------------------------------------------- JSON pointers
+
+
+def _escape(token: Token) -> str:
+    return str(token).replace("~", "~0").replace("/", "~1")
+
+
+def pointer_join(base: str, *parts: Token) -> str:
+    """Append ``parts`` (escaped per RFC 6901) to the JSON pointer ``base``."""
+    return base + "".join("/" + _escape(part) for part in parts)
+
+
+def split_pointer(pointer: str) -> list[str]:
+    """Split an RFC 6901 JSON pointer into unescaped tokens (``""`` -> ``[]``)."""
+    if pointer == "":
+        return []
+    if not pointer.startswith("/"):
+        raise ValueError(f"not a JSON pointer: {pointer!r}")
+    return [token.replace("~1", "/").replace("~0", "~") for token in pointer[1:].split("/")]
+
+
+def _child(node: Any, token: Token) -> Any:
+    """One JSON-pointer step; raises KeyError when there is no such child."""
+    if isinstance(node, dict):
+        if str(token) in node:
+            return node[str(token)]
+    elif isinstance(node, list):
+        text = str(token)
+        if text.isdigit() and int(text) < len(node):
+            return node[int(text)]
+    raise KeyError(token)
+
+
+def _resolve_tokens(document: Any, tokens: Iterable[Token]) -> Any:
+    """Follow pointer tokens literally (no $ref following); KeyError when missing."""
+    node = document
+    for token in tokens:
+        node = _child(node, token)
+    return node
+
+
+# --------------------------------------------------------------------------- YAML / JSON reading
+
+_TIMESTAMP_TAG: Final = "tag:yaml.org,2002:timestamp"
+
+
+def _key_string(key: Any) -> str:
+    """OpenAPI keys are strings: ``200`` -> ``"200"``, ``true`` -> ``"true"``, ``~`` -> ``"null"``."""
+    if isinstance(key, str):
+        return key
+    if isinstance(key, bool):
+        return "true" if key else "false"
+    if key is None:
+        return "null"
+    return str(key)
+
+
+class _SpecYamlLoader(yaml.CSafeLoader):
+    """libyaml safe loader: timestamps stay strings and mapping keys are made strings."""
+
+    # Our own copy of the resolver table, without the timestamp resolver (the global
+    # yaml.SafeLoader / CSafeLoader tables are left untouched).
+    yaml_implicit_resolvers: ClassVar[dict[str | None, list[tuple[str, re.Pattern[str]]]]] = {
+        first: [(tag, regexp) for tag, regexp in resolvers if tag != _TIMESTAMP_TAG]
+        for first, resolvers in yaml.CSafeLoader.yaml_implicit_resolvers.items()
+    }
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        mapping = super().construct_mapping(node, deep=deep)
+        for key in mapping:
+            if type(key) is not str:
+                return {_key_string(key): value for key, value in mapping.items()}
+        return mapping
+
+
+# YAML 1.1 (PyYAML) wants a dot and a signed exponent in a float, so `maximum: 1E+2` or
+# `1.5e3` would load as strings; YAML 1.2 and JSON read them as numbers, as spec authors mean.
+_SpecYamlLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(r"^[-+]?(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9_]+)[eE][-+]?[0-9]+$"),
+    list("-+0123456789"),
+)
+
+
+class _FileError(Exception):
+    """A file could not be read, parsed or accepted."""
+
+    def __init__(self, problem: Problem) -> None:
+        super().__init__(str(problem))
+        self.problem = problem
+
+
+class _FileNotFound(_FileError):
+    """The file does not exist."""
+
+
+class _AliasError(Exception):
+    """The document's YAML aliases expand too far or refer to themselves."""
+
+    def __init__(self, message: str, pointer: str) -> None:
+        super().__init__(message)
+        self.message = message
+        self.pointer = pointer
+
+
+def _check_aliases(data: Any, limit: int = MAX_EXPANDED_NODES) -> None:
+    """Refuse alias bombs and cyclic aliases without ever expanding the tree.
+
+    The expanded size of a node is 1 + the sizes of its children; sizes are memoized by
+    ``id()``, so a node shared through aliases is walked once but counted once per reference.
+    """
+    sizes: dict[int, int] = {}
+    active: set[int] = set()
+    path: list[Token] = []
+
+    def size(node: dict[str, Any] | list[Any]) -> int:
+        key = id(node)
+        known = sizes.get(key)
+        if known is not None:
+            return known
+        if key in active:
+            raise _AliasError(
+                "self-referential YAML alias: this node contains itself; refusing to load",
+                pointer_join("", *path),
+            )
+        active.add(key)
+        total = 1
+        items = node.items() if isinstance(node, dict) else enumerate(node)
+        for child_key, child in items:
+            if isinstance(child, (dict, list)):
+                path.append(child_key)
+                total += size(child)
+                path.pop()
+            else:
+                total += 1
+            if total > limit:
+                raise _AliasError(
+                    f"document expands to more than {limit:,} nodes through YAML aliases "
+                    "(alias bomb); refusing to load",
+                    "",
+                )
+        active.discard(key)
+        sizes[key] = total
+        return total
+
+    if isinstance(data, (dict, list)):
+        size(data)
+
+
+def _read_document(path: Path, display: str) -> Any:
+    """Parse a YAML or JSON file; raise _FileError with a located problem on failure."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise _FileNotFound(Problem(display, "", "file not found")) from None
+    except OSError as exc:
+        raise _FileError(Problem(display, "", f"cannot read file: {exc.strerror or exc}")) from None
+    if not raw.strip():
+        raise _FileError(Problem(display, "", "file is empty"))
+    if path.suffix.lower() == ".json":
+        try:
+            return json.loads(raw)
+        except json.JSONDecodeError as exc:
+            problem = Problem(display, "", f"invalid JSON: {exc.msg}", exc.lineno, exc.colno)
+            raise _FileError(problem) from None
+        except (UnicodeDecodeError, RecursionError) as exc:
+            raise _FileError(Problem(display, "", f"invalid JSON: {exc}")) from None
+    try:
+        data = yaml.load(raw, Loader=_SpecYamlLoader)  # a safe loader (libyaml)
+    except yaml.MarkedYAMLError as exc:
+        raise _FileError(_yaml_problem(display, exc)) from None
+    except yaml.YAMLError as exc:
+        raise _FileError(Problem(display, "", f"invalid YAML: {exc}")) from None
+    except RecursionError:
+        raise _FileError(Problem(display, "", "invalid YAML: nested too deeply")) from None
+    if data is None:
+        raise _FileError(Problem(display, "", "file is empty"))
+    try:
+        _check_aliases(data)
+    except _AliasError as exc:
+        raise _FileError(Problem(display, exc.pointer, exc.message)) from None
+    except RecursionError:
+        raise _FileError(Problem(display, "", "document is nested too deeply")) from None
+    return data
+
+
+def _yaml_problem(display: str, exc: yaml.MarkedYAMLError) -> Problem:
+    """Turn a PyYAML error into a problem with 1-based line and column."""
+    text = exc.problem or exc.context or "syntax error"
+    if exc.problem and exc.context:
+        text = f"{exc.problem} ({exc.context})"
+    mark = exc.problem_mark or exc.context_mark
+    if mark is None:
+        return Problem(display, "", f"invalid YAML: {text}")
+    return Problem(display, "", f"invalid YAML: {text}", mark.line + 1, mark.column + 1)
+
+
+# --------------------------------------------------------------------------- source positions
+
+
+class _Positions:
+    """Line/column of a JSON pointer in a file, from a lazily composed YAML node tree."""
+
+    def __init__(self) -> None:
+        self._roots: dict[Path, yaml.Node | None] = {}
+        self._constructor = yaml.constructor.SafeConstructor()
+
+    def find(self, path: Path, pointer: str) -> tuple[int | None, int | None]:
+        """Position of the deepest node on ``pointer`` that exists in the file."""
+        node = self._root(path)
+        if node is None:
+            return None, None
+        try:
+            tokens = split_pointer(pointer)
+        except ValueError:
+            tokens = []
+        for token in tokens:
+            child = self._child(node, token)
+            if child is None:
+                break
+            node = child
+        return node.start_mark.line + 1, node.start_mark.column + 1
+
+    def _root(self, path: Path) -> yaml.Node | None:
+        if path not in self._roots:
+            try:
+                self._roots[path] = yaml.compose(path.read_bytes(), Loader=_SpecYamlLoader)
+            except (OSError, yaml.YAMLError, RecursionError):
+                self._roots[path] = None
+        return self._roots[path]
+
+    def _key(self, node: yaml.Node) -> str | None:
+        if not isinstance(node, yaml.ScalarNode):
+            return None
+        if node.tag == "tag:yaml.org,2002:str":
+            return str(node.value)
+        try:
+            return _key_string(self._constructor.construct_object(node))
+        except (yaml.YAMLError, ValueError):
+            return str(node.value)
+
+    def _child(self, node: yaml.Node, token: str, depth: int = 0) -> yaml.Node | None:
+        if isinstance(node, yaml.SequenceNode):
+            if token.isdigit() and int(token) < len(node.value):
+                return node.value[int(token)]
+            return None
+        if not isinstance(node, yaml.MappingNode) or depth > 20:
+            return None
+        for key_node, value_node in reversed(node.value):  # the last duplicate key wins
+            if self._key(key_node) == token:
+                return value_node
+        for key_node, value_node in node.value:  # keys merged in with "<<"
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                sources = (
+                    value_node.value if isinstance(value_node, yaml.SequenceNode) else [value_node]
+                )
+                for source in sources:
+                    found = self._child(source, token, depth + 1)
+                    if found is not None:
+                        return found
+        return None
+
+
+# --------------------------------------------------------------------------- the loaded spec
+
+
+@dataclass
+class LoadedSpec:
+    """A loaded, bundled and checked OpenAPI document."""
+
+    path: Path
+    """The root file, as passed to load_spec."""
+    document: dict[str, Any]
+    """One bundled document: external $refs rewritten to local ones."""
+    version: tuple[int, int]
+    """(3, 0) or (3, 1)."""
+    origins: dict[str, tuple[str, str]] = field(default_factory=dict, repr=False)
+    """Bundled pointer of each copied-in node -> (display file, pointer in that file)."""
+    display: str = field(default="", repr=False)
+    """How the root file is displayed in problems (as the user passed it)."""
+    files: dict[str, Path] = field(default_factory=dict, repr=False)
+    """Display name -> path of every file read (root first, then in discovery order)."""
+    _positions: _Positions = field(
+        default_factory=_Positions, init=False, repr=False, compare=False
+    )
+
+    def __post_init__(self) -> None:
+        if not self.display:
+            self.display = str(self.path)
+        self.files = {self.display: self.path, **self.files}
+
+    def locate(self, pointer: str) -> tuple[str, str]:
+        """Map a bundled-document pointer to (display file, pointer in that file)."""
+        tokens = split_pointer(pointer)
+        for length in range(len(tokens), 0, -1):
+            origin = self.origins.get(pointer_join("", *tokens[:length]))
+            if origin is not None:
+                return origin[0], pointer_join(origin[1], *tokens[length:])
+        return self.display, pointer
+
+    def problem(self, pointer: str, message: str) -> Problem:
+        """A problem at a bundled-document pointer, located in its original file."""
+        file, file_pointer = self.locate(self._real_pointer(pointer))
+        return self._place(Problem(file, file_pointer, message))
+
+    def resolve(self, ref: str) -> Any:
+        """Resolve a local ``#/...`` ref in the bundled document (``~0``/``~1``, %-escapes)."""
+        if not ref.startswith("#"):
+            raise ValueError(f"not a local $ref: {ref!r}")
+        return _resolve_tokens(self.document, split_pointer(unquote(ref[1:])))
+
+    def _real_pointer(self, pointer: str, follow_last: bool = False) -> str:
+        """``pointer`` itself if it exists literally, else the pointer reached by following
+        local $refs on the way (validators report paths that go through refs); with
+        ``follow_last``, a $ref at the end is followed too."""
+        tokens = split_pointer(pointer)
+        node: Any = self.document
+        current: list[str] = []
+        for token in [*tokens, None]:
+            for _ in range(64):
+                ref = node.get("$ref") if isinstance(node, dict) else None
+                if not (isinstance(ref, str) and ref.startswith("#")):
+                    break
+                if (token is None and not follow_last) or (token is not None and token in node):
+                    break
+                try:
+                    node = self.resolve(ref)
+                except (KeyError, ValueError):
+                    return pointer
+                current = split_pointer(unquote(ref[1:]))
+            if token is None:
+                break
+            try:
+                node = _child(node, token)
+            except KeyError:
+                return pointer
+            current.append(token)
+        return pointer_join("", *current)
+
+    def _place(self, problem: Problem) -> Problem:
+        """Fill in line/column (when the problem has none and the node can be found)."""
+        if problem.line is not None or problem.file not in self.files:
+            return problem
+        line, column = self._positions.find(self.files[problem.file], problem.pointer)
+        return dataclasses.replace(problem, line=line, column=column)
+
+    def _ordered(self, problems: Iterable[Problem]) -> list[Problem]:
+        """Placed, de-duplicated problems in document order (root file first)."""
+        file_order = {name: index for index, name in enumerate(self.files)}
+        unique = list(dict.fromkeys(self._place(problem) for problem in problems))
+        return sorted(
+            unique,
+            key=lambda p: (file_order.get(p.file, len(file_order)), p.line or 0, p.column or 0),
+        )
+
+
+# --------------------------------------------------------------------------- what a $ref site is
+
+_SECTION_KINDS: Final = {
+    "schemas": "schema",
+    "parameters": "parameter",
+    "responses": "response",
+    "requestBodies": "requestBody",
+    "headers": "header",
+    "examples": "example",
+    "links": "link",
+    "callbacks": "callback",
+    "securitySchemes": "securityScheme",
+    "pathItems": "pathItem",
+}
+_KIND_SECTIONS: Final = {kind: section for section, kind in _SECTION_KINDS.items()}
+_PARAMETER_CHILDREN: Final = {
+    "schema": "schema",
+    "content": "map:mediaType",
+    "examples": "map:example",
+}
+_CHILD_KINDS: Final[dict[str, dict[str, str]]] = {
+    "document": {"paths": "map:pathItem", "webhooks": "map:pathItem", "components": "components"},
+    "components": {section: f"map:{kind}" for section, kind in _SECTION_KINDS.items()},
+    "pathItem": {**dict.fromkeys(HTTP_METHODS, "operation"), "parameters": "list:parameter"},
+    "operation": {
+        "parameters": "list:parameter",
+        "requestBody": "requestBody",
+        "responses": "map:response",
+        "callbacks": "map:callback",
+    },
+    "parameter": _PARAMETER_CHILDREN,
+    "header": _PARAMETER_CHILDREN,
+    "requestBody": {"content": "map:mediaType"},
+    "response": {"headers": "map:header", "content": "map:mediaType", "links": "map:link"},
+    "mediaType": {"schema": "schema", "examples": "map:example", "encoding": "map:encoding"},
+    "encoding": {"headers": "map:header"},
+    "schema": {
+        **dict.fromkeys(
+            ("properties", "patternProperties", "$defs", "definitions", "dependentSchemas"),
+            "map:schema",
+        ),
+        **dict.fromkeys(("allOf", "anyOf", "oneOf", "prefixItems"), "list:schema"),
+        **dict.fromkeys(
+            (
+                "items",
+                "not",
+                "additionalProperties",
+                "additionalItems",
+                "contains",
+                "propertyNames",
+                "if",
+                "then",
+                "else",
+                "unevaluatedItems",
+                "unevaluatedProperties",
+                "contentSchema",
+            ),
+            "schema",
+        ),
+    },
+}
+
+
+def _child_kind(kind: str, token: Token) -> str | None:
+    if kind.startswith("map:"):
+        return kind[4:] if isinstance(token, str) else None
+    if kind.startswith("list:"):
+        return kind[5:] if isinstance(token, int) else None
+    if kind == "callback":  # every key of a callback is an expression -> a path item
+        return "pathItem"
+    if kind == "schema" and isinstance(token, int):  # tuple-style "items: [...]"
+        return "schema"
+    return _CHILD_KINDS.get(kind, {}).get(token) if isinstance(token, str) else None
+
+
+def _section_at(path: Sequence[Token]) -> str | None:
+    """The components section for an object at ``path`` of an OpenAPI document, if known."""
+    kind: str | None = "document"
+    for token in path:
+        kind = _child_kind(kind, token) if kind is not None else None
+    return _KIND_SECTIONS.get(kind) if kind is not None else None
+
+
+# --------------------------------------------------------------------------- bundling
+
+_MISSING: Final = object()
+
+
+@dataclass(frozen=True)
+class _Scope:
+    """A walk over one node: which file it is read from and where it sits in that file."""
+
+    file: Path
+    file_base: tuple[str, ...]
+    """Pointer tokens of the walked node inside ``file``."""
+    bundled_depth: int
+    """Length of the walked node's path in the bundled document."""
+
+    def file_pointer(self, path: Sequence[Token]) -> str:
+        return pointer_join("", *self.file_base, *path[self.bundled_depth :])
+
+
+class _Bundler:
+    """Follows $refs from the root document, copying external targets into its components."""
+
+    def __init__(
+        self, root: Path, display: str, document: dict[str, Any], version: tuple[int, int]
+    ):
+        self.root = root
+        self.root_dir = root.parent
+        self.document = document
+        self.version = version
+        self.problems: list[Problem] = []
+        self.origins: dict[str, tuple[str, str]] = {}
+        self.files: dict[str, Path] = {display: root}
+        self._displays: dict[Path, str] = {root: display}
+        self._documents: dict[Path, Any] = {root: document}
+        self._local: dict[tuple[Path, str], str] = {}  # external target -> local ref
+        self._inlined: dict[tuple[Path, str], dict[str, Any]] = {}  # 3.0 path items
+        self._added: dict[str, dict[str, Any]] = {}  # section -> name -> copied target
+        self._taken: dict[str, set[str]] = {}  # section -> names in use
+        self._not_found: set[Path] = set()
+        self._root_has: dict[str, bool] = {}
+        self._visited: set[int] = set()
+        self._queue: deque[tuple[Any, tuple[Token, ...], _Scope]] = deque()
+
+    def run(self) -> None:
+        """Bundle everything reachable from the root document."""
+        self._hoist_component_refs()
+        self._visit(self.document, [], _Scope(self.root, (), 0))
+        while self._queue:
+            node, path, scope = self._queue.popleft()
+            self._walk(node, list(path), scope)
+        self._add_components()
+
+    # -- walking
+
+    def _enqueue(self, node: Any, path: tuple[Token, ...], scope: _Scope) -> None:
+        if isinstance(node, (dict, list)) and id(node) not in self._visited:
+            self._visited.add(id(node))
+            self._queue.append((node, path, scope))
+
+    def _visit(self, node: Any, path: list[Token], scope: _Scope) -> None:
+        if id(node) not in self._visited:
+            self._visited.add(id(node))
+            self._walk(node, path, scope)
+
+    def _walk(self, node: Any, path: list[Token], scope: _Scope) -> None:
+        """Handle every $ref in ``node`` (already marked visited) and below."""
+        if isinstance(node, dict):
+            ref = node.get("$ref")
+            keys: Iterable[str] = node
+            if isinstance(ref, str):
+                keys = [key for key in node if key != "$ref"]  # handling may add keys
+                self._on_ref(node, ref, path, scope)
+            for key in keys:
+                child = node[key]
+                if isinstance(child, (dict, list)):
+                    path.append(key)
+                    self._visit(child, path, scope)
+                    path.pop()
+        elif isinstance(node, list):
+            for index, child in enumerate(node):
+                if isinstance(child, (dict, list)):
+                    path.append(index)
+                    self._visit(child, path, scope)
+                    path.pop()
+
+    # -- one $ref
+
+    def _on_ref(self, site: dict[str, Any], ref: str, path: list[Token], scope: _Scope) -> None:
+        parsed = self._parse_ref(ref, scope.file)
+        if isinstance(parsed, str):
+            self._report(scope, path, parsed)
+            return
+        file, tokens = parsed
+        pointer = pointer_join("", *tokens)
+        if file == self.root:
+            if not self._exists_in_root(pointer):
+                self._report(scope, path, self._dangling(ref, file, pointer))
+            elif not ref.startswith("#"):  # e.g. "../openapi.yaml#/components/schemas/X"
+                site["$ref"] = "#" + pointer
+            return
+        key = (file, pointer)
+        local = self._local.get(key)
+        if local is None:
+            section = self._section(path, tokens)
+            if section == "pathItems" and self.version == (3, 0):
+                self._inline_path_item(site, key, ref, path, scope)
+                return
+            target = self._target(file, tokens, ref, path, scope)
+            if target is _MISSING:
+                return
+            name = self._free_name(section, tokens[-1] if tokens else file.stem)
+            local = "#" + pointer_join("/components", section, name)
+            self._local[key] = local
+            self._added.setdefault(section, {})[name] = target
+            self.origins[local[1:]] = (self._display(file), pointer)
+            self._enqueue(target, ("components", section, name), _Scope(file, tuple(tokens), 3))
+        site["$ref"] = local
+
+    def _inline_path_item(
+        self,
+        site: dict[str, Any],
+        key: tuple[Path, str],
+        ref: str,
+        path: list[Token],
+        scope: _Scope,
+    ) -> None:
+        """OpenAPI 3.0 has no components/pathItems: copy the path item into the site."""
+        file, pointer = key
+        target = self._inlined.get(key)
+        if target is None:
+            found = self._target(file, split_pointer(pointer), ref, path, scope)
+            if found is _MISSING:
+                return
+            if not isinstance(found, dict):
+                self._report(scope, path, f"$ref {ref!r} does not point to a path item (a mapping)")
+                return
+            target = self._inlined[key] = found
+            self._enqueue(
+                target, tuple(path), _Scope(file, tuple(split_pointer(pointer)), len(path))
+            )
+        del site["$ref"]
+        for name, value in target.items():
+            site.setdefault(name, value)
+        self.origins[pointer_join("", *path)] = (self._display(file), pointer)
+
+    def _parse_ref(self, ref: str, base: Path) -> tuple[Path, list[str]] | str:
+        """(absolute file, pointer tokens) of a ref, or a message saying why it is unusable."""
+        if urlsplit(ref).scheme or ref.startswith("//"):
+            return f"remote $ref {ref!r} is not supported (only local and relative file refs)"
+        file_part, _, fragment = ref.partition("#")
+        file = base if not file_part else (base.parent / unquote(file_part)).resolve()
+        fragment = unquote(fragment)
+        if fragment and not fragment.startswith("/"):
+            return f"unsupported $ref {ref!r}: the fragment must be a JSON pointer ('#/...')"
+        return file, split_pointer(fragment)
+
+    def _target(
+        self, file: Path, tokens: list[str], ref: str, path: list[Token], scope: _Scope
+    ) -> Any:
+        """The node a ref points to, or _MISSING (with the problem reported)."""
+        document = self._document(file)
+        if document is _MISSING:
+            if file in self._not_found:
+                self._report(scope, path, f"$ref {ref!r}: file not found: {self._display(file)}")
+            return _MISSING
+        try:
+            return _resolve_tokens(document, tokens)
+        except KeyError:
+            self._report(scope, path, self._dangling(ref, file, pointer_join("", *tokens)))
+            return _MISSING
+
+    def _document(self, file: Path) -> Any:
+        """A referenced file's data (read once), or _MISSING if it cannot be used."""
+        if file not in self._documents:
+            try:
+                self._documents[file] = _read_document(file, self._display(file))
+            except _FileNotFound:  # reported at each ref to it
+                self._not_found.add(file)
+                self._documents[file] = _MISSING
+            except _FileError as exc:
+                self.problems.append(exc.problem)
+                self._documents[file] = _MISSING
+        return self._documents[file]
+
+    def _exists_in_root(self, pointer: str) -> bool:
+        if pointer not in self._root_has:
+            try:
+                _resolve_tokens(self.document, split_pointer(pointer))
+                self._root_has[pointer] = True
+            except KeyError:
+                self._root_has[pointer] = False
+        return self._root_has[pointer]
+
+    def _section(self, path: Sequence[Token], tokens: Sequence[str]) -> str:
+        """Components section for a target: from the ref site, else the target's own place."""
+        section = _section_at(path)
+        if section is not None:
+            return section
+        if len(tokens) == 3 and tokens[0] == "components" and tokens[1] in _SECTION_KINDS:
+            return tokens[1]
+        return "schemas"
+
+    def _free_name(self, section: str, wanted: str) -> str:
+        """``wanted`` made a valid component name, with _2, _3... if already taken."""
+        taken = self._taken.get(section)
+        if taken is None:
+            existing = self.document.get("components")
+            entries = existing.get(section) if isinstance(existing, dict) else None
+            taken = self._taken[section] = set(entries) if isinstance(entries, dict) else set()
+        base = re.sub(r"[^A-Za-z0-9._-]", "_", wanted) or "_"
+        name, counter = base, 1
+        while name in taken:
+            counter += 1
+            name = f"{base}_{counter}"
+        taken.add(name)
+        return name
+
+    def _hoist_component_refs(self) -> None:
+        """A root ``components/<section>/<name>`` that is just a $ref to another file is
+        replaced by the target itself, so the target keeps that name."""
+        components = self.document.get("components")
+        if not isinstance(components, dict):
+            return
+        for section, entries in components.items():
+            if section not in _SECTION_KINDS or not isinstance(entries, dict):
+                continue
+            if section == "pathItems" and self.version == (3, 0):
+                continue
+            for name, entry in entries.items():
+                ref = entry.get("$ref") if isinstance(entry, dict) and len(entry) == 1 else None
+                if not isinstance(ref, str):
+                    continue
+                parsed = self._parse_ref(ref, self.root)
+                if isinstance(parsed, str) or parsed[0] == self.root:
+                    continue
+                file, tokens = parsed
+                key = (file, pointer_join("", *tokens))
+                document = self._document(file)
+                if key in self._local or document is _MISSING:
+                    continue
+                try:
+                    target = _resolve_tokens(document, tokens)
+                except KeyError:
+                    continue
+                if not isinstance(target, (dict, list)) or id(target) in self._visited:
+                    continue
+                local = pointer_join("/components", section, name)
+                self._local[key] = "#" + local
+                entries[name] = target
+                self.origins[local] = (self._display(file), key[1])
+                self._enqueue(target, ("components", section, name), _Scope(file, tuple(tokens), 3))
+
+    def _add_components(self) -> None:
+        if not self._added:
+            return
+        components = self.document.setdefault("components", {})
+        if not isinstance(components, dict):
+            self.problems.append(
+                Problem(self._displays[self.root], "/components", "must be a mapping")
+            )
+            return
+        for section, entries in self._added.items():
+            existing = components.setdefault(section, {})
+            if isinstance(existing, dict):
+                existing.update(entries)
+            else:
+                where = pointer_join("/components", section)
+                self.problems.append(Problem(self._displays[self.root], where, "must be a mapping"))
+
+    # -- reporting
+
+    def _display(self, file: Path) -> str:
+        if file not in self._displays:
+            display = os.path.relpath(file, self.root_dir)
+            self._displays[file] = display
+            self.files[display] = file
+        return self._displays[file]
+
+    def _dangling(self, ref: str, file: Path, pointer: str) -> str:
+        return f"dangling $ref {ref!r}: nothing at {pointer or '/'} in {self._display(file)}"
+
+    def _report(self, scope: _Scope, path: Sequence[Token], message: str) -> None:
+        self.problems.append(Problem(self._display(scope.file), scope.file_pointer(path), message))
+
+
+# --------------------------------------------------------------------------- checks
+
+
+def _version(document: dict[str, Any], display: str) -> tuple[int, int] | Problem:
+    """The (major, minor) OpenAPI version, or a problem saying why it is not supported."""
+    if "openapi" not in document:
+        swagger = document.get("swagger")
+        if swagger is not None:
+            return Problem(
+                display,
+                "/swagger",
+                f"this is a Swagger {swagger} document; only OpenAPI 3.0 and 3.1 are supported "
+                "(convert it first, e.g. with swagger2openapi)",
+            )
+        return Problem(
+            display,
+            "",
+            "missing 'openapi' field: expected an OpenAPI 3.0 or 3.1 document "
+            "(e.g. openapi: 3.0.3)",
+        )
+    value = document["openapi"]
+    if not isinstance(value, str):
+        return Problem(
+            display,
+            "/openapi",
+            f"must be a version string such as '3.0.3', not {value!r} (quote it)",
+        )
+    match = re.fullmatch(r"3\.([01])\.\d+(-[0-9A-Za-z.-]+)?", value)
+    if match is None:
+        return Problem(
+            display,
+            "/openapi",
+            f"unsupported OpenAPI version {value!r}: only OpenAPI 3.0.x and 3.1.x are supported",
+        )
+    return (3, int(match.group(1)))
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    return type(value).__name__
+
+
+def _follow(spec: LoadedSpec, node: Any) -> Any:
+    """``node``, or what its local $ref points to (None when it does not resolve)."""
+    for _ in range(64):
+        ref = node.get("$ref") if isinstance(node, dict) else None
+        if not isinstance(ref, str):
+            return node
+        try:
+            node = spec.resolve(ref)
+        except (KeyError, ValueError):
+            return None
+    return None
+
+
+def _path_parameters(spec: LoadedSpec, parameters: Any, pointer: str) -> Iterator[tuple[str, str]]:
+    """(name, pointer) of each ``in: path`` parameter of a parameters list."""
+    if not isinstance(parameters, list):
+        return
+    for index, parameter in enumerate(parameters):
+        parameter = _follow(spec, parameter)
+        if isinstance(parameter, dict) and parameter.get("in") == "path":
+            name = parameter.get("name")
+            if isinstance(name, str):
+                yield name, pointer_join(pointer, index)
+
+
+def _check_operations(spec: LoadedSpec) -> list[Problem]:
+    """Duplicate operationIds, and path template parameters vs ``in: path`` parameters."""
+    problems: list[Problem] = []
+    first_seen: dict[str, str] = {}
+    for section in ("paths", "webhooks"):
+        items = spec.document.get(section)
+        if not isinstance(items, dict):
+            continue
+        for template, item in items.items():
+            item_pointer = pointer_join("", section, template)
+            item = _follow(spec, item)
+            if not isinstance(item, dict):
+                continue
+            in_template = re.findall(r"\{([^{}/]+)\}", template) if section == "paths" else []
+            item_params = list(
+                _path_parameters(spec, item.get("parameters"), item_pointer + "/parameters")
+            )
+            if section == "paths":
+                problems += _extra_path_parameters(spec, template, in_template, item_params)
+            for method in HTTP_METHODS:
+                operation = item.get(method)
+                if not isinstance(operation, dict):
+                    continue
+                op_pointer = pointer_join(item_pointer, method)
+                operation_id = operation.get("operationId")
+                if isinstance(operation_id, str):
+                    first = first_seen.setdefault(operation_id, op_pointer)
+                    if first != op_pointer:
+                        problems.append(_duplicate_id(spec, operation_id, op_pointer, first))
+                if section != "paths":
+                    continue
+                op_params = list(
+                    _path_parameters(spec, operation.get("parameters"), op_pointer + "/parameters")
+                )
+                problems += _extra_path_parameters(spec, template, in_template, op_params)
+                declared = {name for name, _ in item_params + op_params}
+                for name in dict.fromkeys(in_template):
+                    if name not in declared:
+                        problems.append(
+                            spec.problem(
+                                op_pointer,
+                                f"path parameter {{{name}}} of {template!r} is not declared "
+                                "as an 'in: path' parameter",
+                            )
+                        )
+    return problems
+
+
+def _extra_path_parameters(
+    spec: LoadedSpec, template: str, in_template: list[str], parameters: list[tuple[str, str]]
+) -> list[Problem]:
+    return [
+        spec.problem(
+            pointer, f"parameter {name!r} is 'in: path' but {template!r} has no {{{name}}}"
+        )
+        for name, pointer in parameters
+        if name not in in_template
+    ]
+
+
+def _duplicate_id(spec: LoadedSpec, operation_id: str, pointer: str, first: str) -> Problem:
+    problem = spec.problem(pointer_join(pointer, "operationId"), "")
+    first_file, first_pointer = spec.locate(first)
+    where = first_pointer if first_file == problem.file else f"{first_pointer} in {first_file}"
+    message = f"duplicate operationId {operation_id!r} (first at {where})"
+    return dataclasses.replace(problem, message=message)
+
+
+# --------------------------------------------------------------------------- openapi-spec-validator
+
+
+def _locating(cls: type[KeywordValidator], located: set[int]) -> type[KeywordValidator]:
+    """Subclass a keyword validator so the errors it yields carry their document path.
+
+    openapi-spec-validator's own checks (beyond the JSON-schema check) yield errors without a
+    path; the innermost keyword validator that yields an error prefixes the path it was
+    called for (``located`` keeps outer validators from prefixing again).
+    """
+
+    def __call__(self: KeywordValidator, *args: Any, **kwargs: Any) -> Iterator[ValidationError]:
+        where = next((arg for arg in args if isinstance(arg, SchemaPath)), None)
+        for error in cls.__call__(self, *args, **kwargs):
+            if where is not None and id(error) not in located:
+                located.add(id(error))
+                prefix: list[Token] = list(where.parts)
+                if issubclass(cls, ValueValidator):
+                    prefix.append("default")
+                error.path.extendleft(reversed(prefix))
+            yield error
+
+    return type(cls.__name__, (cls,), {"__call__": __call__})
+
+
+def _most_specific(error: ValidationError) -> ValidationError:
+    """Descend oneOf/anyOf failures to the most relevant sub-error, ignoring the
+    "or it could have been a $ref" alternative."""
+    while error.context:
+        candidates = [
+            sub
+            for sub in error.context
+            if not (sub.validator == "required" and sub.validator_value == ["$ref"])
+        ]
+        if not candidates:
+            break
+        error = min(candidates, key=relevance)
+    return error
+
+
+def _error_message(error: ValidationError) -> str:
+    """The first line of the error message, with a long instance repr shortened."""
+    lines = str(error.message or type(error).__name__).splitlines()
+    message = lines[0] if lines else type(error).__name__
+    text = repr(error.instance)
+    if len(text) > 60 and message.startswith(text):
+        shortener = reprlib.Repr(maxlevel=1, maxlist=3, maxdict=3, maxstring=40, maxother=40)
+        message = shortener.repr(error.instance) + message[len(text) :]
+    return message
+
+
+def _structural_problems(spec: LoadedSpec) -> list[Problem]:
+    """Run openapi-spec-validator on the bundled document."""
+    base: type[SpecValidator] = (
+        OpenAPIV30SpecValidator if spec.version == (3, 0) else OpenAPIV31SpecValidator
+    )
+    located: set[int] = set()
+    keyword_validators = {
+        name: _locating(cls, located) for name, cls in base.keyword_validators.items()
+    }
+    validator_cls = type(base.__name__, (base,), {"keyword_validators": keyword_validators})
+    errors: list[ValidationError] = []
+    try:
+        for error in validator_cls(spec.document).iter_errors():
+            errors.append(error)  # noqa: PERF402 - keep the errors yielded before a crash
+    except Exception as exc:  # noqa: BLE001 - its keyword checks assume a schema-valid document
+        if not errors:
+            return [spec.problem("", f"openapi-spec-validator failed: {type(exc).__name__}: {exc}")]
+    problems: list[Problem] = []
+    schema_checked: set[tuple[str, str]] = set()
+    for error in errors:
+        specific = _most_specific(error)
+        pointer = pointer_join("", *specific.absolute_path)
+        if id(error) in located:  # keyword checks see through $refs: report at the target
+            pointer = spec._real_pointer(pointer, follow_last=True)
+        problem = spec.problem(pointer, _error_message(specific))
+        where = (problem.file, problem.pointer)
+        if id(error) not in located:  # from the JSON-schema check of the whole document
+            schema_checked.add(where)
+        elif where in schema_checked:  # a keyword check repeating it, e.g. on a schema's type
+            continue
+        problems.append(problem)
+    return problems
+
+
+# --------------------------------------------------------------------------- entry point
+
+
+def load_spec(path: str | Path) -> LoadedSpec:
+    """Load, bundle and check an OpenAPI 3.0/3.1 document; raise SpecError listing every
+    problem found."""
+    display = os.fspath(path)
+    root = Path(path).resolve()
+    positions = _Positions()
+
+    def fail(problem: Problem) -> SpecError:
+        if problem.line is None:
+            line, column = positions.find(root, problem.pointer)
+            problem = dataclasses.replace(problem, line=line, column=column)
+        return SpecError([problem])
+
+    try:
+        document = _read_document(root, display)
+    except _FileError as exc:
+        raise fail(exc.problem) from None
+    if not isinstance(document, dict):
+        raise fail(
+            Problem(
+                display,
+                "",
+                f"the document must be a mapping (an OpenAPI object), not {_describe(document)}",
+            )
+        )
+    version = _version(document, display)
+    if isinstance(version, Problem):
+        raise fail(version)
+
+    bundler = _Bundler(root, display, document, version)
+    try:
+        bundler.run()
+    except RecursionError:
+        raise fail(Problem(display, "", "document is nested too deeply")) from None
+    spec = LoadedSpec(
+        path=Path(path),
+        document=document,
+        version=version,
+        origins=bundler.origins,
+        display=display,
+        files=bundler.files,
+    )
+    spec._positions = positions
+    problems = bundler.problems + _check_operations(spec)
+    if not problems:
+        problems = _structural_problems(spec)
+    if problems:
+        raise SpecError(spec._ordered(problems))
+    return spec

@@ -1,0 +1,262 @@
+"""Diff a normalized spec document against a normalized app document."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Final
+
+from deepdiff import DeepDiff
+
+from specfirst.validator.normalize import HTTP_METHODS, normalize_document
+
+__all__ = [
+    "CATEGORIES",
+    "KINDS",
+    "MISSING",
+    "Discrepancy",
+    "category_of",
+    "compare_documents",
+    "diff_normalized",
+    "json_pointer",
+]
+
+CATEGORIES: Final = (
+    "info",
+    "server",
+    "tag",
+    "operation",
+    "parameter",
+    "request-body",
+    "response",
+    "schema",
+    "security",
+    "webhook",
+    "callback",
+    "component",
+)
+KINDS: Final = ("missing-in-app", "extra-in-app", "changed")
+
+
+class _Missing:
+    """The value on the side where something is absent (one instance: :data:`MISSING`)."""
+
+    def __repr__(self) -> str:
+        return "<absent>"
+
+    def __reduce__(self) -> str:
+        return "MISSING"
+
+
+MISSING: Final = _Missing()
+
+
+def _render(value: Any) -> Any:
+    return "<absent>" if value is MISSING else value
+
+
+@dataclass(frozen=True)
+class Discrepancy:
+    """One difference between the normalized spec and the normalized app document."""
+
+    pointer: str  # JSON pointer into the normalized spec (same layout on the app side)
+    spec: Any  # value in the spec, or MISSING
+    app: Any  # value in the app, or MISSING
+    category: str  # one of CATEGORIES
+    kind: str  # one of KINDS
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "pointer": self.pointer,
+            "category": self.category,
+            "kind": self.kind,
+            "spec": _render(self.spec),
+            "app": _render(self.app),
+        }
+
+
+def json_pointer(tokens: Sequence[Any]) -> str:
+    """RFC 6901 pointer from path tokens (``~`` -> ``~0``, ``/`` -> ``~1``)."""
+    return "".join("/" + str(t).replace("~", "~0").replace("/", "~1") for t in tokens)
+
+
+def category_of(tokens: Sequence[Any]) -> str:
+    """Category of a difference from its location in the normalized document.
+
+    Top-level sections map directly (externalDocs counts as info, components/securitySchemes
+    as security, everything under webhooks is "webhook"). Below a path: an operation's
+    callbacks are "callback", path-item or operation servers are "server", anything inside a
+    Schema Object (parameter, header or media-type schema) is "schema", then the operation
+    field decides (parameters, requestBody, responses, security), else "operation".
+    """
+    parts = [str(t) for t in tokens]
+    if not parts:
+        return "operation"
+    head = parts[0]
+    if head in ("info", "externalDocs"):
+        return "info"
+    if head == "servers":
+        return "server"
+    if head == "tags":
+        return "tag"
+    if head == "components":
+        return "security" if parts[1:2] == ["securitySchemes"] else "component"
+    if head == "webhooks":
+        return "webhook"
+    if head != "paths":
+        return "operation"
+    rest = parts[2:]  # [method or path-item field, operation field, ...]
+    if rest[1:2] == ["callbacks"]:
+        return "callback"
+    if rest[:1] == ["servers"] or rest[1:2] == ["servers"]:
+        return "server"
+    if _inside_schema(parts):
+        return "schema"
+    field = rest[1] if len(rest) > 1 and rest[0] in HTTP_METHODS else ""
+    return {
+        "parameters": "parameter",
+        "requestBody": "request-body",
+        "responses": "response",
+        "security": "security",
+    }.get(field, "operation")
+
+
+def _inside_schema(parts: Sequence[str]) -> bool:
+    """Whether the path enters a Schema Object: {parameters,headers}/<name>/schema or
+    content/<media type>/schema (the first match is always structural)."""
+    return any(
+        parts[i] == "schema" and parts[i - 2] in ("parameters", "headers", "content")
+        for i in range(2, len(parts))
+    )
+
+
+# Booleans are encoded as strings for DeepDiff, which treats True == 1 in lists and with
+# ignore_numeric_type_changes; integral floats become ints so 1 == 1.0 everywhere.
+_TRUE: Final = "\x00specfirst:true"
+_FALSE: Final = "\x00specfirst:false"
+
+
+def _encode(value: Any) -> Any:
+    if value is True:
+        return _TRUE
+    if value is False:
+        return _FALSE
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, dict):
+        return {k: _encode(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_encode(v) for v in value]
+    return value
+
+
+def _decode(value: Any) -> Any:
+    if value == _TRUE and isinstance(value, str):
+        return True
+    if value == _FALSE and isinstance(value, str):
+        return False
+    if isinstance(value, dict):
+        return {k: _decode(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_decode(v) for v in value]
+    return value
+
+
+def _kind(report_type: str) -> str:
+    if report_type.endswith("_added"):
+        return "extra-in-app"
+    if report_type.endswith("_removed"):
+        return "missing-in-app"
+    return "changed"
+
+
+def _discrepancy(tokens: Sequence[Any], spec: Any, app: Any, kind: str) -> Discrepancy:
+    return Discrepancy(
+        pointer=json_pointer(tokens),
+        spec=spec,
+        app=app,
+        category=category_of(tokens),
+        kind=kind,
+    )
+
+
+def _same(left: Any, right: Any) -> bool:
+    """JSON equality in which 1 == 1.0 but true != 1."""
+    if isinstance(left, bool) or isinstance(right, bool):
+        return type(left) is type(right) and left == right
+    if isinstance(left, (int, float)) and isinstance(right, (int, float)):
+        return left == right
+    if type(left) is not type(right):
+        return False
+    if isinstance(left, dict):
+        return left.keys() == right.keys() and all(_same(v, right[k]) for k, v in left.items())
+    if isinstance(left, list):
+        return len(left) == len(right) and all(map(_same, left, right))
+    return bool(left == right)
+
+
+def _diff_values(prefix: list[Any], spec: Any, app: Any, out: list[Discrepancy]) -> None:
+    """Walk both values in parallel; linear in their size.
+
+    Dicts (the keyed normalized structure) are walked here key by key, so every report
+    carries an exact pointer and DeepDiff never sees deep trees (its cost grows with the
+    square of the depth). Lists that differ go to DeepDiff, which reports insertions and
+    removals instead of index-by-index changes; same-length lists of objects (anyOf members,
+    requirement objects...) are walked element by element.
+    """
+    if spec is MISSING and app is MISSING:
+        return
+    if spec is MISSING:
+        out.append(_discrepancy(prefix, MISSING, app, "extra-in-app"))
+    elif app is MISSING:
+        out.append(_discrepancy(prefix, spec, MISSING, "missing-in-app"))
+    elif isinstance(spec, dict) and isinstance(app, dict):
+        for key in sorted(set(spec) | set(app), key=str):
+            _diff_values([*prefix, key], spec.get(key, MISSING), app.get(key, MISSING), out)
+    elif isinstance(spec, list) and isinstance(app, list):
+        if _same(spec, app):
+            return
+        if len(spec) == len(app) and any(isinstance(v, (dict, list)) for v in (*spec, *app)):
+            for index, (left, right) in enumerate(zip(spec, app, strict=True)):
+                _diff_values([*prefix, index], left, right, out)
+        else:
+            _deepdiff(prefix, spec, app, out)
+    elif not _same(spec, app):
+        out.append(_discrepancy(prefix, spec, app, "changed"))
+
+
+def _deepdiff(prefix: list[Any], spec: Any, app: Any, out: list[Discrepancy]) -> None:
+    diff = DeepDiff(
+        _encode(spec),
+        _encode(app),
+        ignore_numeric_type_changes=True,
+        ignore_order=False,
+        verbose_level=2,
+        threshold_to_diff_deeper=0,
+        view="tree",
+    )
+    for report_type, levels in diff.items():
+        kind = _kind(report_type)
+        for level in levels:
+            tokens = [*prefix, *level.path(output_format="list")]
+            left = MISSING if kind == "extra-in-app" else _decode(level.t1)
+            right = MISSING if kind == "missing-in-app" else _decode(level.t2)
+            out.append(_discrepancy(tokens, left, right, kind))
+
+
+def diff_normalized(spec: Mapping[str, Any], app: Mapping[str, Any]) -> list[Discrepancy]:
+    """Diff two already normalized documents; sorted by pointer, deterministic."""
+    out: list[Discrepancy] = []
+    _diff_values([], dict(spec), dict(app), out)
+    return sorted(out, key=lambda d: (d.pointer, d.kind))
+
+
+def compare_documents(
+    spec_doc: dict[str, Any], app_doc: dict[str, Any], *, spec_version: tuple[int, int]
+) -> list[Discrepancy]:
+    """Normalize both documents and report every remaining difference, sorted by pointer."""
+    spec_normalized = normalize_document(spec_doc, side="spec", spec_version=spec_version)
+    app_normalized = normalize_document(
+        app_doc, side="app", spec_version=spec_version, reference=spec_normalized
+    )
+    return diff_normalized(spec_normalized, app_normalized)

@@ -1,0 +1,1264 @@
+"""Semantically neutral normalization of OpenAPI documents before they are diffed.
+
+Both the source document ("spec") and the document FastAPI derives from the generated app
+("app") are rewritten into one canonical, reference-free form by the fixed list of rules in
+:data:`NORMALIZATIONS`. Nothing else is rewritten: every difference that survives is real.
+
+Schemas go through three phases at every place an operation uses one:
+
+1. *inline*: every ``$ref`` is replaced by its target. A reference to a schema that is already
+   being inlined further up becomes a marker ``{"$recursive": "<ref>"}`` and the target gets a
+   private anchor; ``$ref`` with siblings becomes ``{"allOf": [target], <siblings>}`` flagged so
+   that the siblings win when it is merged back. Results are memoized per
+   ``(ref, refs on the stack that the ref can reach)`` so shared sub-schemas are inlined once.
+2. *canonicalize* (bottom-up, memoized per node): nullability, ``allOf`` merging, keyword
+   defaults, enum/const, 3.0 -> 3.1 spellings.
+3. *finalize* (top-down): markers become ``{"$recursive": k}`` with ``k`` the number of schema
+   levels up to the target (name-independent), anchors are stripped, ``anyOf``/``oneOf``
+   members are sorted.
+
+The canonical forms chosen:
+
+* nullable schema: ``{"anyOf": [S1, ..., Sn, {"type": "null"}], <annotations>}`` where the
+  annotations (title, description, default, examples, example, deprecated, readOnly,
+  writeOnly, externalDocs, $comment, x-*) sit on the wrapper, ``S1..Sn`` are the non-null
+  alternatives (a pure ``anyOf`` is flattened into the wrapper; members end up sorted like
+  every ``anyOf``) and ``null`` is never listed in an ``enum``. A nullable schema whose non-null part is ``{}`` is just ``{<annotations>}``.
+  An ``enum``/``const`` that does not list ``null`` excludes ``null`` even when ``nullable:
+  true`` or ``type: [T, "null"]`` says otherwise (OAS 3.0.3 and JSON Schema semantics).
+* one-value ``enum`` is ``const``; ``enum`` values are sorted; ``required`` is a sorted set;
+  ``type`` arrays are sorted, a one-element ``type`` array is the plain string.
+* parameters: ``{"<in>:<name>": {...}}`` without ``name``/``in`` (header names lower-cased),
+  path parameters always carry ``required: true``.
+* security: the effective requirement list of each operation, sorted, no top-level ``security``;
+  no requirement is an absent key.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any, Literal
+from urllib.parse import unquote
+
+__all__ = [
+    "HTTP_METHODS",
+    "NORMALIZATIONS",
+    "align_app_to_spec",
+    "canonical_json",
+    "normalize_document",
+]
+
+JSON = Any
+Side = Literal["spec", "app"]
+
+NORMALIZATIONS: list[tuple[str, str]] = [
+    (
+        "parameter description copied into its schema",
+        (
+            "On the app side a parameter schema's description equal to the parameter's own "
+            "description is dropped when the spec's parameter schema has none, because FastAPI "
+            "copies a parameter's description into its schema."
+        ),
+    ),
+    (
+        "$ref inlining",
+        (
+            "Every $ref is replaced by its target on both sides (siblings next to $ref win over the "
+            'target, recursion becomes a name-independent {"$recursive": k}, discriminator mapping '
+            "values are inlined too) because component names differ between spec and app."
+        ),
+    ),
+    (
+        "auto-generated titles",
+        (
+            "On the app side a schema title is dropped where the spec schema at the same position has "
+            "none, because pydantic and FastAPI title every model, field and parameter schema."
+        ),
+    ),
+    (
+        "auto-generated summary and operationId",
+        (
+            "On the app side an operation's summary and operationId are dropped when the spec "
+            "operation has none, because FastAPI always derives them from the function name."
+        ),
+    ),
+    (
+        "number types",
+        (
+            "1 and 1.0 are equal (true and 1 are not), because JSON does not distinguish integer and "
+            "float spellings of a number."
+        ),
+    ),
+    (
+        "nullability",
+        (
+            'OAS 3.0 nullable: true, a 3.1 type array containing "null", anyOf with {"type": "null"} '
+            'and null inside a nullable enum all become {"anyOf": [S..., {"type": "null"}]} with the '
+            "annotations on the wrapper (nullable: false is dropped), because they mean the same."
+        ),
+    ),
+    (
+        "exclusive bounds",
+        (
+            "OAS 3.0 exclusiveMinimum/exclusiveMaximum: true plus minimum/maximum x becomes the 3.1 "
+            "exclusiveMinimum/exclusiveMaximum: x and a false flag is dropped, because that is the "
+            "3.0 to 3.1 migration rule."
+        ),
+    ),
+    (
+        "keyword defaults",
+        (
+            "Keywords equal to their default are dropped (parameter required/deprecated/"
+            "allowEmptyValue/allowReserved false, default style and explode, requestBody required "
+            "false, schema uniqueItems/readOnly/writeOnly/deprecated false, additionalProperties "
+            "true or {}), because absence means the same."
+        ),
+    ),
+    (
+        "openapi version field",
+        "The openapi field is ignored because the app always reports 3.1.0.",
+    ),
+    (
+        "response status keys",
+        (
+            "Response keys are strings, default is lower-case and ranges are upper-case (4XX), "
+            "because those spellings are equivalent."
+        ),
+    ),
+    (
+        "automatic 422 response",
+        (
+            "The app's 422 response is dropped when the spec declares no 422 for the operation and "
+            "the app's 422 is exactly FastAPI's automatic HTTPValidationError response, because "
+            "FastAPI adds it to every route with parameters or a body."
+        ),
+    ),
+    (
+        "effective security",
+        (
+            "Each operation carries its effective security requirement (its own, else the top-level "
+            "one), requirement lists are sorted and an empty list equals absence, because that is "
+            "how OpenAPI resolves security."
+        ),
+    ),
+    (
+        "parameters",
+        (
+            "Path-item parameters are pushed into each operation (operation-level wins) and "
+            'parameters are keyed "<in>:<name>" with header names lower-cased, because parameter '
+            "order carries no meaning and HTTP header names are case-insensitive."
+        ),
+    ),
+    (
+        "set-like arrays",
+        (
+            "required arrays, type arrays, enum values, anyOf/oneOf members and security "
+            "requirement lists are sorted and a one-element type array is the plain type, because "
+            "their order carries no meaning."
+        ),
+    ),
+    (
+        "allOf merging",
+        (
+            "An allOf whose members are all object-like (or one member) is merged into its parent "
+            "when no keyword conflicts, because pydantic writes a subclass as one flat object schema."
+        ),
+    ),
+    (
+        "enum and const typing",
+        (
+            "A one-value enum is const, and on the app side the type pydantic adds next to an "
+            "enum/const is dropped when the spec has none and every value has that type, because "
+            "the values already fix the type."
+        ),
+    ),
+    (
+        "binary and base64 strings",
+        (
+            "format: binary becomes contentMediaType: application/octet-stream and format: byte "
+            "becomes contentEncoding: base64, because those are the OAS 3.1 migration rules."
+        ),
+    ),
+    (
+        "schema examples",
+        (
+            "example and examples inside schemas are compared as written (not merged), because they "
+            "are documentation the app must reproduce."
+        ),
+    ),
+]
+
+HTTP_METHODS: frozenset[str] = frozenset(
+    {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
+)
+
+# -- schema keyword tables -------------------------------------------------------------------
+
+_SCHEMA_MAP_KEYS = frozenset(
+    {"properties", "patternProperties", "$defs", "definitions", "dependentSchemas"}
+)
+_SCHEMA_ONE_KEYS = frozenset(
+    {
+        "items",
+        "additionalProperties",
+        "additionalItems",
+        "not",
+        "if",
+        "then",
+        "else",
+        "contains",
+        "propertyNames",
+        "unevaluatedItems",
+        "unevaluatedProperties",
+        "contentSchema",
+    }
+)
+_SCHEMA_LIST_KEYS = frozenset({"allOf", "anyOf", "oneOf", "prefixItems"})
+_UNORDERED_LIST_KEYS = frozenset({"anyOf", "oneOf"})
+
+# Annotations: lifted onto the nullable wrapper, and "parent wins" when allOf is merged.
+_ANNOTATIONS = frozenset(
+    {
+        "title",
+        "description",
+        "default",
+        "examples",
+        "example",
+        "deprecated",
+        "readOnly",
+        "writeOnly",
+        "externalDocs",
+        "$comment",
+    }
+)
+# Keywords an allOf member may carry to count as "object-like".
+_OBJECT_KEYWORDS = frozenset(
+    {
+        "type",
+        "properties",
+        "required",
+        "additionalProperties",
+        "patternProperties",
+        "minProperties",
+        "maxProperties",
+        "propertyNames",
+        "discriminator",
+    }
+)
+# Keywords that never reject null (they only constrain strings, numbers, arrays or objects).
+_TYPE_SPECIFIC = frozenset(
+    {
+        "minLength",
+        "maxLength",
+        "pattern",
+        "format",
+        "contentMediaType",
+        "contentEncoding",
+        "contentSchema",
+        "minimum",
+        "maximum",
+        "exclusiveMinimum",
+        "exclusiveMaximum",
+        "multipleOf",
+        "items",
+        "prefixItems",
+        "additionalItems",
+        "unevaluatedItems",
+        "minItems",
+        "maxItems",
+        "uniqueItems",
+        "contains",
+        "minContains",
+        "maxContains",
+        "properties",
+        "required",
+        "additionalProperties",
+        "patternProperties",
+        "unevaluatedProperties",
+        "minProperties",
+        "maxProperties",
+        "propertyNames",
+        "dependentRequired",
+        "dependentSchemas",
+        "xml",
+    }
+)
+
+_JSON_TYPES: dict[str, tuple[type, ...]] = {
+    "string": (str,),
+    "integer": (int,),
+    "number": (int, float),
+    "boolean": (bool,),
+    "array": (list,),
+    "object": (dict,),
+    "null": (type(None),),
+}
+
+RECURSIVE = "$recursive"
+_STATUS_RANGE = re.compile(r"^[1-5][xX][xX]$")
+
+
+class _Sentinel:
+    """A private dict key that can never clash with a JSON key."""
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+
+    def __repr__(self) -> str:
+        return self._name
+
+
+# Set of refs whose recursion markers point at this node (phases 1-2 only).
+_ANCHORS = _Sentinel("<anchors>")
+# Marks the allOf wrapper built from "$ref + siblings": siblings win when merged.
+_FROM_REF = _Sentinel("<from-ref>")
+_CONFLICT = _Sentinel("<conflict>")
+
+
+# -- small helpers -----------------------------------------------------------------------------
+
+
+def _is_ext(key: Any) -> bool:
+    return isinstance(key, str) and key.startswith("x-")
+
+
+def _is_annotation(key: Any) -> bool:
+    return key in _ANNOTATIONS or _is_ext(key)
+
+
+def _str_keys(node: Mapping[Any, Any]) -> list[str]:
+    return [k for k in node if isinstance(k, str)]
+
+
+def _canon_value(value: JSON) -> JSON:
+    """Plain JSON with integral floats as ints and private keys dropped (for equality/sorting)."""
+    if isinstance(value, dict):
+        return {k: _canon_value(v) for k, v in value.items() if isinstance(k, str)}
+    if isinstance(value, (list, tuple)):
+        return [_canon_value(v) for v in value]
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def canonical_json(value: JSON) -> str:
+    """A deterministic JSON dump in which 1 == 1.0 but true != 1."""
+    return json.dumps(_canon_value(value), sort_keys=True, separators=(",", ":"), default=repr)
+
+
+def _same(a: JSON, b: JSON) -> bool:
+    return canonical_json(a) == canonical_json(b)
+
+
+def _sorted_unique(values: Iterable[JSON]) -> list[JSON]:
+    seen: dict[str, JSON] = {}
+    for value in values:
+        seen.setdefault(canonical_json(value), value)
+    return [seen[key] for key in sorted(seen)]
+
+
+def _is_null_schema(node: JSON) -> bool:
+    return isinstance(node, dict) and _str_keys(node) == ["type"] and node["type"] == "null"
+
+
+def _is_empty_schema(node: JSON) -> bool:
+    return isinstance(node, dict) and not any(k is not _ANCHORS for k in node)
+
+
+def _value_has_type(value: JSON, type_name: str) -> bool:
+    if isinstance(value, bool):
+        return type_name == "boolean"
+    if type_name == "integer" and isinstance(value, float):
+        return value.is_integer()
+    return isinstance(value, _JSON_TYPES.get(type_name, ()))
+
+
+def _unescape(token: str) -> str:
+    return unquote(token).replace("~1", "/").replace("~0", "~")
+
+
+def _mapping_ref(value: str) -> str:
+    """A discriminator mapping value is a reference or a bare schema name."""
+    return value if "#" in value or "/" in value else f"#/components/schemas/{value}"
+
+
+def _schema_children(node: Mapping[Any, Any]) -> Iterable[tuple[Any, ...]]:
+    """Yield (key, sub_key_or_index, child) for every sub-schema position of a schema dict."""
+    for key, value in node.items():
+        if key in _SCHEMA_MAP_KEYS and isinstance(value, dict):
+            for name, child in value.items():
+                yield key, name, child
+        elif key in _SCHEMA_ONE_KEYS:
+            if isinstance(value, list):  # draft-04 tuple "items"
+                for index, child in enumerate(value):
+                    yield key, index, child
+            else:
+                yield key, None, value
+        elif key in _SCHEMA_LIST_KEYS and isinstance(value, list):
+            for index, child in enumerate(value):
+                yield key, index, child
+        elif key == "discriminator" and isinstance(value, dict):
+            mapping = value.get("mapping")
+            if isinstance(mapping, dict):
+                for name, child in mapping.items():
+                    yield key, name, child
+
+
+def _map_schema_children(node: dict[Any, Any], fn: Any) -> dict[Any, Any]:
+    """Copy of a schema dict with ``fn`` applied to every sub-schema (data copied as is)."""
+    out: dict[Any, Any] = {}
+    for key, value in node.items():
+        if key in _SCHEMA_MAP_KEYS and isinstance(value, dict):
+            out[key] = {name: fn(child) for name, child in value.items()}
+        elif key in _SCHEMA_ONE_KEYS:
+            out[key] = [fn(c) for c in value] if isinstance(value, list) else fn(value)
+        elif key in _SCHEMA_LIST_KEYS and isinstance(value, list):
+            out[key] = [fn(child) for child in value]
+        elif (
+            key == "discriminator"
+            and isinstance(value, dict)
+            and isinstance(value.get("mapping"), dict)
+        ):
+            out[key] = {
+                **value,
+                "mapping": {name: fn(child) for name, child in value["mapping"].items()},
+            }
+        else:
+            out[key] = value
+    return out
+
+
+# -- the normalizer ----------------------------------------------------------------------------
+
+
+class _Normalizer:
+    """Normalizes one document; all memo tables live on the instance (no global state)."""
+
+    def __init__(self, doc: dict[str, Any], version: tuple[int, int]) -> None:
+        self._doc = doc
+        self._v30 = tuple(version) < (3, 1)
+        self._inline_memo: dict[tuple[str, frozenset[str]], JSON] = {}
+        self._direct_refs: dict[str, frozenset[str]] = {}
+        self._reach: dict[str, frozenset[str]] = {}
+        self._canon_memo: dict[int, tuple[JSON, JSON]] = {}
+        self._final_memo: dict[int, tuple[JSON, JSON]] = {}
+        self._scheme_names: set[str] = set()
+
+    # ---- reference lookup ----------------------------------------------------------------
+
+    def _lookup(self, ref: str) -> JSON:
+        if not ref.startswith("#"):
+            raise ValueError(f"non-local $ref {ref!r} (external references must be bundled)")
+        node: JSON = self._doc
+        fragment = ref[1:]
+        if fragment in ("", "/"):
+            return node
+        for raw in fragment.lstrip("/").split("/"):
+            token = _unescape(raw)
+            if isinstance(node, dict) and token in node:
+                node = node[token]
+            elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
+                node = node[int(token)]
+            else:
+                raise ValueError(f"unresolvable $ref {ref!r}")
+        return node
+
+    def _deref(self, obj: JSON, seen: frozenset[str] = frozenset()) -> JSON:
+        """Resolve a non-schema Reference Object (siblings such as description win)."""
+        if not (isinstance(obj, dict) and isinstance(obj.get("$ref"), str)):
+            return obj
+        ref = obj["$ref"]
+        if ref in seen:
+            return {RECURSIVE: ref}
+        target = self._deref(self._lookup(ref), seen | {ref})
+        siblings = {k: v for k, v in obj.items() if k != "$ref"}
+        if siblings and isinstance(target, dict):
+            return {**target, **siblings}
+        return target
+
+    # ---- phase 1: inline schema references ---------------------------------------------------
+
+    def _direct(self, ref: str) -> frozenset[str]:
+        cached = self._direct_refs.get(ref)
+        if cached is not None:
+            return cached
+        found: set[str] = set()
+        todo: list[JSON] = [self._lookup(ref)]
+        while todo:
+            node = todo.pop()
+            if isinstance(node, list):
+                todo.extend(node)
+                continue
+            if not isinstance(node, dict):
+                continue
+            if isinstance(node.get("$ref"), str):
+                found.add(node["$ref"])
+            for key, _sub, child in _schema_children(node):
+                if key == "discriminator":
+                    if isinstance(child, str):
+                        found.add(_mapping_ref(child))
+                else:
+                    todo.append(child)
+        result = frozenset(found)
+        self._direct_refs[ref] = result
+        return result
+
+    def _reach_of(self, ref: str) -> frozenset[str]:
+        """All schema refs reachable from ``ref``'s target (contains ``ref`` iff it is cyclic)."""
+        cached = self._reach.get(ref)
+        if cached is not None:
+            return cached
+        seen: set[str] = set()
+        todo = [ref]
+        while todo:
+            for nxt in self._direct(todo.pop()):
+                if nxt not in seen:
+                    seen.add(nxt)
+                    todo.append(nxt)
+        result = frozenset(seen)
+        self._reach[ref] = result
+        return result
+
+    def _inline_ref(self, ref: str, stack: frozenset[str]) -> JSON:
+        if ref in stack:
+            return {RECURSIVE: ref}
+        reach = self._reach_of(ref)
+        key = (ref, stack & reach)
+        if key in self._inline_memo:
+            return self._inline_memo[key]
+        result = self._inline(self._lookup(ref), stack | {ref})
+        if ref in reach and isinstance(result, dict):
+            result = {**result, _ANCHORS: result.get(_ANCHORS, frozenset()) | {ref}}
+        self._inline_memo[key] = result
+        return result
+
+    def _inline(self, node: JSON, stack: frozenset[str]) -> JSON:
+        if not isinstance(node, dict):
+            return node
+        if isinstance(node.get("$ref"), str):
+            target = self._inline_ref(node["$ref"], stack)
+            siblings = {k: v for k, v in node.items() if k != "$ref"}
+            if not siblings:
+                return target
+            rest = self._inline_children(siblings, stack)
+            if "allOf" in rest:  # $ref next to an allOf: plain allOf semantics
+                return {**rest, "allOf": [target, *rest["allOf"]]}
+            return {**rest, "allOf": [target], _FROM_REF: True}
+        return self._inline_children(node, stack)
+
+    def _inline_children(self, node: dict[str, Any], stack: frozenset[str]) -> dict[Any, Any]:
+        out = _map_schema_children(node, lambda child: self._inline(child, stack))
+        discriminator = node.get("discriminator")
+        if isinstance(discriminator, dict) and isinstance(discriminator.get("mapping"), dict):
+            out["discriminator"] = {
+                **discriminator,
+                "mapping": {
+                    name: self._inline_ref(_mapping_ref(value), stack)
+                    if isinstance(value, str)
+                    else value
+                    for name, value in discriminator["mapping"].items()
+                },
+            }
+        return out
+
+    # ---- phase 2: canonicalize (bottom-up) ---------------------------------------------------
+
+    def _canon(self, node: JSON) -> JSON:
+        if not isinstance(node, dict):
+            return node
+        hit = self._canon_memo.get(id(node))
+        if hit is not None:
+            return hit[1]
+        result = self._canon_node(_map_schema_children(node, self._canon))
+        self._canon_memo[id(node)] = (node, result)
+        return result
+
+    def _canon_node(self, out: dict[Any, Any]) -> JSON:
+        nullable = False
+        if self._v30:
+            if out.pop("nullable", None) is True:
+                nullable = True
+            for bound, limit in (("exclusiveMinimum", "minimum"), ("exclusiveMaximum", "maximum")):
+                flag = out.get(bound)
+                if flag is False:
+                    del out[bound]
+                elif flag is True and limit in out:
+                    out[bound] = out.pop(limit)
+
+        if out.get("format") == "binary" and "contentMediaType" not in out:
+            del out["format"]
+            out["contentMediaType"] = "application/octet-stream"
+        elif out.get("format") == "byte" and "contentEncoding" not in out:
+            del out["format"]
+            out["contentEncoding"] = "base64"
+
+        for keyword in ("uniqueItems", "readOnly", "writeOnly", "deprecated"):
+            if out.get(keyword) is False:
+                del out[keyword]
+        extra = out.get("additionalProperties")
+        if extra is True or _is_empty_schema(extra):
+            del out["additionalProperties"]
+
+        # nullability
+        types = out.get("type")
+        if isinstance(types, list) and "null" in types and any(t != "null" for t in types):
+            rest = [t for t in types if t != "null"]
+            out["type"] = rest[0] if len(rest) == 1 else rest
+            nullable = True
+        any_of = out.get("anyOf")
+        if isinstance(any_of, list):
+            members = [m for m in any_of if not _is_null_schema(m)]
+            if members and len(members) < len(any_of):
+                out["anyOf"] = members
+                nullable = True
+        enum = out.get("enum")
+        if isinstance(enum, list):
+            if any(v is None for v in enum):
+                others = set(_str_keys(out)) - {"enum"}
+                accepts_null = nullable or all(
+                    _is_annotation(k) or k in _TYPE_SPECIFIC for k in others
+                )
+                if len(enum) > 1 and accepts_null:
+                    out["enum"] = [v for v in enum if v is not None]
+                    nullable = True
+            else:
+                nullable = False  # the enum itself excludes null
+        if "const" in out and out["const"] is not None:
+            nullable = False
+
+        if not nullable:
+            return self._finish(out)
+        wrapper: dict[Any, Any] = {}
+        if _ANCHORS in out:
+            wrapper[_ANCHORS] = out.pop(_ANCHORS)
+        for key in [k for k in out if _is_annotation(k)]:
+            wrapper[key] = out.pop(key)
+        core = self._finish(out)
+        if _is_empty_schema(core):
+            return wrapper  # anything, null included
+        if isinstance(core, dict) and _str_keys(core) == ["anyOf"] and _ANCHORS not in core:
+            members = list(core["anyOf"])
+        else:
+            members = [core]
+        wrapper["anyOf"] = [*members, {"type": "null"}]
+        return wrapper
+
+    def _finish(self, node: dict[Any, Any]) -> JSON:
+        if "allOf" in node:
+            node = self._merge_all_of(node)
+        enum = node.get("enum")
+        if isinstance(enum, list):
+            values = _sorted_unique(enum)
+            if len(values) == 1 and "const" not in node:
+                del node["enum"]
+                node["const"] = values[0]
+            else:
+                node["enum"] = values
+        required = node.get("required")
+        if isinstance(required, list) and all(isinstance(r, str) for r in required):
+            node["required"] = sorted(set(required))
+        types = node.get("type")
+        if isinstance(types, list) and all(isinstance(t, str) for t in types):
+            unique = sorted(set(types))
+            node["type"] = unique[0] if len(unique) == 1 else unique
+        return node
+
+    def _merge_all_of(self, node: dict[Any, Any]) -> dict[Any, Any]:
+        members = node["allOf"]
+        from_ref = node.get(_FROM_REF) is True
+        plain = {k: v for k, v in node.items() if k is not _FROM_REF}
+        if not isinstance(members, list) or not members:
+            return plain
+        if not all(isinstance(m, dict) for m in members):
+            return plain
+        if len(members) > 1 and not all(self._object_like(m) for m in members):
+            return plain
+        parent = {k: v for k, v in plain.items() if k != "allOf"}
+        merged = self._merge(members, parent, siblings_win=from_ref)
+        return plain if merged is None else merged
+
+    @staticmethod
+    def _object_like(member: dict[Any, Any]) -> bool:
+        for key in _str_keys(member):
+            if key == "type":
+                if member[key] != "object":
+                    return False
+            elif not (key in _OBJECT_KEYWORDS or _is_annotation(key)):
+                return False
+        return True
+
+    def _merge(
+        self, members: list[dict[Any, Any]], parent: dict[Any, Any], *, siblings_win: bool
+    ) -> dict[Any, Any] | None:
+        """Merge allOf members and the parent's own keywords; None on a conflict."""
+        overridden = {k for k in parent if _is_annotation(k)} | (
+            set(parent) if siblings_win else set()
+        )
+        result: dict[Any, Any] = {}
+        anchors: frozenset[str] = frozenset()
+        for member in members:
+            for key, value in member.items():
+                if key is _ANCHORS:
+                    anchors |= value
+                elif key not in result or (key in overridden and key not in ("properties",)):
+                    result[key] = value
+                else:
+                    combined = self._merge_keyword(key, result[key], value)
+                    if combined is _CONFLICT:
+                        return None
+                    result[key] = combined
+        for key, value in parent.items():
+            if key is _ANCHORS:
+                anchors |= value
+            elif key not in result:
+                result[key] = value
+            elif key == "properties" and siblings_win and isinstance(value, dict):
+                result[key] = {**result[key], **value}
+            elif key in ("properties", "required") or not (siblings_win or _is_annotation(key)):
+                combined = self._merge_keyword(key, result[key], value)
+                if combined is _CONFLICT:
+                    return None
+                result[key] = combined
+            else:
+                result[key] = value
+        if anchors:
+            result[_ANCHORS] = anchors
+        return result
+
+    def _merge_keyword(self, key: str, left: JSON, right: JSON) -> JSON:
+        if _same(left, right):
+            return left
+        if key == "required" and isinstance(left, list) and isinstance(right, list):
+            return sorted({*left, *right})
+        if key == "properties" and isinstance(left, dict) and isinstance(right, dict):
+            out = dict(left)
+            for name, schema in right.items():
+                if name not in out:
+                    out[name] = schema
+                    continue
+                if not (isinstance(out[name], dict) and isinstance(schema, dict)):
+                    return _CONFLICT
+                combined = self._merge([out[name], schema], {}, siblings_win=False)
+                if combined is None:
+                    return _CONFLICT
+                out[name] = self._finish(combined)
+            return out
+        return _CONFLICT
+
+    # ---- phase 3: finalize (top-down) ---------------------------------------------------------
+
+    def _finalize(self, node: JSON, stack: tuple[frozenset[str], ...]) -> tuple[JSON, frozenset]:
+        """Return (final node, refs of markers in it that point above it)."""
+        if not isinstance(node, dict):
+            return node, frozenset()
+        hit = self._final_memo.get(id(node))
+        if hit is not None:
+            return hit[1], frozenset()
+        anchors: frozenset[str] = node.get(_ANCHORS, frozenset())
+        inner = (*stack, anchors)
+        free: set[str] = set()
+
+        def visit(child: JSON) -> JSON:
+            result, child_free = self._finalize(child, inner)
+            free.update(child_free)
+            return result
+
+        out = _map_schema_children({k: v for k, v in node.items() if isinstance(k, str)}, visit)
+        marker = out.get(RECURSIVE)
+        if isinstance(marker, str):
+            for depth in range(len(stack) - 1, -1, -1):
+                if marker in stack[depth]:
+                    out[RECURSIVE] = len(stack) - depth
+                    break
+            else:  # pragma: no cover - phase 1 only emits markers for refs on the stack
+                raise ValueError(f"dangling recursion marker {marker!r}")
+            free.add(marker)
+        for key in _UNORDERED_LIST_KEYS:
+            if isinstance(out.get(key), list):
+                out[key] = sorted(out[key], key=_member_sort_key)
+        free -= anchors
+        if not free:
+            self._final_memo[id(node)] = (node, out)
+        return out, frozenset(free)
+
+    def schema(self, raw: JSON) -> JSON:
+        inlined = self._inline(raw, frozenset())
+        return self._finalize(self._canon(inlined), ())[0]
+
+    # ---- document structure --------------------------------------------------------------------
+
+    def document(self) -> dict[str, Any]:
+        doc = self._doc
+        out: dict[str, Any] = {}
+        for key in ("info", "externalDocs"):
+            if key in doc:
+                out[key] = doc[key]
+        for key in ("servers", "tags"):
+            if doc.get(key):
+                out[key] = doc[key]
+        top_security = doc.get("security")
+        paths = doc.get("paths") or {}
+        out["paths"] = {
+            path: self._path_item(item, top_security) if path.startswith("/") else item
+            for path, item in paths.items()
+        }
+        webhooks = doc.get("webhooks") or {}
+        if webhooks:
+            out["webhooks"] = {
+                name: self._path_item(item, top_security) if not _is_ext(name) else item
+                for name, item in webhooks.items()
+            }
+        defined = (doc.get("components") or {}).get("securitySchemes") or {}
+        schemes = {
+            name: self._deref(defined[name]) for name in sorted(self._scheme_names & set(defined))
+        }
+        if schemes:
+            out["components"] = {"securitySchemes": schemes}
+        return out
+
+    def _path_item(
+        self, item: JSON, top_security: JSON, seen: frozenset[str] = frozenset()
+    ) -> JSON:
+        if isinstance(item, dict) and isinstance(item.get("$ref"), str):
+            ref = item["$ref"]
+            if ref in seen:
+                return {RECURSIVE: ref}
+            seen = seen | {ref}
+        item = self._deref(item)
+        if not isinstance(item, dict):
+            return item
+        common = item.get("parameters") or []
+        out: dict[str, Any] = {}
+        for key, value in item.items():
+            if key in HTTP_METHODS:
+                out[key] = self._operation(value, common, top_security, seen)
+            elif key != "parameters":
+                out[key] = value
+        return out
+
+    def _operation(
+        self, op: JSON, common: list[JSON], top_security: JSON, seen: frozenset[str]
+    ) -> JSON:
+        if not isinstance(op, dict):
+            return op
+        out: dict[str, Any] = {}
+        for key, value in op.items():
+            if key in ("parameters", "security"):
+                continue
+            if key == "requestBody":
+                out[key] = self._request_body(value)
+            elif key == "responses":
+                out[key] = self._responses(value)
+            elif key == "callbacks" and isinstance(value, dict):
+                out[key] = {name: self._callback(cb, seen) for name, cb in value.items()}
+            elif key == "deprecated" and value is False:
+                continue
+            else:
+                out[key] = value
+        params: dict[str, JSON] = {}
+        for raw in [*common, *(op.get("parameters") or [])]:
+            param = self._deref(raw)
+            if isinstance(param, dict):
+                params[_parameter_key(param)] = param
+        if params:
+            out["parameters"] = {
+                key: self._parameter(param, param.get("in")) for key, param in params.items()
+            }
+        security = op.get("security", top_security)
+        if security:
+            for requirement in security:
+                if isinstance(requirement, dict):
+                    self._scheme_names.update(requirement)
+            out["security"] = _sorted_unique(security)
+        return out
+
+    def _callback(self, callback: JSON, seen: frozenset[str]) -> JSON:
+        callback = self._deref(callback)
+        if not isinstance(callback, dict):
+            return callback
+        return {
+            expr: item if _is_ext(expr) else self._path_item(item, None, seen)
+            for expr, item in callback.items()
+        }
+
+    def _parameter(self, param: JSON, location: Any) -> JSON:
+        """A Parameter or Header Object (``location`` "header" for headers)."""
+        param = self._deref(param)
+        if not isinstance(param, dict):
+            return param
+        out: dict[str, Any] = {}
+        for key, value in param.items():
+            if key in ("name", "in"):
+                continue
+            if key == "schema":
+                out[key] = self.schema(value)
+            elif key == "content":
+                out[key] = self._content(value)
+            elif key == "examples" and isinstance(value, dict):
+                out[key] = {name: self._deref(ex) for name, ex in value.items()}
+            else:
+                out[key] = value
+        if location == "path":
+            out["required"] = True
+        for key in ("required", "deprecated", "allowEmptyValue", "allowReserved"):
+            if out.get(key) is False:
+                del out[key]
+        default_style = "form" if location in ("query", "cookie") else "simple"
+        style = out.get("style", default_style)
+        if out.get("style") == default_style:
+            del out["style"]
+        if "explode" in out and out["explode"] is (style == "form"):
+            del out["explode"]
+        return out
+
+    def _content(self, content: JSON) -> JSON:
+        if not isinstance(content, dict):
+            return content
+        return {media: self._media_type(value) for media, value in content.items()}
+
+    def _media_type(self, media: JSON) -> JSON:
+        if not isinstance(media, dict):
+            return media
+        out: dict[str, Any] = {}
+        for key, value in media.items():
+            if key == "schema":
+                out[key] = self.schema(value)
+            elif key == "examples" and isinstance(value, dict):
+                out[key] = {name: self._deref(ex) for name, ex in value.items()}
+            elif key == "encoding" and isinstance(value, dict):
+                out[key] = {name: self._encoding(enc) for name, enc in value.items()}
+            else:
+                out[key] = value
+        return out
+
+    def _encoding(self, encoding: JSON) -> JSON:
+        if not isinstance(encoding, dict):
+            return encoding
+        out = dict(encoding)
+        if isinstance(out.get("headers"), dict):
+            out["headers"] = {
+                name: self._parameter(h, "header") for name, h in out["headers"].items()
+            }
+        return out
+
+    def _request_body(self, body: JSON) -> JSON:
+        body = self._deref(body)
+        if not isinstance(body, dict):
+            return body
+        out = {k: (self._content(v) if k == "content" else v) for k, v in body.items()}
+        if out.get("required") is False:
+            del out["required"]
+        return out
+
+    def _responses(self, responses: JSON) -> JSON:
+        if not isinstance(responses, dict):
+            return responses
+        out: dict[str, Any] = {}
+        for code, response in responses.items():
+            key = str(code)
+            if _is_ext(key):
+                out[key] = response
+                continue
+            if key.lower() == "default":
+                key = "default"
+            elif _STATUS_RANGE.match(key):
+                key = key.upper()
+            out[key] = self._response(response)
+        return out
+
+    def _response(self, response: JSON) -> JSON:
+        response = self._deref(response)
+        if not isinstance(response, dict):
+            return response
+        out: dict[str, Any] = {}
+        for key, value in response.items():
+            if key == "content":
+                out[key] = self._content(value)
+            elif key == "headers" and isinstance(value, dict):
+                out[key] = {name: self._parameter(h, "header") for name, h in value.items()}
+            elif key == "links" and isinstance(value, dict):
+                out[key] = {name: self._deref(link) for name, link in value.items()}
+            else:
+                out[key] = value
+        return out
+
+
+def _parameter_key(param: Mapping[str, Any]) -> str:
+    location = str(param.get("in"))
+    name = str(param.get("name"))
+    return f"{location}:{name.lower() if location == 'header' else name}"
+
+
+def _sort_repr(node: JSON) -> JSON:
+    """A schema with titles (and enum-implied types) removed: the order key for anyOf/oneOf.
+
+    Ignoring exactly what the app-side alignment may still drop keeps both sides in the same
+    member order.
+    """
+    if not isinstance(node, dict):
+        return node
+    out = _map_schema_children(node, _sort_repr)
+    out.pop("title", None)
+    if "enum" in out or "const" in out:
+        out.pop("type", None)
+    return out
+
+
+def _member_sort_key(member: JSON) -> str:
+    return canonical_json(_sort_repr(member))
+
+
+# -- app-side alignment (rules that look at the spec) ------------------------------------------
+
+
+class _Aligner:
+    """Applies the spec-guided rules (titles, summary/operationId, auto 422, enum type)."""
+
+    def __init__(self, auto_422: JSON) -> None:
+        self._auto_422 = canonical_json(auto_422)
+
+    def document(self, app: dict[str, Any], spec: Mapping[str, Any]) -> dict[str, Any]:
+        out = dict(app)
+        for section in ("paths", "webhooks"):
+            if isinstance(app.get(section), dict):
+                spec_items = spec.get(section) if isinstance(spec.get(section), dict) else {}
+                out[section] = {
+                    name: self._path_item(item, spec_items.get(name))
+                    for name, item in app[section].items()
+                }
+        return out
+
+    def _path_item(self, item: JSON, spec_item: JSON) -> JSON:
+        if not isinstance(item, dict):
+            return item
+        spec_item = spec_item if isinstance(spec_item, dict) else {}
+        return {
+            key: self._operation(value, spec_item.get(key)) if key in HTTP_METHODS else value
+            for key, value in item.items()
+        }
+
+    def _operation(self, op: JSON, spec_op: JSON) -> JSON:
+        if not isinstance(op, dict):
+            return op
+        known = isinstance(spec_op, dict)
+        spec = spec_op if isinstance(spec_op, dict) else {}
+        out: dict[str, Any] = {}
+        for key, value in op.items():
+            if key in ("summary", "operationId") and known and key not in spec:
+                continue
+            if key == "parameters" and isinstance(value, dict):
+                spec_params = _dict(spec.get("parameters"))
+                out[key] = {
+                    name: self._parameter(p, spec_params.get(name)) for name, p in value.items()
+                }
+            elif key == "requestBody":
+                out[key] = self._with_content(value, spec.get("requestBody"))
+            elif key == "responses" and isinstance(value, dict):
+                out[key] = self._responses(value, _dict(spec.get("responses")), known)
+            elif key == "callbacks" and isinstance(value, dict):
+                spec_callbacks = _dict(spec.get("callbacks"))
+                out[key] = {
+                    name: self._callback(cb, spec_callbacks.get(name)) for name, cb in value.items()
+                }
+            else:
+                out[key] = value
+        return out
+
+    def _callback(self, callback: JSON, spec_callback: JSON) -> JSON:
+        if not isinstance(callback, dict):
+            return callback
+        spec = _dict(spec_callback)
+        return {expr: self._path_item(item, spec.get(expr)) for expr, item in callback.items()}
+
+    def _responses(self, responses: dict[str, Any], spec: dict[str, Any], known: bool) -> JSON:
+        out: dict[str, Any] = {}
+        for code, response in responses.items():
+            if (
+                code == "422"
+                and known
+                and "422" not in spec
+                and canonical_json(response) == self._auto_422
+            ):
+                continue
+            out[code] = self._response(response, spec.get(code))
+        return out
+
+    def _response(self, response: JSON, spec_response: JSON) -> JSON:
+        response = self._with_content(response, spec_response)
+        if isinstance(response, dict) and isinstance(response.get("headers"), dict):
+            spec_headers = _dict(_dict(spec_response).get("headers"))
+            response = {
+                **response,
+                "headers": {
+                    name: self._parameter(h, spec_headers.get(name))
+                    for name, h in response["headers"].items()
+                },
+            }
+        return response
+
+    def _parameter(self, param: JSON, spec_param: JSON) -> JSON:
+        if not isinstance(param, dict):
+            return param
+        spec = _dict(spec_param)
+        out = self._with_content(param, spec)
+        if "schema" in out:
+            schema = out["schema"]
+            spec_schema = spec.get("schema")
+            if (
+                isinstance(schema, dict)
+                and "description" in schema
+                and schema["description"] == out.get("description")
+                and "description" not in _dict(spec_schema)
+            ):
+                schema = {k: v for k, v in schema.items() if k != "description"}
+            out = {**out, "schema": align_schema(schema, spec_schema)}
+        return out
+
+    def _with_content(self, obj: JSON, spec_obj: JSON) -> JSON:
+        if not (isinstance(obj, dict) and isinstance(obj.get("content"), dict)):
+            return obj
+        spec_content = _dict(_dict(spec_obj).get("content"))
+        content = {}
+        for media, value in obj["content"].items():
+            if isinstance(value, dict) and "schema" in value:
+                spec_media = _dict(spec_content.get(media))
+                value = {**value, "schema": align_schema(value["schema"], spec_media.get("schema"))}
+            content[media] = value
+        return {**obj, "content": content}
+
+
+def _dict(value: JSON) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def align_schema(app: JSON, spec: JSON) -> JSON:
+    """Drop app-only titles and enum-implied types, walking the spec schema alongside."""
+    if not isinstance(app, dict):
+        return app
+    spec_node = spec if isinstance(spec, dict) else None
+    out: dict[str, Any] = {}
+    for key, value in app.items():
+        spec_value = spec_node.get(key) if spec_node is not None else None
+        if key in _SCHEMA_MAP_KEYS and isinstance(value, dict):
+            spec_map = _dict(spec_value)
+            out[key] = {name: align_schema(v, spec_map.get(name)) for name, v in value.items()}
+        elif key in _SCHEMA_ONE_KEYS:
+            out[key] = (
+                _align_list(value, spec_value)
+                if isinstance(value, list)
+                else (align_schema(value, spec_value))
+            )
+        elif key in _SCHEMA_LIST_KEYS and isinstance(value, list):
+            out[key] = _align_list(value, spec_value)
+        elif key == "discriminator" and isinstance(value, dict):
+            mapping = value.get("mapping")
+            if isinstance(mapping, dict):
+                spec_mapping = _dict(_dict(spec_value).get("mapping"))
+                value = {
+                    **value,
+                    "mapping": {
+                        name: align_schema(v, spec_mapping.get(name)) for name, v in mapping.items()
+                    },
+                }
+            out[key] = value
+        else:
+            out[key] = value
+    if "title" in out and (spec_node is None or "title" not in spec_node):
+        del out["title"]
+    if spec_node is not None and "type" in out and "type" not in spec_node:
+        values = _enum_values(out)
+        spec_values = _enum_values(spec_node)
+        if values is not None and spec_values is not None:
+            types = out["type"] if isinstance(out["type"], list) else [out["type"]]
+            if all(any(_value_has_type(v, str(t)) for t in types) for v in values):
+                del out["type"]
+    return out
+
+
+def _align_list(values: list[JSON], spec_values: JSON) -> list[JSON]:
+    spec_list = spec_values if isinstance(spec_values, list) else []
+    return [
+        align_schema(v, spec_list[i] if i < len(spec_list) else None) for i, v in enumerate(values)
+    ]
+
+
+def _enum_values(node: Mapping[str, Any]) -> list[JSON] | None:
+    if isinstance(node.get("enum"), list):
+        return list(node["enum"])
+    if "const" in node:
+        return [node["const"]]
+    return None
+
+
+def _auto_422_response() -> JSON:
+    """FastAPI's automatic 422 response, normalized the way an app document is."""
+    from fastapi.openapi.utils import (
+        validation_error_definition,
+        validation_error_response_definition,
+    )
+
+    doc = {
+        "openapi": "3.1.0",
+        "info": {"title": "", "version": ""},
+        "paths": {
+            "/": {
+                "get": {
+                    "responses": {
+                        "422": {
+                            "description": "Validation Error",
+                            "content": {
+                                "application/json": {
+                                    "schema": {"$ref": "#/components/schemas/HTTPValidationError"}
+                                }
+                            },
+                        }
+                    }
+                }
+            }
+        },
+        "components": {
+            "schemas": {
+                "HTTPValidationError": copy.deepcopy(validation_error_response_definition),
+                "ValidationError": copy.deepcopy(validation_error_definition),
+            }
+        },
+    }
+    normalized = _Normalizer(doc, (3, 1)).document()
+    return normalized["paths"]["/"]["get"]["responses"]["422"]
+
+
+def align_app_to_spec(app_normalized: dict[str, Any], spec_normalized: Mapping[str, Any]) -> dict:
+    """Apply the spec-guided rules (2, 3, 10, 15) to an already normalized app document."""
+    return _Aligner(_auto_422_response()).document(app_normalized, spec_normalized)
+
+
+def _declared_version(doc: Mapping[str, Any]) -> tuple[int, int]:
+    match = re.match(r"^\s*(\d+)\.(\d+)", str(doc.get("openapi", "3.1")))
+    return (int(match.group(1)), int(match.group(2))) if match else (3, 1)
+
+
+def normalize_document(
+    doc: dict[str, Any],
+    *,
+    side: Side,
+    spec_version: tuple[int, int],
+    reference: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Normalize one document with the fixed rules in :data:`NORMALIZATIONS`.
+
+    ``spec_version`` is the source document's OpenAPI version and drives the 3.0-only rules
+    (``nullable``, boolean exclusive bounds) for ``side="spec"``. With ``side="app"`` the
+    document's own ``openapi`` field decides (FastAPI always writes 3.1.0; absent means 3.1). The spec-guided rules (app titles, summary/operationId, automatic 422,
+    enum type) need the normalized spec: pass it as ``reference`` with ``side="app"``
+    (:func:`compare_documents` does); without it they are skipped.
+    """
+    if side not in ("spec", "app"):
+        raise ValueError(f"side must be 'spec' or 'app', not {side!r}")
+    version = tuple(spec_version) if side == "spec" else _declared_version(doc)
+    normalized = _Normalizer(copy.deepcopy(doc), (version[0], version[1])).document()
+    if side == "app" and reference is not None:
+        normalized = align_app_to_spec(normalized, reference)
+    return normalized

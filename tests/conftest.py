@@ -1,0 +1,53 @@
+"""Shared fixtures: repository paths and the public corpus (tests that need it skip without it)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+SPEC = REPO / "openapi3_1.yml"
+
+# The foundation list: every one of these must generate, import, answer and validate cleanly.
+FOUNDATION_DOCUMENTS = (
+    "ensemble_service",
+    "fountainai_v4_action",
+    "fountainai_v4_central_sequence",
+    "fountainai_v4_character",
+    "fountainai_v4_core_script",
+    "fountainai_v4_ensemble",
+    "fountainai_v4_paraphrase",
+    "fountainai_v4_session_context",
+    "fountainai_v4_spoken_word",
+    "fountainai_v4_story_factory",
+    "oai30_petstore",
+    "oai30_petstore_expanded",
+    "oai30_uspto",
+    "oai30_api_with_examples",
+    "oai31_tictactoe",
+    "swagger_petstore3",
+    "manifold_catalog",
+    "spotify_web_api_fixed",
+)
+
+
+def corpus_dir() -> Path:
+    return Path(os.environ.get("SPECFIRST_CORPUS", REPO.parent / "shared" / "corpus" / "public"))
+
+
+def corpus_document(name: str) -> Path:
+    """The corpus file for a short name, or a clean skip when the corpus is not here."""
+    root = corpus_dir()
+    if not root.is_dir():
+        pytest.skip(f"corpus not found at {root} (set SPECFIRST_CORPUS)")
+    matches = sorted(root.glob(f"{name}.y*ml")) + sorted(root.glob(f"{name}.json"))
+    if not matches:
+        pytest.skip(f"{name} not in the corpus at {root}")
+    return matches[0]
+
+
+@pytest.fixture(scope="session")
+def repo() -> Path:
+    return REPO
