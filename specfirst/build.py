@@ -8,6 +8,7 @@ raised together as one :class:`~specfirst.errors.SpecError`.
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import unquote
 
 from specfirst import naming
 from specfirst.errors import Problem, SpecError
@@ -554,3 +555,25 @@ def assign_names(api: Api) -> None:
         for op in ops:
             name_operation(op)
     api.schemas = ordered
+
+
+def inline_refs(node: Any, document: dict[str, Any], _stack: tuple[str, ...] = ()) -> Any:
+    """A copy of ``node`` with every local ``$ref`` replaced by its target.
+
+    Used only for the few pieces FastAPI cannot derive and the routes declare as
+    documentation (non-JSON media types); a recursive reference is left as a ``$ref``.
+    """
+    if isinstance(node, list):
+        return [inline_refs(item, document, _stack) for item in node]
+    if not isinstance(node, dict):
+        return node
+    ref = node.get("$ref")
+    if isinstance(ref, str) and ref.startswith("#") and ref not in _stack:
+        target: Any = document
+        for token in ref[2:].split("/") if ref != "#" else []:
+            token = unquote(token).replace("~1", "/").replace("~0", "~")
+            target = target[int(token)] if isinstance(target, list) else target[token]
+        siblings = {k: v for k, v in node.items() if k != "$ref"}
+        merged = inline_refs(target, document, (*_stack, ref))
+        return {**merged, **inline_refs(siblings, document, _stack)} if isinstance(merged, dict) else merged
+    return {key: inline_refs(value, document, _stack) for key, value in node.items()}

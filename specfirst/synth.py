@@ -1234,22 +1234,25 @@ def _parameter_value(p: Parameter, seed: int) -> Any:
         schema = p.content[0].schema
     value = _value_for(schema, _param_examples(p), seed, "example")
     if value is None and p.location != "query":
-        # null cannot travel in a path or header; take a non-null synthesized value instead
+        # a path segment or header has no way to say null
         raise SynthesisError(f"parameter {p.name!r} in {p.location}: no non-null value")
     return value
 
 
-def valid_request(op: Operation, api: Api, *, rng_seed: int = 0) -> RequestSpec:
+def valid_request(
+    op: Operation, api: Api, *, rng_seed: int = 0, include_optional: bool = False
+) -> RequestSpec:
     """A request the operation must accept: every required parameter, a required body, credentials.
 
-    Optional parameters are left out; the body (when declared) uses the first JSON media
-    type, else the first form type, else raw bytes of the first media type. Credentials
-    for the first security requirement are included (see :func:`credentials_for`).
+    Optional parameters are left out unless ``include_optional``; the body (when declared,
+    required or not) uses the first JSON media type, else the first form type, else raw
+    bytes of the first media type. Credentials for the first security requirement are
+    included (see :func:`credentials_for`).
     """
     path = op.path
     request = RequestSpec(method=op.method.upper(), path=path)
     for p in op.parameters:
-        if not p.required:
+        if not (p.required or include_optional):
             continue
         value = _parameter_value(p, rng_seed)
         if p.location == "path":

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from specfirst import naming
+from specfirst.build import inline_refs
 from specfirst.ir import NO_VALUE, Api, MediaType, Operation, Parameter, Response, Schema
 from specfirst.pytypes import TypeRenderer, py_literal
 from specfirst.render import StepContext
@@ -63,9 +64,9 @@ def _json_media(contents: list[MediaType]) -> MediaType | None:
     return next((mt for mt in contents if mt.is_json), None)
 
 
-def _literal_content(mt: MediaType) -> dict[str, Any]:
-    """A non-JSON media type object: documentation of what the handler sends as raw content."""
-    return dict(mt.raw)
+def _literal_content(mt: MediaType, api: Api) -> dict[str, Any]:
+    """A media type object FastAPI cannot derive (non-JSON): documentation, refs inlined."""
+    return inline_refs(mt.raw, api.document)
 
 
 def _media_docs(mt: MediaType) -> dict[str, Any]:
@@ -117,6 +118,9 @@ class _RouteBuilder:
             args.append(f"openapi_examples={py_literal(p.examples)}")
         default: str | None = None
         has_default = schema is not None and schema.default is not NO_VALUE and schema.py_name is None
+        if has_default and p.required and schema is not None:
+            # a required parameter never falls back to its default: publish it only
+            args.append(f"json_schema_extra={py_literal({'default': schema.default})}")
         if not p.required:
             if has_default:
                 default = py_literal(schema.default) if schema is not None else None
@@ -145,7 +149,7 @@ class _RouteBuilder:
         for mt in body.contents:
             if mt is not chosen:
                 extra.setdefault("requestBody", {}).setdefault("content", {})[mt.media_type] = (
-                    _literal_content(mt)
+                    _literal_content(mt, self.api)
                 )
         annotation = self.type_of(chosen.schema) if chosen.schema is not None else "Any"
         args: list[str] = []
@@ -170,8 +174,11 @@ class _RouteBuilder:
             )["encoding"] = chosen.encoding
         default = None
         if not body.required:
-            annotation = f"{annotation} | MISSING"
-            default = "MISSING"
+            if chosen.is_form:
+                default = "None"  # FastAPI reads an optional form model from a None default
+            else:
+                annotation = f"{annotation} | MISSING"
+                default = "MISSING"
         return ParamDef(name="body", annotation=f"Annotated[{annotation}, {function}({', '.join(args)})]", default=default)
 
     # -- responses -------------------------------------------------------------------------
@@ -185,14 +192,14 @@ class _RouteBuilder:
             if json_mt is not None and json_mt.schema is not None:
                 entry["model"] = self.type_of(json_mt.schema)
         for mt in r.contents:
-            if mt is json_mt and (json_mt.schema is not None or primary):
+            if mt is json_mt and json_mt.schema is not None:
                 docs = _media_docs(mt)
                 if docs or (mt.media_type != "application/json" and not primary):
                     content[mt.media_type] = docs
             elif mt is json_mt:
-                content[mt.media_type] = _literal_content(mt)
+                content[mt.media_type] = _literal_content(mt, self.api)
             else:
-                content[mt.media_type] = _literal_content(mt)
+                content[mt.media_type] = _literal_content(mt, self.api)
         if content:
             entry["content"] = py_literal(content)
         if r.headers:
@@ -232,9 +239,9 @@ class _RouteBuilder:
             if json_mt is not None and json_mt.schema is not None:
                 args.append(f"response_model={self.type_of(json_mt.schema)}")
             else:
+                # no JSON schema to validate against: the content is declared as documentation
                 args.append("response_model=None")
-                if json_mt is None:
-                    args.append("response_class=Response")
+                args.append("response_class=Response")
             entry = self.response_entry(primary, primary=True)
             if entry:
                 responses[primary.status] = entry

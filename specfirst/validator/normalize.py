@@ -56,6 +56,21 @@ Side = Literal["spec", "app"]
 
 NORMALIZATIONS: list[tuple[str, str]] = [
     (
+        "documentation URLs",
+        (
+            "The url of contact, license and externalDocs objects is compared in the form pydantic's "
+            "URL type writes it (a bare host gains a trailing slash), because FastAPI's OpenAPI "
+            "models parse these URLs."
+        ),
+    ),
+    (
+        "operation description whitespace",
+        (
+            "An operation description is compared without leading and trailing white space (and "
+            "without text after a form feed), because FastAPI strips it and Markdown ignores it."
+        ),
+    ),
+    (
         "parameter description copied into its schema",
         (
             "On the app side a parameter schema's description equal to the parameter's own "
@@ -319,6 +334,33 @@ _CONFLICT = _Sentinel("<conflict>")
 
 
 # -- small helpers -----------------------------------------------------------------------------
+
+
+_URL_HOLDERS = ("contact", "license", "externalDocs")
+
+
+def _normalize_url(url: str) -> str:
+    """The URL as FastAPI's OpenAPI models publish it (pydantic AnyUrl: ``http://a.b`` -> ``http://a.b/``)."""
+    from pydantic import AnyUrl, ValidationError
+
+    try:
+        return str(AnyUrl(url))
+    except ValidationError:
+        return url
+
+
+def _normalize_urls(node: JSON) -> JSON:
+    """Normalize ``url`` in contact, license and externalDocs objects (tags, info, operations)."""
+    if isinstance(node, list):
+        return [_normalize_urls(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    out: dict[str, Any] = {}
+    for key, value in node.items():
+        if key in _URL_HOLDERS and isinstance(value, dict) and isinstance(value.get("url"), str):
+            value = {**value, "url": _normalize_url(value["url"])}
+        out[key] = value
+    return out
 
 
 def _is_ext(key: Any) -> bool:
@@ -795,10 +837,10 @@ class _Normalizer:
         out: dict[str, Any] = {}
         for key in ("info", "externalDocs"):
             if key in doc:
-                out[key] = doc[key]
+                out[key] = _normalize_urls({key: doc[key]})[key] if key == "externalDocs" else _normalize_urls(doc[key])
         for key in ("servers", "tags"):
             if doc.get(key):
-                out[key] = doc[key]
+                out[key] = _normalize_urls(doc[key]) if key == "tags" else doc[key]
         top_security = doc.get("security")
         paths = doc.get("paths") or {}
         out["paths"] = {
@@ -856,6 +898,10 @@ class _Normalizer:
                 out[key] = {name: self._callback(cb, seen) for name, cb in value.items()}
             elif key == "deprecated" and value is False:
                 continue
+            elif key == "description" and isinstance(value, str):
+                out[key] = value.split("\f")[0].strip()
+            elif key == "externalDocs":
+                out[key] = _normalize_urls({key: value})[key]
             else:
                 out[key] = value
         params: dict[str, JSON] = {}
