@@ -123,6 +123,11 @@ class _Builder:
             s.enum = values
         if "const" in node:
             s.const = node["const"]
+        # null must be listed by an enum/const to be valid (JSON Schema; OAS 3.0.3 says the same)
+        if "enum" in node and isinstance(node["enum"], list) and None not in node["enum"]:
+            s.nullable = False
+        if "const" in node and node["const"] is not None:
+            s.nullable = False
         if isinstance(node.get("format"), str):
             s.format = node["format"]
         for key in CONSTRAINT_KEYS:

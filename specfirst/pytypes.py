@@ -202,8 +202,8 @@ class TypeRenderer:
     def full_type(self, s: Schema, *, define: bool = False) -> str:
         """A type usable anywhere (array items, union members, aliases): nullability and metadata included."""
         base = self.value_type(s, define=define)
-        if self._nullable(s):
-            base = f"{base} | None" if base != "Any" else base
+        if self._nullable(s, define=define) and base != "Any":
+            base = f"Union[{base}, None]" if base.startswith("'") else f"{base} | None"
         kwargs, extra = self.metadata(s, with_default=False)
         if not define and s.py_name is not None:
             kwargs, extra = self._ref_siblings(s)
@@ -216,14 +216,28 @@ class TypeRenderer:
         return [], {}
 
     @staticmethod
-    def _nullable(s: Schema) -> bool:
-        return s.nullable and s.types != ("null",)
+    def _nullable(s: Schema, *, define: bool = False) -> bool:
+        """Null is valid: declared here or on a schema this one refers to.
+
+        A named alias carries its own ``| None`` in its definition, so a reference to it
+        adds nothing; a class cannot, so a reference to a nullable class adds ``| None``.
+        """
+        from specfirst.build import needs_class
+
+        node: Schema | None = s
+        seen: set[int] = set()
+        while node is not None and id(node) not in seen:
+            seen.add(id(node))
+            if node.py_name is not None and not needs_class(node) and not (define and node is s):
+                return False
+            if node.nullable and node.types != ("null",):
+                return True
+            node = node.ref
+        return False
 
     def property_type(self, s: Schema) -> str:
         """A property or parameter annotation: nullability included, metadata left to Field()."""
         base = self.value_type(s)
-        if s.ref is not None and s.nullable:
-            return f"{base} | None"
         if self._nullable(s) and base != "Any":
             return f"{base} | None"
         return base

@@ -1233,10 +1233,25 @@ def _parameter_value(p: Parameter, seed: int) -> Any:
     if schema is None and p.content:
         schema = p.content[0].schema
     value = _value_for(schema, _param_examples(p), seed, "example")
+    if schema is not None and isinstance(value, list) and len(value) == 1:
+        value = _two_items(schema, value, seed)
     if value is None and p.location != "query":
         # a path segment or header has no way to say null
         raise SynthesisError(f"parameter {p.name!r} in {p.location}: no non-null value")
     return value
+
+
+def _two_items(schema: Schema, value: list[Any], seed: int) -> list[Any]:
+    """A second item for a one-item array parameter, so its serialization shows (``a,b``)."""
+    items = [s.items for s in (schema, schema.target()) if s.items is not None]
+    if not items:
+        return value
+    try:
+        extra = _Synth(seed).value(items[:1], variant=1)
+    except SynthesisError:
+        return value
+    longer = [*value, extra]
+    return longer if conforms(longer, schema) else value
 
 
 def valid_request(

@@ -40,7 +40,9 @@ class RouteDef:
     decorator_args: list[str]
     params: list[ParamDef]
     operation_id: str
-    comment: str | None = None
+    callbacks: list[RouteDef] = field(default_factory=list)
+    callbacks_router: str | None = None
+    styled: list[tuple[str, str]] = field(default_factory=list)  # (variable, StyledQuery(...))
 
 
 @dataclass
@@ -53,11 +55,20 @@ class ModuleDef:
 
 
 def _primary(op: Operation) -> Response | None:
-    """The response FastAPI's ``status_code`` stands for: the first 2xx, else the first numeric."""
+    """The response FastAPI's ``status_code`` stands for.
+
+    The lowest 2xx; else a ``2XX`` range or ``default`` (FastAPI publishes those as given);
+    else the lowest declared status.
+    """
     numeric = [r for r in op.responses if r.numeric is not None]
     success = [r for r in numeric if r.is_success]
-    candidates = success or numeric
-    return min(candidates, key=lambda r: r.numeric or 0) if candidates else None
+    if success:
+        return min(success, key=lambda r: r.numeric or 0)
+    for key in ("2XX", "default"):
+        found = next((r for r in op.responses if r.status == key), None)
+        if found is not None:
+            return found
+    return min(numeric, key=lambda r: r.numeric or 0) if numeric else None
 
 
 def _json_media(contents: list[MediaType]) -> MediaType | None:
@@ -90,6 +101,41 @@ class _RouteBuilder:
         return self.renderer.full_type(schema) if schema is not None else "Any"
 
     # -- parameters ------------------------------------------------------------------------
+    @staticmethod
+    def is_styled(p: Parameter) -> bool:
+        """A query parameter FastAPI cannot parse or publish by itself (style, explode, ...)."""
+        return p.location == "query" and (
+            (p.style or "form") != "form" or p.explode is False or p.allow_reserved or p.allow_empty_value
+        )
+
+    def styled_param(self, op: Operation, p: Parameter, extra: dict[str, Any]) -> tuple[ParamDef, tuple[str, str]]:
+        schema = p.schema
+        value_type = self.renderer.property_type(schema) if schema is not None else "Any"
+        variable = f"{op.py_name}_{p.py_name}_param"
+        args = [py_literal(p.name), value_type]
+        if p.style and p.style != "form":
+            args.append(f"style={py_literal(p.style)}")
+        if p.explode is not None:
+            args.append(f"explode={p.explode}")
+        if p.required:
+            args.append("required=True")
+        if p.description:
+            args.append(f"description={py_literal(p.description)}")
+        if p.deprecated:
+            args.append("deprecated=True")
+        if p.allow_reserved:
+            args.append("allow_reserved=True")
+        if p.allow_empty_value:
+            args.append("allow_empty_value=True")
+        if schema is not None and schema.default is not NO_VALUE:
+            args.append(f"default={py_literal(schema.default)}")
+        extra.setdefault("parameters", []).append(f"{variable}.openapi()")
+        annotation = value_type if p.required or (schema is not None and schema.default is not NO_VALUE) else f"{value_type} | MISSING"
+        return (
+            ParamDef(name=p.py_name, annotation=f"Annotated[{annotation}, Depends({variable})]", default=None),
+            (variable, f"StyledQuery({', '.join(args)})"),
+        )
+
     def param(self, p: Parameter) -> ParamDef:
         schema = p.schema
         if schema is None and p.content:
@@ -107,7 +153,7 @@ class _RouteBuilder:
                 extra = {"description": schema.annotations["description"], **extra}
             if extra:
                 args.append(f"json_schema_extra={py_literal(extra)}")
-        if p.description is not None:
+        if p.description:  # FastAPI publishes no empty description
             args.append(f"description={py_literal(p.description)}")
         if p.deprecated:
             args.append("deprecated=True")
@@ -208,9 +254,20 @@ class _RouteBuilder:
             entry["links"] = py_literal(r.links)
         return entry
 
-    def route(self, op: Operation) -> RouteDef:
+    def route(self, op: Operation, *, name: str | None = None) -> RouteDef:
         extra: dict[str, Any] = {}
-        params = [self.param(p) for p in op.parameters]
+        callbacks = [
+            self.route(cb_op, name=cb_name) for cb_name, cb_ops in op.callbacks.items() for cb_op in cb_ops
+        ]
+        params: list[ParamDef] = []
+        styled: list[tuple[str, str]] = []
+        for p in op.parameters:
+            if self.is_styled(p):
+                definition, declaration = self.styled_param(op, p, extra)
+                params.append(definition)
+                styled.append(declaration)
+            else:
+                params.append(self.param(p))
         body = self.body(op, extra)
         if body is not None:
             params.append(body)
@@ -227,13 +284,19 @@ class _RouteBuilder:
             args.append('description=""')
         if op.tags:
             args.append(f"tags={py_literal(op.tags)}")
+        if name is not None:
+            args.append(f"name={py_literal(name)}")
+        callbacks_router = f"{op.py_name}_callbacks" if callbacks else None
+        if callbacks_router:
+            args.append(f"callbacks={callbacks_router}.routes")
         if op.deprecated:
             args.append("deprecated=True")
 
         primary = _primary(op)
         responses: dict[str, dict[str, str]] = {}
         if primary is not None:
-            args.append(f"status_code={primary.numeric}")
+            status = primary.numeric if primary.numeric is not None else py_literal(primary.status)
+            args.append(f"status_code={status}")
             args.append(f"response_description={py_literal(primary.description)}")
             json_mt = _json_media(primary.contents)
             if json_mt is not None and json_mt.schema is not None:
@@ -263,14 +326,28 @@ class _RouteBuilder:
             extra["servers"] = op.servers
         extra.update(op.extensions)
         if extra:
-            args.append(f"openapi_extra={py_literal(extra)}")
+            args.append(f"openapi_extra={_extra_source(extra)}")
         return RouteDef(
             function=op.py_name,
             method=op.method,
             decorator_args=args,
             params=params,
             operation_id=op.wire_id,
+            callbacks=callbacks,
+            callbacks_router=callbacks_router,
+            styled=styled,
         )
+
+
+def _extra_source(extra: dict[str, Any]) -> str:
+    """``openapi_extra`` as source: literal documentation, styled parameters as expressions."""
+    params = extra.get("parameters")
+    if not params:
+        return py_literal(extra)
+    rest = {k: v for k, v in extra.items() if k != "parameters"}
+    items = [f"{py_literal(k)}: {py_literal(v)}" for k, v in rest.items()]
+    items.append(f"'parameters': [{', '.join(params)}]")
+    return "{" + ", ".join(items) + "}"
 
 
 def module_name_for(tag: str, scope: naming.NameScope) -> str:
@@ -296,6 +373,23 @@ def generate(ctx: StepContext) -> list[OutputFile]:
                 header=ctx.header(f"Routes for the operations tagged {tag!r}."),
                 module=module,
                 uses_security=any(op.effective_security for op in ops),
+            )
+        )
+    if ctx.api.webhooks:
+        renderer = TypeRenderer()
+        builder = _RouteBuilder(ctx.api, renderer)
+        hooks = [op for ops in ctx.api.webhooks.values() for op in ops]
+        module = ModuleDef(module="webhooks", tag="webhooks")
+        module.routes = [builder.route(op) for op in hooks]
+        module.schema_names = sorted(renderer.used)
+        module.uses_example_param = builder.uses_example_param
+        files.append(
+            ctx.render(
+                "app/api/routes/module.py.j2",
+                "app/api/webhooks.py",
+                header=ctx.header("Webhooks: requests this API sends to its subscribers."),
+                module=module,
+                uses_security=any(op.effective_security for op in hooks),
             )
         )
     files.append(

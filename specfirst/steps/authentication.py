@@ -97,6 +97,8 @@ def _scheme_def(s: SecurityScheme) -> SchemeDef | None:
         kind = "open_id_connect"
     else:
         return None  # mutualTLS: TLS termination happens before the app
+    if s.extensions:
+        ctor = f"with_extensions({ctor}, {py_literal(s.extensions)})"
     return SchemeDef(name=s.name, py_name=s.py_name, kind=kind, constructor=ctor, env_var=env_var(s.name))
 
 

@@ -17,6 +17,7 @@ _SUPPORT_MODULES = (
     ("app/core/errors.py.j2", "app/core/errors.py", "Error responses in the shape each operation declares."),
     ("app/core/auth.py.j2", "app/core/auth.py", "Credential checks behind the security dependencies."),
     ("app/core/config.py.j2", "app/core/config.py", "Settings from environment variables."),
+    ("app/core/params.py.j2", "app/core/params.py", "Query parameters in the styles FastAPI does not parse itself."),
 )
 
 
@@ -55,7 +56,7 @@ def generate(ctx: StepContext) -> list[OutputFile]:
             "app/main.py",
             header=ctx.header("The app factory: routes, error handlers and the served source document."),
             app_args=app_arguments(ctx),
-            has_webhooks=False,
+            has_webhooks=bool(ctx.api.webhooks),
         )
     )
     files.append(OutputFile(path="openapi.json", content=json.dumps(ctx.api.document, indent=2, ensure_ascii=False) + "\n"))

@@ -60,6 +60,9 @@ def field_def(prop: Property, renderer: TypeRenderer) -> FieldDef:
         kwargs.insert(0, f"alias={py_literal(prop.name)}")
     if prop.required:
         default_expr = None
+        if has_default:
+            # a required property never falls back to its default: publish it only
+            extra = {**extra, "default": s.default}
     elif has_default:
         kwargs.insert(0, f"default={py_literal(s.default)}")
         default_expr = None

@@ -56,6 +56,13 @@ Side = Literal["spec", "app"]
 
 NORMALIZATIONS: list[tuple[str, str]] = [
     (
+        "HTTP auth scheme case",
+        (
+            "The scheme of an http security scheme (Bearer, bearer) is compared lower-case, because "
+            "RFC 7235 makes authentication scheme names case-insensitive."
+        ),
+    ),
+    (
         "documentation URLs",
         (
             "The url of contact, license and externalDocs objects is compared in the form pydantic's "
@@ -112,7 +119,8 @@ NORMALIZATIONS: list[tuple[str, str]] = [
         (
             'OAS 3.0 nullable: true, a 3.1 type array containing "null", anyOf with {"type": "null"} '
             'and null inside a nullable enum all become {"anyOf": [S..., {"type": "null"}]} with the '
-            "annotations on the wrapper (nullable: false is dropped), because they mean the same."
+            "annotations (those of a single non-null member too) on the wrapper (nullable: false is "
+            "dropped), because they mean the same."
         ),
     ),
     (
@@ -129,7 +137,8 @@ NORMALIZATIONS: list[tuple[str, str]] = [
             "Keywords equal to their default are dropped (parameter required/deprecated/"
             "allowEmptyValue/allowReserved false, default style and explode, requestBody required "
             "false, schema uniqueItems/readOnly/writeOnly/deprecated false, additionalProperties "
-            "true or {}), because absence means the same."
+            'true or {}, an empty operation or parameter description ""), because absence means '
+            "the same."
         ),
     ),
     (
@@ -361,6 +370,13 @@ def _normalize_urls(node: JSON) -> JSON:
             value = {**value, "url": _normalize_url(value["url"])}
         out[key] = value
     return out
+
+
+def _http_scheme_lower(scheme: JSON) -> JSON:
+    """HTTP authentication scheme names are case-insensitive (RFC 7235): compare them lower-case."""
+    if isinstance(scheme, dict) and scheme.get("type") == "http" and isinstance(scheme.get("scheme"), str):
+        return {**scheme, "scheme": scheme["scheme"].lower()}
+    return scheme
 
 
 def _is_ext(key: Any) -> bool:
@@ -685,6 +701,13 @@ class _Normalizer:
             members = list(core["anyOf"])
         else:
             members = [core]
+        if len(members) == 1 and isinstance(members[0], dict) and _ANCHORS not in members[0]:
+            # One non-null member: its annotations describe the whole; the wrapper's own win.
+            member = dict(members[0])
+            for key in [k for k in member if _is_annotation(k)]:
+                value = member.pop(key)
+                wrapper.setdefault(key, value)
+            members = [member]
         wrapper["anyOf"] = [*members, {"type": "null"}]
         return wrapper
 
@@ -855,7 +878,8 @@ class _Normalizer:
             }
         defined = (doc.get("components") or {}).get("securitySchemes") or {}
         schemes = {
-            name: self._deref(defined[name]) for name in sorted(self._scheme_names & set(defined))
+            name: _http_scheme_lower(self._deref(defined[name]))
+            for name in sorted(self._scheme_names & set(defined))
         }
         if schemes:
             out["components"] = {"securitySchemes": schemes}
@@ -899,7 +923,8 @@ class _Normalizer:
             elif key == "deprecated" and value is False:
                 continue
             elif key == "description" and isinstance(value, str):
-                out[key] = value.split("\f")[0].strip()
+                if value.split("\f")[0].strip():
+                    out[key] = value.split("\f")[0].strip()
             elif key == "externalDocs":
                 out[key] = _normalize_urls({key: value})[key]
             else:
@@ -949,6 +974,8 @@ class _Normalizer:
                 out[key] = value
         if location == "path":
             out["required"] = True
+        if out.get("description") == "":
+            del out["description"]
         for key in ("required", "deprecated", "allowEmptyValue", "allowReserved"):
             if out.get(key) is False:
                 del out[key]
