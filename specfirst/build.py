@@ -464,7 +464,8 @@ def needs_class(s: Schema) -> bool:
     if s.ref is not None:
         return False
     if s.all_of and not (s.one_of or s.any_of):
-        return True
+        # one member plus annotations is a reference with siblings, not a new class
+        return len(s.all_of) > 1 or bool(s.properties) or bool(s.required) or s.additional is not None
     if s.one_of or s.any_of or s.enum is not None or s.const is not NO_VALUE:
         return False
     if s.types and s.types != ("object",):

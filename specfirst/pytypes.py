@@ -129,7 +129,7 @@ class TypeRenderer:
         return f"Annotated[{base}, Field({', '.join(kwargs)})]" if kwargs else base
 
     def _literal(self, values: list[Any], s: Schema) -> str:
-        if values and all(isinstance(v, _LITERAL_TYPES) for v in values):
+        if values and all(isinstance(v, _LITERAL_TYPES) for v in values) and s.types != ("number",):
             return f"Literal[{', '.join(py_literal(v) for v in values)}]"
         # floats, objects or arrays in an enum: validate membership, keep the base type
         base = self._typed(s, s.types[0]) if s.types else "Any"

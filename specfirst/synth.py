@@ -391,7 +391,6 @@ class _Flat:
     max_items: int | None = None
     unique: bool = False
     min_props: int = 0
-    max_props: int | None = None
     properties: dict[str, list[Schema]] = field(default_factory=dict)
     required: list[str] = field(default_factory=list)
     additional: list[Schema | bool] = field(default_factory=list)
@@ -402,7 +401,6 @@ class _Flat:
     discriminators: list[Schema] = field(default_factory=list)  # schemas declaring one
     examples: list[Any] = field(default_factory=list)
     content_encoding: str | None = None
-    has_keywords: bool = False  # anything that hints at a type
 
 
 def _examples_of(s: Schema) -> list[Any]:
@@ -459,7 +457,6 @@ def _flatten(schemas: list[Schema], resolved: frozenset[tuple[int, str]] = froze
         flat.max_items = _tighter(flat.max_items, c.get("maxItems"))
         flat.unique = flat.unique or bool(c.get("uniqueItems"))
         flat.min_props = max(flat.min_props, int(c.get("minProperties", 0)))
-        flat.max_props = _tighter(flat.max_props, c.get("maxProperties"))
         for name, prop in s.properties.items():
             flat.properties.setdefault(name, []).append(prop.schema)
         flat.required.extend(n for n in s.required if n not in flat.required)
@@ -474,9 +471,6 @@ def _flatten(schemas: list[Schema], resolved: frozenset[tuple[int, str]] = froze
                 flat.choices.append((members, s, (id(s), keyword)))
         if "contentEncoding" in s.annotations:
             flat.content_encoding = str(s.annotations["contentEncoding"])
-        flat.has_keywords = flat.has_keywords or bool(
-            s.types or s.properties or s.required or s.items or c or s.format
-        )
         for member in s.all_of:
             add(member)
 

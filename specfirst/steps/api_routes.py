@@ -110,7 +110,7 @@ class _RouteBuilder:
 
     def styled_param(self, op: Operation, p: Parameter, extra: dict[str, Any]) -> tuple[ParamDef, tuple[str, str]]:
         schema = p.schema
-        value_type = self.renderer.property_type(schema) if schema is not None else "Any"
+        value_type = self.renderer.full_type(schema) if schema is not None else "Any"
         variable = f"{op.py_name}_{p.py_name}_param"
         args = [py_literal(p.name), value_type]
         if p.style and p.style != "form":

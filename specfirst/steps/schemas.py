@@ -90,6 +90,39 @@ def _find_inherited(s: Schema, name: str) -> Property | None:
     return None
 
 
+def _bases_of(s: Schema) -> list[Schema]:
+    return [m.target() for m in s.all_of if not (m.py_name is None and m.ref is None)]
+
+
+def inherited_annotations(s: Schema) -> dict[str, Any]:
+    """Annotations an allOf class takes from its bases (the first base that has one wins).
+
+    pydantic does not inherit a docstring or ``json_schema_extra`` the way allOf merges
+    annotations, so a class restates what its bases say.
+    """
+    result: dict[str, Any] = {}
+    for base in _bases_of(s):
+        for key, value in {**inherited_annotations(base), **base.annotations}.items():
+            result.setdefault(key, value)
+    return result
+
+
+def all_required(s: Schema) -> set[str]:
+    """Property names an object schema requires, its allOf bases included."""
+    names = set(s.required)
+    for member in s.all_of:
+        names |= all_required(member.target())
+    return names
+
+
+def inherited_extensions(s: Schema) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for base in _bases_of(s):
+        for key, value in {**inherited_extensions(base), **base.extensions}.items():
+            result.setdefault(key, value)
+    return result
+
+
 def class_def(s: Schema, renderer: TypeRenderer) -> ClassDef:
     bases: list[str] = []
     own: list[Property] = list(s.properties.values())
@@ -108,17 +141,19 @@ def class_def(s: Schema, renderer: TypeRenderer) -> ClassDef:
         schema = inherited.schema if inherited else Schema(pointer=s.pointer + "/required")
         py_name = inherited.py_name if inherited else name
         own.append(Property(name=name, py_name=py_name, schema=schema, required=True))
+    inherited_required = {name for base in _bases_of(s) for name in all_required(base)}
     fields = []
     for prop in own:
-        prop_required = prop.required or prop.name in required
+        # an allOf member cannot make optional what another member requires
+        prop_required = prop.required or prop.name in required or prop.name in inherited_required
         fields.append(field_def(Property(prop.name, prop.py_name, prop.schema, prop_required), renderer))
 
     config: dict[str, str] = {}
-    annotations = dict(s.annotations)
+    annotations = {**inherited_annotations(s), **s.annotations}
     description = annotations.pop("description", None)
     docstring = docstring_for(description)
     extra: dict[str, Any] = {k: v for k, v in annotations.items() if k != "title"}
-    extra.update(s.extensions)
+    extra.update({**inherited_extensions(s), **s.extensions})
     if description is not None and docstring is None:
         extra["description"] = description
     if "title" in annotations:
