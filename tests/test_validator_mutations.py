@@ -156,3 +156,34 @@ def test_drift_in_spec_is_reported(name: str, service: Path, tmp_path: Path) -> 
     hits = _matching(found, pointer)
     assert hits, f"{name}: nothing reported at {pointer}; got {[d.pointer for d in found]}"
     assert any(d.category == category and kind in ("any", d.kind) for d in hits), hits
+
+
+UNUSED_COMPONENT_SPEC = """
+openapi: 3.1.0
+info: {title: Tiny, version: "1"}
+paths:
+  /ping:
+    get:
+      operationId: ping
+      responses:
+        "204": {description: pong}
+components:
+  schemas:
+    Unused:
+      type: object
+      properties:
+        code: {type: string, maxLength: 3}
+"""
+
+
+def test_drift_in_a_component_no_operation_uses_is_reported(tmp_path: Path) -> None:
+    spec = tmp_path / "tiny.yml"
+    spec.write_text(UNUSED_COMPONENT_SPEC)
+    out = tmp_path / "service"
+    generate(spec, out)
+    assert validate(spec, out) == []
+    _edit(out / "app/schemas.py", "max_length=3", "max_length=4")
+    found = validate(spec, out)
+    assert [(d.pointer, d.category, d.kind) for d in found] == [
+        ("/components/schemas/Unused/properties/code/maxLength", "component", "changed")
+    ]

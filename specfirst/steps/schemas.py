@@ -202,6 +202,7 @@ def generate(ctx: StepContext) -> list[OutputFile]:
             renderer.quote_undefined = False
         renderer.defined.add(s.py_name or "")
     classes = [d.name for d in definitions if isinstance(d, ClassDef)]
+    components = [(name, schema.py_name) for name, schema in ctx.api.components.items()]
     return [
         ctx.render(
             "app/schemas.py.j2",
@@ -209,5 +210,6 @@ def generate(ctx: StepContext) -> list[OutputFile]:
             header=ctx.header("Request and response models for every schema in the document."),
             definitions=definitions,
             classes=classes,
+            components=components,
         )
     ]

@@ -30,7 +30,7 @@ def derive_in_process(app_dir: Path) -> dict[str, Any]:
     from app.main import create_app  # type: ignore[import-not-found]
 
     app = create_app()
-    return get_openapi(
+    document = get_openapi(
         title=app.title,
         version=app.version,
         openapi_version=app.openapi_version,
@@ -46,6 +46,30 @@ def derive_in_process(app_dir: Path) -> dict[str, Any]:
         separate_input_output_schemas=app.separate_input_output_schemas,
         external_docs=app.openapi_external_docs,
     )
+    document["x-specfirst-components"] = _component_schemas(document)
+    return document
+
+
+def _component_schemas(document: dict[str, Any]) -> dict[str, Any]:
+    """The JSON schema pydantic derives for every component's model or type, as FastAPI would.
+
+    Models nested in them are added to the document's components (FastAPI names them by
+    class name too), so the validator can compare components no operation uses.
+    """
+    from pydantic import TypeAdapter
+
+    from app.schemas import COMPONENTS  # type: ignore[import-not-found]
+
+    target = document.setdefault("components", {}).setdefault("schemas", {})
+    result: dict[str, Any] = {}
+    for name, python_type in COMPONENTS.items():
+        schema = TypeAdapter(python_type).json_schema(
+            ref_template="#/components/schemas/{model}", mode="validation"
+        )
+        for def_name, definition in schema.pop("$defs", {}).items():
+            target.setdefault(def_name, definition)
+        result[name] = schema
+    return result
 
 
 def derive_app_document(app_dir: str | Path) -> dict[str, Any]:

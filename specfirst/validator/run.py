@@ -1,15 +1,101 @@
-"""``specfirst validate``: the source document against the one FastAPI derives from the app."""
+"""``specfirst validate``: the source document against the one FastAPI derives from the app.
+
+Operations are compared as FastAPI publishes them. Component schemas that no operation
+reaches never appear in that document, so they are compared separately: each against the
+JSON schema pydantic derives from its generated model, reported under
+``/components/schemas/<name>``.
+"""
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
+from typing import Any
 
-from specfirst.loader import load_spec
+from specfirst.loader import load_spec, pointer_join
 from specfirst.validator.compare import Discrepancy, compare_documents
 from specfirst.validator.derive import derive_app_document
+
+_PROBE = "/x-specfirst-component/"
+
+
+def reached_components(document: dict[str, Any]) -> set[str]:
+    """Names of components/schemas reachable through any $ref from paths and webhooks."""
+    components = document.get("components") or {}
+    reached: set[str] = set()
+    visited: set[str] = set()
+    todo: list[Any] = [document.get("paths") or {}, document.get("webhooks") or {}]
+    while todo:
+        node = todo.pop()
+        if isinstance(node, dict):
+            ref = node.get("$ref")
+            if isinstance(ref, str) and ref.startswith("#/components/") and ref not in visited:
+                visited.add(ref)
+                _, _, section, name = ref.split("/", 3)
+                if section == "schemas":
+                    reached.add(name)
+                target = (components.get(section) or {}).get(name)
+                if target is not None:
+                    todo.append(target)
+            mapping = node.get("mapping")
+            if isinstance(mapping, dict):
+                todo.extend({"$ref": v if str(v).startswith("#") else f"#/components/schemas/{v}"} for v in mapping.values())
+            todo.extend(node.values())
+        elif isinstance(node, list):
+            todo.extend(node)
+    return reached
+
+
+def _probe_document(document: dict[str, Any], schemas: dict[str, Any]) -> dict[str, Any]:
+    """A document whose only operations each return one component schema."""
+    probe = {k: v for k, v in document.items() if k in ("openapi", "components")}
+    probe["info"] = {"title": "", "version": ""}
+    probe["paths"] = {
+        f"{_PROBE}{name}": {
+            "get": {
+                "responses": {
+                    "200": {"description": "", "content": {"application/json": {"schema": schema}}}
+                }
+            }
+        }
+        for name, schema in schemas.items()
+    }
+    return probe
+
+
+def _component_pointer(pointer: str, names: dict[str, str]) -> str:
+    for escaped, name in names.items():
+        prefix = f"/paths/{escaped}/get/responses/200/content/application~1json/schema"
+        if pointer.startswith(prefix):
+            return pointer_join("/components/schemas", name) + pointer[len(prefix) :]
+    return pointer
+
+
+def compare_unreached_components(spec_doc: dict[str, Any], app_doc: dict[str, Any], version: tuple[int, int]) -> list[Discrepancy]:
+    declared = (spec_doc.get("components") or {}).get("schemas") or {}
+    unreached = [name for name in declared if name not in reached_components(spec_doc)]
+    if not unreached:
+        return []
+    derived = app_doc.get("x-specfirst-components") or {}
+    spec_probe = _probe_document(spec_doc, {n: {"$ref": pointer_join("#/components/schemas", n)} for n in unreached})
+    app_probe = _probe_document(copy.deepcopy(app_doc), {n: derived.get(n, {"not": {}}) for n in unreached})
+    names = {pointer_join("", f"{_PROBE}{n}")[1:]: n for n in unreached}
+    found = compare_documents(spec_probe, app_probe, spec_version=version)
+    return [
+        Discrepancy(
+            pointer=_component_pointer(d.pointer, names),
+            spec=d.spec,
+            app=d.app,
+            category="component",
+            kind=d.kind,
+        )
+        for d in found
+    ]
 
 
 def validate(spec_path: str | Path, app_dir: str | Path) -> list[Discrepancy]:
     spec = load_spec(spec_path)
     app_document = derive_app_document(app_dir)
-    return compare_documents(spec.document, app_document, spec_version=spec.version)
+    found = compare_documents(spec.document, app_document, spec_version=spec.version)
+    found += compare_unreached_components(spec.document, app_document, spec.version)
+    return sorted(found, key=lambda d: (d.pointer, d.kind))
