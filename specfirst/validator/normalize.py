@@ -56,36 +56,6 @@ Side = Literal["spec", "app"]
 
 NORMALIZATIONS: list[tuple[str, str]] = [
     (
-        "HTTP auth scheme case",
-        (
-            "The scheme of an http security scheme (Bearer, bearer) is compared lower-case, because "
-            "RFC 7235 makes authentication scheme names case-insensitive."
-        ),
-    ),
-    (
-        "documentation URLs",
-        (
-            "The url of contact, license and externalDocs objects is compared in the form pydantic's "
-            "URL type writes it (a bare host gains a trailing slash), because FastAPI's OpenAPI "
-            "models parse these URLs."
-        ),
-    ),
-    (
-        "operation description whitespace",
-        (
-            "An operation description is compared without leading and trailing white space (and "
-            "without text after a form feed), because FastAPI strips it and Markdown ignores it."
-        ),
-    ),
-    (
-        "parameter description copied into its schema",
-        (
-            "On the app side a parameter schema's description equal to the parameter's own "
-            "description is dropped when the spec's parameter schema has none, because FastAPI "
-            "copies a parameter's description into its schema."
-        ),
-    ),
-    (
         "$ref inlining",
         (
             "Every $ref is replaced by its target on both sides (siblings next to $ref win over the "
@@ -204,6 +174,36 @@ NORMALIZATIONS: list[tuple[str, str]] = [
         (
             "format: binary becomes contentMediaType: application/octet-stream and format: byte "
             "becomes contentEncoding: base64, because those are the OAS 3.1 migration rules."
+        ),
+    ),
+    (
+        "parameter description copied into its schema",
+        (
+            "On the app side a parameter schema's description equal to the parameter's own "
+            "description is dropped when the spec's parameter schema has none, because FastAPI "
+            "copies a parameter's description into its schema."
+        ),
+    ),
+    (
+        "operation description whitespace",
+        (
+            "An operation description is compared without leading and trailing white space (and "
+            "without text after a form feed), because FastAPI strips it and Markdown ignores it."
+        ),
+    ),
+    (
+        "documentation URLs",
+        (
+            "The url of contact, license and externalDocs objects is compared in the form pydantic's "
+            "URL type writes it (a bare host gains a trailing slash), because FastAPI's OpenAPI "
+            "models parse these URLs."
+        ),
+    ),
+    (
+        "HTTP auth scheme case",
+        (
+            "The scheme of an http security scheme (Bearer, bearer) is compared lower-case, because "
+            "RFC 7235 makes authentication scheme names case-insensitive."
         ),
     ),
     (
