@@ -86,14 +86,17 @@ def build_error_body(model: Any, status: int, code: str, message: str) -> Any:
     """An instance of the spec's error schema holding the code and message, as JSON data."""
     if not (isinstance(model, type) and issubclass(model, BaseModel)):
         return {"code": code, "message": message}
+    by_wire = {
+        (info.alias or name).lower(): (name, info) for name, info in model.model_fields.items()
+    }
     values: dict[str, Any] = {}
-    for name, info in model.model_fields.items():
-        wire = (info.alias or name).lower()
-        annotation = str(info.annotation)
-        if wire in _CODE_FIELDS:
-            values[name] = status if "int" in annotation else code
-        elif wire in _MESSAGE_FIELDS:
-            values[name] = message
+    code_field = next((by_wire[w] for w in _CODE_FIELDS if w in by_wire), None)
+    message_field = next((by_wire[w] for w in _MESSAGE_FIELDS if w in by_wire), None)
+    if code_field is not None:
+        name, info = code_field
+        values[name] = status if "int" in str(info.annotation) else code
+    if message_field is not None and message_field is not code_field:
+        values[message_field[0]] = message
     try:
         return model.model_validate(values).model_dump(mode="json", exclude_unset=False)
     except ValidationError:

@@ -1,0 +1,77 @@
+"""The golden service answers as its document declares: auth, validation errors, 501 until implemented."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from conftest import REPO
+
+KEYS = {"API_KEY_AUTH_KEYS": "user-key", "ADMIN_API_KEY_AUTH_KEYS": "admin-key"}
+
+
+@pytest.fixture(scope="module")
+def client() -> Iterator[TestClient]:
+    sys.path.insert(0, str(REPO / "service"))
+    try:
+        from app.core.config import Settings
+        from app.main import create_app
+
+        yield TestClient(create_app(Settings.from_env(KEYS)))
+    finally:
+        sys.path.remove(str(REPO / "service"))
+        for name in [m for m in sys.modules if m == "app" or m.startswith("app.")]:
+            del sys.modules[name]
+
+
+def error_shape(body: Any) -> set[str]:
+    assert isinstance(body, dict)
+    return set(body)
+
+
+def test_served_document_is_the_source(client: TestClient) -> None:
+    import json
+
+    served = client.get("/openapi.json").json()
+    assert served == json.loads((REPO / "service" / "openapi.json").read_text())
+    assert served["paths"]["/services"]["get"]["operationId"] == "listServices"
+
+
+def test_missing_and_wrong_keys_are_refused_with_the_declared_error(client: TestClient) -> None:
+    for headers in ({}, {"X-API-KEY": "wrong"}, {"X-ADMIN-API-KEY": "admin-key"}):
+        response = client.get("/services", headers=headers)
+        assert response.status_code == 401
+        assert error_shape(response.json()) <= {"errorCode", "message", "details"}
+        assert response.json()["errorCode"] == "unauthorized"
+
+
+def test_user_key_cannot_use_an_admin_operation(client: TestClient) -> None:
+    body = {"id": "a", "name": "A", "description": "d", "openapi_url": "http://localhost/openapi.json"}
+    response = client.post("/services/register", json=body, headers={"X-API-KEY": "user-key"})
+    assert response.status_code == 401
+
+
+def test_invalid_request_gets_the_declared_400_error_schema(client: TestClient) -> None:
+    response = client.post(
+        "/services/register", json={"id": "a"}, headers={"X-ADMIN-API-KEY": "admin-key"}
+    )
+    assert response.status_code == 400
+    body = response.json()
+    assert body["errorCode"] == "invalid_request"
+    assert "name" in body["message"] and "openapi_url" in body["message"]
+    out_of_range = client.get("/logs", params={"limit": 5000}, headers={"X-API-KEY": "user-key"})
+    assert out_of_range.status_code == 400
+    assert out_of_range.json()["errorCode"] == "invalid_request"
+
+
+def test_valid_request_answers_501_in_the_error_schema_until_implemented(client: TestClient) -> None:
+    response = client.get("/logs", headers={"X-API-KEY": "user-key"})
+    assert response.status_code == 501
+    assert response.json() == {
+        "errorCode": "not_implemented",
+        "message": "operation retrieveLogs is not implemented yet",
+    }
