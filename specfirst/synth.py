@@ -907,6 +907,9 @@ class _Unsupported(Exception):
     pass
 
 
+_WALK_BUDGET = 4096  # optional repetitions stop once a walk has emitted this many characters
+
+
 class _RegexWalker:
     """Walks a parsed regex (``re._parser``) and emits one string it matches.
 
@@ -918,13 +921,15 @@ class _RegexWalker:
         self.extra = extra
         self.shift = shift
         self.groups: dict[int, str] = {}
-        self.position = 0
+        self.position = 0  # characters emitted so far
+        self.picks = 0  # characters chosen from a class so far
 
     def walk(self, pattern: Any) -> str:
         return "".join(self._item(op, arg) for op, arg in pattern)
 
     def _item(self, op: Any, arg: Any) -> str:
         if op is sre_c.LITERAL:
+            self.position += 1
             return chr(arg)
         if op is sre_c.NOT_LITERAL:
             return self._pick(lambda ch: ord(ch) != arg)
@@ -933,12 +938,9 @@ class _RegexWalker:
         if op is sre_c.IN:
             return self._pick(lambda ch: _in_class(ch, arg), fallback=_class_first(arg))
         if op in (sre_c.MAX_REPEAT, sre_c.MIN_REPEAT, getattr(sre_c, "POSSESSIVE_REPEAT", None)):
-            low, high, sub = arg
-            limit = high if high is not sre_c.MAXREPEAT else low + self.extra
-            count = min(low + self.extra, limit)
-            return "".join(self.walk(sub) for _ in range(count))
+            return self._repeat(*arg)
         if op is sre_c.SUBPATTERN:
-            group, _add, _del, sub = arg
+            group, _add_flags, _del_flags, sub = arg
             text = self.walk(sub)
             if group is not None:
                 self.groups[group] = text
@@ -947,8 +949,7 @@ class _RegexWalker:
             return self.walk(arg)
         if op is sre_c.BRANCH:
             _, alternatives = arg
-            choice = alternatives[self.shift % len(alternatives)]
-            return self.walk(choice)
+            return self.walk(alternatives[self.shift % len(alternatives)])
         if op is sre_c.AT:
             return ""
         if op is sre_c.GROUPREF:
@@ -957,15 +958,25 @@ class _RegexWalker:
             return ""  # lookarounds are left to the final check
         raise _Unsupported(f"regex construct {op} is not supported")
 
+    def _repeat(self, low: int, high: Any, sub: Any) -> str:
+        limit = high if high is not sre_c.MAXREPEAT else low + self.extra
+        parts: list[str] = []
+        for index in range(min(low + self.extra, limit)):
+            if index >= low and self.position > _WALK_BUDGET:
+                break  # nested quantifiers: stop adding optional repetitions
+            parts.append(self.walk(sub))
+        return "".join(parts)
+
     def _pick(self, accepts: Any, fallback: str | None = None) -> str:
         matches = [ch for ch in _NICE_CHARS if accepts(ch)]
         self.position += 1
+        self.picks += 1
         if not matches:
             if fallback is None:
                 raise _Unsupported("a character class matches no printable ASCII character")
             return fallback
         # vary the first character most, so distinct walks give distinct strings
-        index = self.shift if self.position == 1 else 0
+        index = self.shift if self.picks == 1 else 0
         return matches[index % len(matches)]
 
 

@@ -13,7 +13,7 @@ from fastapi import Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBasicCredentials
 from fastapi.security.base import SecurityBase
 
-from app.core.errors import ApiError
+from app.core.errors import ApiError, refusal_status
 
 
 @dataclass(frozen=True)
@@ -96,7 +96,7 @@ def satisfy(request: Request, requirements: list[list[Principal | None]]) -> Pri
     for group in requirements:
         if all(p is not None for p in group):
             return group[0] if group else Principal(scheme="", identity="anonymous")
-    raise Unauthenticated(401, "unauthorized", "missing or invalid credentials")
+    raise Unauthenticated(refusal_status(request), "unauthorized", "missing or invalid credentials")
 
 
 def with_extensions(scheme: SchemeT, extensions: dict[str, Any]) -> SchemeT:
