@@ -256,11 +256,14 @@ class Discriminator:
         result = handler(schema)
         declared: dict[str, Any] = {"propertyName": self.property_name}
         if self.mapping:
-            refs = {}
-            for value, model in self.mapping.items():
-                target = handler(model.__pydantic_core_schema__)
-                refs[value] = target.get("$ref", "")
-            declared["mapping"] = refs
+            refs = [m.get("$ref", "") for m in result.get("oneOf", result.get("anyOf", []))]
+            declared["mapping"] = {
+                value: next(
+                    (ref for ref in refs if ref.rsplit("/", 1)[-1] == model.__name__),
+                    model.__name__,
+                )
+                for value, model in self.mapping.items()
+            }
         result["discriminator"] = declared
         return result
 
