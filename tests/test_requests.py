@@ -24,6 +24,8 @@ from typing import Any
 from urllib.parse import parse_qsl, quote, unquote
 
 import pytest
+
+from conftest import FOUNDATION_DOCUMENTS
 from jsonschema import Draft202012Validator, FormatChecker
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
@@ -46,26 +48,7 @@ CORPUS = Path(os.environ.get("SPECFIRST_CORPUS", REPO.parent / "shared" / "corpu
 STRICT = os.environ.get("SPECFIRST_STRICT_REQUESTS", "") not in ("", "0")
 RUN_TIMEOUT = 60
 
-CORPUS_DOCUMENTS = [
-    "ensemble_service",
-    "fountainai_v4_action",
-    "fountainai_v4_central_sequence",
-    "fountainai_v4_character",
-    "fountainai_v4_core_script",
-    "fountainai_v4_ensemble",
-    "fountainai_v4_paraphrase",
-    "fountainai_v4_session_context",
-    "fountainai_v4_spoken_word",
-    "fountainai_v4_story_factory",
-    "oai30_petstore",
-    "oai30_petstore_expanded",
-    "oai30_uspto",
-    "oai30_api_with_examples",
-    "oai31_tictactoe",
-    "swagger_petstore3",
-    "manifold_catalog",
-    "spotify_web_api_fixed",
-]
+CORPUS_DOCUMENTS = list(FOUNDATION_DOCUMENTS)
 
 # Runs inside the generated service's directory: serves the app with uvicorn on a free
 # port and sends the planned requests over real HTTP with httpx.

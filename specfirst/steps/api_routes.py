@@ -354,43 +354,44 @@ def module_name_for(tag: str, scope: naming.NameScope) -> str:
     return scope.claim(naming.snake(tag))
 
 
+def _route_module(
+    ctx: StepContext, ops: list[Operation], name: str, tag: str, path: str, what: str
+) -> tuple[ModuleDef, OutputFile]:
+    """One module of routes (a tag's operations, or the webhooks) and its rendered file."""
+    renderer = TypeRenderer()
+    builder = _RouteBuilder(ctx.api, renderer)
+    module = ModuleDef(module=name, tag=tag)
+    module.routes = [builder.route(op) for op in ops]
+    module.schema_names = sorted(renderer.used)
+    module.uses_example_param = builder.uses_example_param
+    rendered = ctx.render(
+        "app/api/routes/module.py.j2",
+        path,
+        header=ctx.header(what),
+        module=module,
+        uses_security=any(op.effective_security for op in ops),
+    )
+    return module, rendered
+
+
 def generate(ctx: StepContext) -> list[OutputFile]:
     files: list[OutputFile] = []
     modules: list[ModuleDef] = []
     scope = naming.NameScope(reserved=frozenset({"__init__"}))
     for tag, ops in ctx.api.operations_by_tag().items():
-        renderer = TypeRenderer()
-        builder = _RouteBuilder(ctx.api, renderer)
-        module = ModuleDef(module=module_name_for(tag, scope), tag=tag)
-        module.routes = [builder.route(op) for op in ops]
-        module.schema_names = sorted(renderer.used)
-        module.uses_example_param = builder.uses_example_param
-        modules.append(module)
-        files.append(
-            ctx.render(
-                "app/api/routes/module.py.j2",
-                f"app/api/routes/{module.module}.py",
-                header=ctx.header(f"Routes for the operations tagged {tag!r}."),
-                module=module,
-                uses_security=any(op.effective_security for op in ops),
-            )
+        name = module_name_for(tag, scope)
+        module, rendered = _route_module(
+            ctx, ops, name, tag, f"app/api/routes/{name}.py", f"Routes for the operations tagged {tag!r}."
         )
+        modules.append(module)
+        files.append(rendered)
     if ctx.api.webhooks:
-        renderer = TypeRenderer()
-        builder = _RouteBuilder(ctx.api, renderer)
         hooks = [op for ops in ctx.api.webhooks.values() for op in ops]
-        module = ModuleDef(module="webhooks", tag="webhooks")
-        module.routes = [builder.route(op) for op in hooks]
-        module.schema_names = sorted(renderer.used)
-        module.uses_example_param = builder.uses_example_param
         files.append(
-            ctx.render(
-                "app/api/routes/module.py.j2",
-                "app/api/webhooks.py",
-                header=ctx.header("Webhooks: requests this API sends to its subscribers."),
-                module=module,
-                uses_security=any(op.effective_security for op in hooks),
-            )
+            _route_module(
+                ctx, hooks, "webhooks", "webhooks", "app/api/webhooks.py",
+                "Webhooks: requests this API sends to its subscribers.",
+            )[1]
         )
     files.append(
         ctx.render(

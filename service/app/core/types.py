@@ -123,26 +123,25 @@ _FORMAT_CHECKS = {
 }
 
 
-@dataclass(frozen=True)
-class Format:
-    """A JSON Schema ``format``: checked where the format is known, always documented."""
+class _Keyword:
+    """A JSON Schema keyword that pydantic has no type for: checked after validation, and published."""
 
-    name: str
+    def check(self, value: Any) -> Any:
+        return value
+
+    def publish(self, schema: JsonSchemaValue) -> None:
+        raise NotImplementedError
 
     def __get_pydantic_core_schema__(
         self, source: Any, handler: GetCoreSchemaHandler
     ) -> core_schema.CoreSchema:
-        schema = handler(source)
-        check = _FORMAT_CHECKS.get(self.name)
-        if check is None:
-            return schema
-        return core_schema.no_info_after_validator_function(check, schema)
+        return core_schema.no_info_after_validator_function(self.check, handler(source))
 
     def __get_pydantic_json_schema__(
         self, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
     ) -> JsonSchemaValue:
         result = handler(schema)
-        result["format"] = self.name
+        self.publish(result)
         return result
 
 
@@ -151,33 +150,38 @@ def _canonical(value: Any) -> str:
 
 
 @dataclass(frozen=True)
-class UniqueItems:
-    """``uniqueItems: true`` on an array."""
+class Format(_Keyword):
+    """A JSON Schema ``format``: checked where the format is known, always published."""
 
-    def __get_pydantic_core_schema__(
-        self, source: Any, handler: GetCoreSchemaHandler
-    ) -> core_schema.CoreSchema:
-        def check(items: list[Any]) -> list[Any]:
-            seen = {
-                _canonical(item.model_dump(mode="json") if isinstance(item, BaseModel) else item)
-                for item in items
-            }
-            if len(seen) != len(items):
-                raise _fail("unique_items", "array items must be unique")
-            return items
+    name: str
 
-        return core_schema.no_info_after_validator_function(check, handler(source))
+    def check(self, value: Any) -> Any:
+        known = _FORMAT_CHECKS.get(self.name)
+        return known(value) if known is not None else value
 
-    def __get_pydantic_json_schema__(
-        self, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
-    ) -> JsonSchemaValue:
-        result = handler(schema)
-        result["uniqueItems"] = True
-        return result
+    def publish(self, schema: JsonSchemaValue) -> None:
+        schema["format"] = self.name
 
 
 @dataclass(frozen=True)
-class Enum:
+class UniqueItems(_Keyword):
+    """``uniqueItems: true`` on an array."""
+
+    def check(self, value: Any) -> Any:
+        seen = {
+            _canonical(item.model_dump(mode="json") if isinstance(item, BaseModel) else item)
+            for item in value
+        }
+        if len(seen) != len(value):
+            raise _fail("unique_items", "array items must be unique")
+        return value
+
+    def publish(self, schema: JsonSchemaValue) -> None:
+        schema["uniqueItems"] = True
+
+
+@dataclass(frozen=True)
+class Enum(_Keyword):
     """An ``enum`` of values that ``Literal`` cannot hold (numbers with fractions, objects, arrays)."""
 
     values: list[Any]
@@ -185,46 +189,26 @@ class Enum:
     def __hash__(self) -> int:
         return hash(_canonical(self.values))
 
-    def __get_pydantic_core_schema__(
-        self, source: Any, handler: GetCoreSchemaHandler
-    ) -> core_schema.CoreSchema:
-        allowed = {_canonical(v) for v in self.values}
+    def check(self, value: Any) -> Any:
+        if _canonical(value) not in {_canonical(v) for v in self.values}:
+            raise _fail("enum", f"must be one of {self.values!r}")
+        return value
 
-        def check(value: Any) -> Any:
-            if _canonical(value) not in allowed:
-                raise _fail("enum", f"must be one of {self.values!r}")
-            return value
-
-        return core_schema.no_info_after_validator_function(check, handler(source))
-
-    def __get_pydantic_json_schema__(
-        self, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
-    ) -> JsonSchemaValue:
-        result = handler(schema)
-        result["enum"] = list(self.values)
-        return result
+    def publish(self, schema: JsonSchemaValue) -> None:
+        schema["enum"] = list(self.values)
 
 
 @dataclass(frozen=True)
-class NoAdditionalProperties:
+class NoAdditionalProperties(_Keyword):
     """``additionalProperties: false`` on an object with no declared properties."""
 
-    def __get_pydantic_core_schema__(
-        self, source: Any, handler: GetCoreSchemaHandler
-    ) -> core_schema.CoreSchema:
-        def check(value: dict[str, Any]) -> dict[str, Any]:
-            if value:
-                raise _fail("no_additional_properties", "no properties are allowed")
-            return value
+    def check(self, value: Any) -> Any:
+        if value:
+            raise _fail("no_additional_properties", "no properties are allowed")
+        return value
 
-        return core_schema.no_info_after_validator_function(check, handler(source))
-
-    def __get_pydantic_json_schema__(
-        self, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
-    ) -> JsonSchemaValue:
-        result = handler(schema)
-        result["additionalProperties"] = False
-        return result
+    def publish(self, schema: JsonSchemaValue) -> None:
+        schema["additionalProperties"] = False
 
 
 @dataclass(frozen=True)
