@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from specfirst.errors import SpecError
-from specfirst.writer import FormatError, WriteConflict
+from specfirst.writer import FormatError, WriteConflict, WriteResult
 
 EXIT_OK, EXIT_DIFFERENT, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -22,8 +22,19 @@ def _cmd_generate(args: argparse.Namespace) -> int:
     from specfirst.pipeline import generate
 
     result = generate(args.spec, args.out, force=args.force)
-    print(f"{args.out}: {result.summary()}")
+    print_result(args.out, result)
     return EXIT_OK
+
+
+def print_result(out: str, result: WriteResult) -> None:
+    """The summary line, then one line per handler module that grew, orphan and warning."""
+    print(f"{out}: {result.summary()}")
+    for line in result.updated_user_files:
+        print(f"  handlers added: {line}")
+    for line in result.orphaned_handlers:
+        print(f"  orphaned handler: {line}")
+    for line in result.warnings:
+        print(f"  warning: {line}")
 
 
 def _report(discrepancies: list, fmt: str, spec: str, app: str) -> None:  # type: ignore[type-arg]

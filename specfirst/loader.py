@@ -9,6 +9,7 @@ bundled document.  Every problem found is reported at once in a :class:`SpecErro
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import os
@@ -956,6 +957,28 @@ def _error_message(error: ValidationError) -> str:
     return message
 
 
+_BACKEND_VARIABLE = "OPENAPI_SPEC_VALIDATOR_SCHEMA_VALIDATOR_BACKEND"
+
+
+@contextlib.contextmanager
+def _python_jsonschema_backend() -> Iterator[None]:
+    """Use the jsonschema backend: its errors carry paths and stable messages.
+
+    openapi-spec-validator switches to jsonschema-rs whenever that package is installed
+    (schemathesis brings it), whose errors read differently; the setting is read from the
+    environment on each validation, so it is set only for the duration of this one.
+    """
+    previous = os.environ.get(_BACKEND_VARIABLE)
+    os.environ[_BACKEND_VARIABLE] = "jsonschema"
+    try:
+        yield
+    finally:
+        if previous is None:
+            os.environ.pop(_BACKEND_VARIABLE, None)
+        else:
+            os.environ[_BACKEND_VARIABLE] = previous
+
+
 def _structural_problems(spec: LoadedSpec) -> list[Problem]:
     """Run openapi-spec-validator on the bundled document."""
     base: type[SpecValidator] = (
@@ -968,8 +991,9 @@ def _structural_problems(spec: LoadedSpec) -> list[Problem]:
     validator_cls = type(base.__name__, (base,), {"keyword_validators": keyword_validators})
     errors: list[ValidationError] = []
     try:
-        for error in validator_cls(spec.document).iter_errors():
-            errors.append(error)  # noqa: PERF402 - keep the errors yielded before a crash
+        with _python_jsonschema_backend():
+            for error in validator_cls(spec.document).iter_errors():
+                errors.append(error)  # noqa: PERF402 - keep the errors yielded before a crash
     except Exception as exc:  # noqa: BLE001 - its keyword checks assume a schema-valid document
         if not errors:
             return [spec.problem("", f"openapi-spec-validator failed: {type(exc).__name__}: {exc}")]

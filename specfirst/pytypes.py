@@ -50,13 +50,42 @@ class TypeRenderer:
     defined: set[str] = field(default_factory=set)  # names already defined above (for aliases)
     used: set[str] = field(default_factory=set)
     quote_undefined: bool = False
+    prefix: str = ""  # e.g. "schemas." where generated names are used through their module
 
     def name(self, s: Schema) -> str:
         assert s.py_name is not None
         self.used.add(s.py_name)
         if self.quote_undefined and s.py_name not in self.defined:
             return repr(s.py_name)
-        return s.py_name
+        return self.prefix + s.py_name
+
+    def plain_type(self, s: Schema) -> str:
+        """A readable annotation for hand-written code: the type without constraints or markers."""
+        if s.py_name is not None:
+            base = self.name(s)
+        elif s.ref is not None:
+            return self.plain_type(s.ref) + (" | None" if s.nullable else "")
+        elif s.const is not NO_VALUE or s.enum is not None:
+            values = [s.const] if s.const is not NO_VALUE else list(s.enum or [])
+            simple = values and all(isinstance(v, _LITERAL_TYPES) for v in values)
+            base = f"Literal[{', '.join(py_literal(v) for v in values)}]" if simple else "Any"
+        elif s.one_of or s.any_of:
+            base = " | ".join(dict.fromkeys(self.plain_type(m) for m in (s.one_of or s.any_of)))
+        elif len(s.all_of) == 1 and not s.properties:
+            base = self.plain_type(s.all_of[0])
+        else:
+            kind = s.types[0] if len(s.types) == 1 else ("array" if s.items is not None else "")
+            if kind == "array":
+                base = f"list[{self.plain_type(s.items) if s.items is not None else 'Any'}]"
+            elif kind == "string":
+                base = _FORMAT_TYPES.get(s.format or "", "bytes" if s.format == "binary" else "str")
+            else:
+                base = {"integer": "int", "number": "float", "boolean": "bool", "null": "None"}.get(
+                    kind, "dict[str, Any]" if kind == "object" else "Any"
+                )
+        if self._nullable(s) and base not in ("Any", "None") and not base.endswith("| None"):
+            base += " | None"
+        return base
 
     # -- constraints and metadata ----------------------------------------------------------
     def constraint_kwargs(self, s: Schema, kind: str) -> list[str]:

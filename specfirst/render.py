@@ -5,15 +5,20 @@ Templates hold only loops and conditionals; steps prepare every value they print
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jinja2
 
 from specfirst import __version__
 from specfirst.ir import Api
 from specfirst.writer import OutputFile
+
+if TYPE_CHECKING:
+    from specfirst.resources import Plan
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 
@@ -36,6 +41,15 @@ class StepContext:
     api: Api
     spec_name: str
     env: jinja2.Environment = field(default_factory=environment)
+    previous: Callable[[str], str | None] = lambda _path: None
+    """Reads a file the previous run generated (migration history), or None."""
+
+    @cached_property
+    def plan(self) -> Plan:
+        """Resources and which operation does what: computed once, shared by the steps."""
+        from specfirst.resources import make_plan
+
+        return make_plan(self.api)
 
     def header(self, what: str) -> str:
         """The docstring line every generated Python module starts with."""

@@ -6,7 +6,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from specfirst.cli import EXIT_DIFFERENT, EXIT_OK, run_guarded
+from specfirst.cli import EXIT_DIFFERENT, EXIT_OK, print_result, run_guarded
 
 
 def _parse(description: str, argv: Sequence[str] | None, *, force: bool = True) -> argparse.Namespace:
@@ -25,7 +25,7 @@ def run_step(name: str, argv: Sequence[str] | None = None) -> int:
 
     def action() -> int:
         result = generate_step(args.spec, args.out, name, force=args.force)
-        print(f"[{name}] {args.out}: {result.summary()}")
+        print_result(f"[{name}] {args.out}", result)
         return EXIT_OK
 
     return run_guarded(action)

@@ -5,10 +5,16 @@ The writer compares the in-memory files with the disk, keeps a manifest of what 
 through a staging directory plus a journal so an interrupted run never leaves a half-written
 tree: before the journal is committed nothing outside the staging directory has changed, and
 after it is committed the next run rolls the change forward.
+
+User-owned files are written once and never overwritten or removed. A user-owned Python module
+may declare the top-level functions it must define (`OutputFile.functions`): stubs for the ones
+it lacks are appended to the user's file, and functions whose operation left the spec are
+reported, never deleted.
 """
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import hashlib
 import json
@@ -19,7 +25,7 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
 MANIFEST_NAME = ".specfirst-manifest.json"
@@ -35,23 +41,53 @@ _NOT_A_FILE = "was replaced by a symlink or special file"
 
 
 @dataclass(frozen=True)
+class UserFunction:
+    """A top-level function a user-owned module must define, with the stub that defines it.
+
+    `source` is the complete ``def`` (or ``async def``) with its body, formatted; it may use
+    only names the module's generated header imports, because it is appended as it is.
+    """
+
+    name: str
+    source: str
+
+
+@dataclass(frozen=True)
 class OutputFile:
-    """One file of the generated tree, relative to the output directory."""
+    """One file of the generated tree, relative to the output directory.
+
+    `functions` is only for user-owned ``.py`` modules: the top-level functions the module must
+    define. `content` is what a new module starts as and must already contain all of them.
+    """
 
     path: str
     content: str
     user_owned: bool = False
+    functions: tuple[UserFunction, ...] = ()
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.functions, tuple):
+            object.__setattr__(self, "functions", tuple(self.functions))
 
 
 @dataclass
 class WriteResult:
-    """What `write_tree` did, as sorted relative paths (the manifest, if rewritten, last)."""
+    """What `write_tree` did, as sorted relative paths (the manifest, if rewritten, last).
+
+    `updated_user_files` holds lines like ``app/handlers/pets.py: +find_pets, +add_pet`` for
+    user modules that got stubs appended (they are not in `kept_user_files`);
+    `orphaned_handlers` lines like ``app/handlers/pets.py: delete_pet (its operation is gone
+    from the spec)``; `warnings` user modules that could not be checked, and why.
+    """
 
     written: list[str]
     unchanged: list[str]
     removed: list[str]
     created_user_files: list[str]
     kept_user_files: list[str]
+    updated_user_files: list[str] = field(default_factory=list)
+    orphaned_handlers: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
         """One line such as ``written 3, unchanged 41, removed 1``."""
@@ -59,11 +95,19 @@ class WriteResult:
             f"written {len(self.written)}, unchanged {len(self.unchanged)}, "
             f"removed {len(self.removed)}"
         )
-        if self.created_user_files or self.kept_user_files:
+        if self.created_user_files or self.kept_user_files or self.updated_user_files:
             line += (
                 f", user files created {len(self.created_user_files)}, "
                 f"kept {len(self.kept_user_files)}"
             )
+            if self.updated_user_files:
+                line += f", updated {len(self.updated_user_files)}"
+        if self.orphaned_handlers:
+            count = len(self.orphaned_handlers)
+            line += f"; {count} orphaned handler{'' if count == 1 else 's'}"
+        if self.warnings:
+            count = len(self.warnings)
+            line += f"; {count} warning{'' if count == 1 else 's'}"
         return line
 
 
@@ -115,11 +159,15 @@ class Plan:
     blocked: dict[str, str]
     tracked: dict[str, str]
     contents: dict[str, bytes]
+    update_user: dict[str, list[str]] = field(default_factory=dict)
+    orphans: dict[str, list[str]] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    user_functions: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def has_changes(self) -> bool:
-        """True when any file would be written, created or removed."""
-        return bool(self.write or self.remove or self.create_user)
+        """True when any file would be written, created, updated or removed."""
+        return bool(self.write or self.remove or self.create_user or self.update_user)
 
     def raise_for_conflicts(self) -> None:
         """Raise `WriteConflict` unless the plan may be applied as it stands."""
@@ -157,11 +205,31 @@ def _validate_path(path: object) -> str:
     return path
 
 
+def _validate_functions(file: OutputFile) -> None:
+    """Reject `functions` on anything but a user-owned module, and bad or duplicate names."""
+    if not file.functions:
+        return
+    if not file.user_owned or not file.path.endswith(".py"):
+        raise ValueError(
+            f"output file {file.path!r} declares functions, but only user-owned .py modules can"
+        )
+    seen: set[str] = set()
+    for function in file.functions:
+        if not isinstance(function, UserFunction):
+            raise TypeError(f"{file.path}: functions must be UserFunction, not {function!r}")
+        if not function.name.isidentifier():
+            raise ValueError(f"{file.path}: invalid function name {function.name!r}")
+        if function.name in seen:
+            raise ValueError(f"{file.path}: duplicate function {function.name!r}")
+        seen.add(function.name)
+
+
 def _validate_files(files: Iterable[OutputFile]) -> dict[str, OutputFile]:
     """Map path -> file, rejecting bad paths, duplicates and file/directory clashes."""
     by_path: dict[str, OutputFile] = {}
     for file in files:
         _validate_path(file.path)
+        _validate_functions(file)
         if file.path in by_path:
             raise ValueError(f"duplicate output path {file.path!r}")
         by_path[file.path] = file
@@ -306,38 +374,214 @@ def _find_blocked(
 # --------------------------------------------------------------------------- manifest
 
 
-def _parse_manifest(raw: bytes | None, where: Path) -> dict[str, str]:
-    """The path -> sha256 mapping of a manifest (empty when there is none)."""
+def _load_manifest(raw: bytes | None, where: Path) -> tuple[dict[str, str], dict[str, list[str]]]:
+    """A manifest's path -> sha256 mapping and its user module -> handler names mapping."""
     if raw is None:
-        return {}
+        return {}, {}
     try:
-        files = json.loads(raw)["files"]
+        document = json.loads(raw)
+        files = document["files"]
         if not isinstance(files, dict):
             raise TypeError("'files' is not an object")
         for path, digest in files.items():
             _validate_path(path)
             if not isinstance(digest, str):
                 raise TypeError(f"digest of {path!r} is not a string")
-    except (ValueError, KeyError, TypeError) as exc:
+        user_functions = document.get("user_functions", {})
+        if not isinstance(user_functions, dict):
+            raise TypeError("'user_functions' is not an object")
+        for path, names in user_functions.items():
+            _validate_path(path)
+            if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+                raise TypeError(f"functions of {path!r} are not a list of names")
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
         raise ValueError(
             f"{where} is not a valid specfirst manifest ({exc}); delete it to let specfirst "
             f"re-adopt identical files (differing ones will then need --force)"
         ) from exc
-    return files
+    return files, user_functions
 
 
-def _render_manifest(tracked: dict[str, str], source: str) -> bytes:
-    """Deterministic manifest bytes: sorted keys, indent 2, trailing newline."""
+def _parse_manifest(raw: bytes | None, where: Path) -> dict[str, str]:
+    """The path -> sha256 mapping of a manifest (empty when there is none)."""
+    return _load_manifest(raw, where)[0]
+
+
+def _render_manifest(
+    tracked: dict[str, str], source: str, user_functions: dict[str, list[str]] | None = None
+) -> bytes:
+    """Deterministic manifest bytes: sorted keys and names, indent 2, trailing newline.
+
+    ``user_functions`` (user module -> the handler names it is expected to define) is only
+    present when there is any, so trees without handler modules keep their manifest as it was.
+    """
     try:
         from specfirst import __version__ as version
     except ImportError:
         version = "0"
-    document = {
+    document: dict[str, object] = {
         "files": dict(sorted(tracked.items())),
         "generator_version": version,
         "source": source,
     }
+    if user_functions:
+        document["user_functions"] = {
+            path: sorted(set(names)) for path, names in sorted(user_functions.items())
+        }
     return (json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode()
+
+
+# --------------------------------------------------------------------------- user modules
+
+_ORPHANED = "its operation is gone from the spec"
+
+
+def _bound_names(body: list[ast.stmt]) -> set[str]:
+    """Names bound at module level by `body`: defs, classes, assignments and imports.
+
+    Definitions inside top-level ``if``/``try``/``with`` blocks count too: they still define
+    a module attribute, so appending a second definition would only shadow the user's.
+    """
+
+    def targets(node: ast.expr) -> set[str]:
+        if isinstance(node, ast.Name):
+            return {node.id}
+        if isinstance(node, (ast.Tuple, ast.List)):
+            return set().union(*(targets(element) for element in node.elts))
+        if isinstance(node, ast.Starred):
+            return targets(node.value)
+        return set()
+
+    names: set[str] = set()
+    for node in body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, ast.Assign):
+            for target in node.targets:
+                names |= targets(target)
+        elif isinstance(node, ast.AnnAssign) and node.value is not None:
+            names |= targets(node.target)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            names.update(
+                alias.asname or alias.name.split(".")[0]
+                for alias in node.names
+                if alias.name != "*"
+            )
+        elif isinstance(node, ast.If):
+            names |= _bound_names(node.body) | _bound_names(node.orelse)
+        elif isinstance(node, (ast.Try, ast.TryStar)):
+            names |= _bound_names(node.body) | _bound_names(node.orelse)
+            names |= _bound_names(node.finalbody)
+            for handler in node.handlers:
+                names |= _bound_names(handler.body)
+        elif isinstance(node, (ast.With, ast.AsyncWith)):
+            names |= _bound_names(node.body)
+    return names
+
+
+def _check_stubs(file: OutputFile) -> None:
+    """Each stub must parse and define its function: anything else is a generator bug."""
+    for function in file.functions:
+        try:
+            body = ast.parse(function.source).body
+        except (SyntaxError, ValueError) as exc:
+            raise ValueError(
+                f"{file.path}: the stub of {function.name} does not parse ({exc}); this is a "
+                f"specfirst generator bug"
+            ) from exc
+        defined = {
+            node.name for node in body if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
+        }
+        if function.name not in defined:
+            raise ValueError(
+                f"{file.path}: the stub of {function.name} does not define it; this is a "
+                f"specfirst generator bug"
+            )
+
+
+def _module_names(rel: str, kind: str, data: bytes | None) -> tuple[str, set[str]] | str:
+    """The text of a user module and the names it binds, or why it cannot be inspected."""
+    if kind != "file" or data is None:
+        return f"{rel}: not checked against the spec: it is not a regular file"
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return f"{rel}: left untouched and not checked against the spec: it is not UTF-8 ({exc})"
+    try:
+        tree = ast.parse(text.removeprefix("\ufeff"), filename=rel)
+    except (SyntaxError, ValueError) as exc:
+        where = f", line {exc.lineno}" if getattr(exc, "lineno", None) else ""
+        message = getattr(exc, "msg", None) or str(exc)
+        return (
+            f"{rel}: left untouched and not checked against the spec: it does not parse "
+            f"(SyntaxError: {message}{where})"
+        )
+    return text, _bound_names(tree.body)
+
+
+def _append_stubs(text: str, stubs: list[str]) -> str:
+    """`text` with trailing blank lines dropped and `stubs` appended, two blank lines apart."""
+    newline = "\r\n" if "\r\n" in text else "\n"
+    lines = text.splitlines(keepends=True)
+    while lines and not lines[-1].strip():
+        lines.pop()
+    if lines and lines[-1] == lines[-1].rstrip("\r\n"):
+        lines[-1] += newline
+    parts = ["".join(lines)] if lines else []
+    for stub in stubs:
+        stub_lines = stub.strip("\r\n").splitlines()
+        parts.append("".join(line.rstrip("\r\n") + newline for line in stub_lines))
+    return (newline * 2).join(parts)
+
+
+@dataclass
+class _UserModules:
+    """What `plan_changes` found out about user modules that declare functions."""
+
+    update: dict[str, list[str]] = field(default_factory=dict)
+    contents: dict[str, bytes] = field(default_factory=dict)
+    orphans: dict[str, list[str]] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    expected: dict[str, list[str]] = field(default_factory=dict)
+
+    def inspect(
+        self, root: Path, rel: str, functions: tuple[UserFunction, ...], previous: list[str]
+    ) -> None:
+        """Plan the stubs to append to the existing module `rel`, and spot orphans."""
+        wanted = [function.name for function in functions]
+        kind, data = _read(root / rel)
+        found = _module_names(rel, kind, data)
+        if isinstance(found, str):
+            self.warnings.append(found)
+            self.expected[rel] = sorted({*wanted, *previous})  # judge orphans once it is fixed
+            return
+        text, bound = found
+        orphans = sorted(
+            name
+            for name in bound & set(previous)
+            if name not in wanted and not name.startswith("_")
+        )
+        if orphans:
+            self.orphans[rel] = orphans
+        self.expected[rel] = sorted({*wanted, *orphans})  # keep reporting until they go
+        missing = [function for function in functions if function.name not in bound]
+        if not missing:
+            return
+        added = ", ".join(f"+{function.name}" for function in missing)
+        if not _is_inside(root, rel):
+            self.warnings.append(
+                f"{rel}: not updated: it lies behind a symlink that leads outside the output "
+                f"directory; add {added} by hand"
+            )
+            return
+        updated = _append_stubs(text, [function.source for function in missing])
+        try:
+            ast.parse(updated.removeprefix("\ufeff"), filename=rel)
+        except (SyntaxError, ValueError) as exc:  # pragma: no cover - stubs are checked
+            self.warnings.append(f"{rel}: not updated: appending {added} would break it ({exc})")
+            return
+        self.update[rel] = [function.name for function in missing]
+        self.contents[rel] = updated.encode("utf-8")
 
 
 # --------------------------------------------------------------------------- journal
@@ -416,12 +660,15 @@ def plan_changes(out_dir: Path, files: list[OutputFile], *, force: bool = False)
     root = Path(out_dir)
     if _lstat(root) is not None:
         _recover(root)
-    old = _parse_manifest(_read(root / MANIFEST_NAME)[1], root / MANIFEST_NAME)
+    old, old_functions = _load_manifest(_read(root / MANIFEST_NAME)[1], root / MANIFEST_NAME)
+    for file in by_path.values():
+        _check_stubs(file)
 
     write: list[str] = []
     unchanged: list[str] = []
     create_user: list[str] = []
     keep_user: list[str] = []
+    modules = _UserModules()
     conflicts: dict[str, str] = {}
     tracked: dict[str, str] = {}
     contents: dict[str, bytes] = {}
@@ -434,8 +681,16 @@ def plan_changes(out_dir: Path, files: list[OutputFile], *, force: bool = False)
             if kind == "missing":
                 create_user.append(rel)
                 contents[rel] = data
+                if file.functions:
+                    modules.expected[rel] = sorted(f.name for f in file.functions)
+            elif file.functions:
+                modules.inspect(root, rel, file.functions, old_functions.get(rel, []))
+                if rel not in modules.update:
+                    keep_user.append(rel)
             else:
                 keep_user.append(rel)
+                if rel in old_functions:  # declared no functions this time: not judged
+                    modules.expected[rel] = old_functions[rel]
             continue
         tracked[rel] = _sha256(data)
         if current == data:
@@ -457,6 +712,11 @@ def plan_changes(out_dir: Path, files: list[OutputFile], *, force: bool = False)
         if reason := _loss_of_work(rel, kind, current, old):
             conflicts[rel] = reason
 
+    for rel in sorted(old_functions.keys() - by_path.keys()):
+        if _read(root / rel)[0] == "file":  # the whole module left the spec
+            modules.inspect(root, rel, (), old_functions[rel])
+    contents.update(modules.contents)
+
     blocked = _find_blocked(root, write + create_user, directories_in_the_way, set(remove))
     return Plan(
         out_dir=root,
@@ -470,6 +730,10 @@ def plan_changes(out_dir: Path, files: list[OutputFile], *, force: bool = False)
         blocked=blocked,
         tracked=tracked,
         contents=contents,
+        update_user=modules.update,
+        orphans=modules.orphans,
+        warnings=modules.warnings,
+        user_functions={rel: names for rel, names in modules.expected.items() if names},
     )
 
 
@@ -485,9 +749,9 @@ def write_tree(
     plan = plan_changes(root, files, force=force)
     plan.raise_for_conflicts()
 
-    manifest = _render_manifest(plan.tracked, source)
+    manifest = _render_manifest(plan.tracked, source, plan.user_functions)
     manifest_changed = _read(root / MANIFEST_NAME)[1] != manifest
-    moves = sorted(plan.write + plan.create_user)
+    moves = sorted([*plan.write, *plan.create_user, *plan.update_user])
     if manifest_changed:
         moves.append(MANIFEST_NAME)  # last, so it is only updated once every file is in place
     if moves or plan.remove:
@@ -501,6 +765,16 @@ def write_tree(
         removed=plan.remove,
         created_user_files=plan.create_user,
         kept_user_files=plan.keep_user,
+        updated_user_files=[
+            f"{rel}: " + ", ".join(f"+{name}" for name in names)
+            for rel, names in sorted(plan.update_user.items())
+        ],
+        orphaned_handlers=[
+            f"{rel}: {name} ({_ORPHANED})"
+            for rel, names in sorted(plan.orphans.items())
+            for name in names
+        ],
+        warnings=plan.warnings,
     )
 
 
@@ -545,8 +819,11 @@ def _commit(root: Path, journal: _Journal, contents: dict[str, bytes]) -> None:
 def diff_tree(out_dir: Path, files: list[OutputFile]) -> list[str]:
     """Relative paths `write_tree` would create, change or remove; writes nothing.
 
-    User-owned files count only when missing. A committed but interrupted run is taken into
-    account as if it had completed; the manifest itself is not reported.
+    User-owned files count only when missing, or, for modules that declare `functions`, when
+    they lack one of them (so a check fails while the handlers are behind the spec); how the
+    user filled in the bodies never counts, nor does a module that does not parse. A committed
+    but interrupted run is taken into account as if it had completed; the manifest itself is
+    not reported.
     """
     by_path = _validate_files(files)
     root = Path(out_dir)
@@ -572,6 +849,13 @@ def diff_tree(out_dir: Path, files: list[OutputFile]) -> list[str]:
         if file.user_owned:
             if kind == "missing":
                 differing.add(rel)
+            elif file.functions:
+                _check_stubs(file)
+                found = _module_names(rel, kind, current)
+                if not isinstance(found, str) and any(
+                    function.name not in found[1] for function in file.functions
+                ):
+                    differing.add(rel)
         elif current != file.content.encode("utf-8"):
             differing.add(rel)
     for rel in old.keys() - by_path.keys():
@@ -598,12 +882,20 @@ def format_python(files: list[OutputFile]) -> list[OutputFile]:
 
     Runs one ``ruff check --fix`` (isort + unused imports) and one ``ruff format`` over a
     temporary copy, with ``--isolated`` settings so the result never depends on the cwd.
-    Raises `FormatError` naming the file when ruff cannot parse generated code.
+    The stubs of user modules (`OutputFile.functions`) are formatted the same way, each on its
+    own. Only the content passed in is formatted: files on disk are never read, so a user's
+    existing module is never reformatted. Raises `FormatError` naming the file when ruff
+    cannot parse generated code.
     """
     by_path = _validate_files(files)
     python = sorted(path for path in by_path if path.endswith(".py"))
     if not python:
         return list(files)
+    # Stubs go below a reserved name, so they can never collide with an output path.
+    stubs: dict[str, tuple[str, int]] = {}
+    for file in files:
+        for number in range(len(file.functions)):
+            stubs[f"{STAGING_NAME}/stubs/{len(stubs)}.py"] = (file.path, number)
     settings = [
         "--isolated",
         "--no-cache",
@@ -620,6 +912,9 @@ def format_python(files: list[OutputFile]) -> list[OutputFile]:
         for rel in python:
             (base / rel).parent.mkdir(parents=True, exist_ok=True)
             (base / rel).write_bytes(by_path[rel].content.encode("utf-8"))
+        for stub, (rel, number) in stubs.items():
+            (base / stub).parent.mkdir(parents=True, exist_ok=True)
+            (base / stub).write_bytes(by_path[rel].functions[number].source.encode("utf-8"))
 
         def run(*args: str) -> subprocess.CompletedProcess[str]:
             return subprocess.run(
@@ -639,9 +934,27 @@ def format_python(files: list[OutputFile]) -> list[OutputFile]:
         formatted = run("format", "--config=format.line-ending='lf'")
         if formatted.returncode != 0:
             output = _ruff_output(formatted, base)
-            raise FormatError([rel for rel in python if f"{rel}:" in output], output)
+            for stub, (rel, number) in stubs.items():
+                name = by_path[rel].functions[number].name
+                output = output.replace(f"{stub}:", f"{rel} (stub of {name}):")
+            raise FormatError(
+                [rel for rel in python if f"{rel}:" in output or f"{rel} (" in output], output
+            )
         result = {rel: (base / rel).read_bytes().decode("utf-8") for rel in python}
-    return [replace(f, content=result[f.path]) if f.path in result else f for f in files]
+        sources: dict[str, list[str]] = {}
+        for stub, (rel, _) in stubs.items():
+            sources.setdefault(rel, []).append((base / stub).read_bytes().decode("utf-8"))
+
+    def formatted_file(file: OutputFile) -> OutputFile:
+        if file.path not in result:
+            return file
+        functions = tuple(
+            function if function.source == source else replace(function, source=source)
+            for function, source in zip(file.functions, sources.get(file.path, []), strict=True)
+        )
+        return replace(file, content=result[file.path], functions=functions)
+
+    return [formatted_file(f) for f in files]
 
 
 def _ruff_output(process: subprocess.CompletedProcess[str], base: Path) -> str:

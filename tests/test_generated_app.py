@@ -15,13 +15,16 @@ KEYS = {"API_KEY_AUTH_KEYS": "user-key", "ADMIN_API_KEY_AUTH_KEYS": "admin-key"}
 
 
 @pytest.fixture(scope="module")
-def client() -> Iterator[TestClient]:
+def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
     sys.path.insert(0, str(REPO / "service"))
+    database_file = tmp_path_factory.mktemp("db") / "ensemble.db"
     try:
         from app.core.config import Settings
+        from app.core.db import Database
         from app.main import create_app
 
-        yield TestClient(create_app(Settings.from_env(KEYS)))
+        app = create_app(Settings.from_env(KEYS), database=Database(f"sqlite:///{database_file}"))
+        yield TestClient(app)
     finally:
         sys.path.remove(str(REPO / "service"))
         for name in [m for m in sys.modules if m == "app" or m.startswith("app.")]:
@@ -68,10 +71,11 @@ def test_invalid_request_gets_the_declared_400_error_schema(client: TestClient) 
     assert out_of_range.json()["errorCode"] == "invalid_request"
 
 
-def test_valid_request_answers_501_in_the_error_schema_until_implemented(client: TestClient) -> None:
-    response = client.get("/logs", headers={"X-API-KEY": "user-key"})
-    assert response.status_code == 501
+def test_unimplemented_handler_answers_501_in_the_error_schema(client: TestClient) -> None:
+    response = client.get("/system-prompt", params={"service_ids": "x"}, headers={"X-API-KEY": "user-key"})
+    if response.status_code != 501:
+        pytest.skip("the golden service implements generateSystemPrompt")
     assert response.json() == {
         "errorCode": "not_implemented",
-        "message": "operation retrieveLogs is not implemented yet",
+        "message": "operation generateSystemPrompt is not implemented yet",
     }

@@ -77,8 +77,9 @@ def test_routes_enforce_parameters_and_security(service: Path) -> None:
 
         client = TestClient(create_app(Settings.from_env({"BEARER_KEYS": "t0k", "BASIC_KEYS": "u:p"})))
         auth = {"Authorization": "Bearer t0k"}
-        assert client.get("/things/ab", headers=auth).status_code == 501
-        assert client.get("/things/ab?ids=1,2,3", headers=auth).status_code == 501
+        missing = client.get("/things/ab", headers=auth)
+        assert missing.status_code == 404 and set(missing.json()) == {"code", "message"}, missing.text
+        assert client.get("/things/ab?ids=1,2,3", headers=auth).status_code == 404
         assert client.get("/things/ab?ids=1,x", headers=auth).status_code == 422
         assert client.get("/things/ab?ids=1,2,3,4,5,6", headers=auth).status_code == 422
         assert client.get("/things/ab?limit=0", headers=auth).status_code == 422
@@ -91,7 +92,9 @@ def test_routes_enforce_parameters_and_security(service: Path) -> None:
         created = client.post("/things", json={"kind": "gizmo"})
         assert created.status_code == 400, created.text
         assert set(created.json()) == {"code", "message"}
-        assert client.post("/things", json={"id": "ab", "kind": "gizmo"}).status_code == 501
+        assert client.post("/things", json={"id": "ab", "kind": "gizmo"}).status_code == 201
+        found = client.get("/things/ab", headers=auth)
+        assert found.status_code == 200 and found.json() == {"id": "ab", "kind": "gizmo"}, found.text
         print("ok")
         """
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,7 @@ from specfirst.writer import (
     STAGING_NAME,
     FormatError,
     OutputFile,
+    UserFunction,
     WriteConflict,
     diff_tree,
     format_python,
@@ -259,6 +261,243 @@ def test_user_owned_file_created_once_kept_and_never_removed(tmp_path: Path) -> 
     assert (tmp_path / handler.path).read_text() == "def list_pets(): return []\n"
 
 
+# --------------------------------------------------------------------------- user modules
+
+HANDLERS = "app/handlers/pets.py"
+HEADER = '"""Handlers for pets: fill these in."""\n\nfrom app import models\n'
+
+
+def stub(name: str) -> UserFunction:
+    """A formatted handler stub, as the generator would render it."""
+    return UserFunction(name, f"def {name}(request):\n    raise NotImplementedError\n")
+
+
+def handler_module(*names: str) -> OutputFile:
+    """The user-owned handler module declaring `names`, with a fresh content of all stubs."""
+    functions = tuple(stub(name) for name in names)
+    content = HEADER + "".join(f"\n\n{f.source}" for f in functions)
+    return OutputFile(HANDLERS, content, user_owned=True, functions=functions)
+
+
+def user_functions(root: Path) -> dict[str, list[str]]:
+    return json.loads((root / MANIFEST_NAME).read_text()).get("user_functions", {})
+
+
+def test_stub_module_is_created_once_and_recorded(tmp_path: Path) -> None:
+    module = handler_module("list_pets", "show_pet")
+    result = write_tree(tmp_path, [*BASE, module])
+    assert result.created_user_files == [HANDLERS]
+    assert result.updated_user_files == [] and result.orphaned_handlers == []
+    assert (tmp_path / HANDLERS).read_text() == module.content
+    assert user_functions(tmp_path) == {HANDLERS: ["list_pets", "show_pet"]}
+    assert HANDLERS not in json.loads((tmp_path / MANIFEST_NAME).read_text())["files"]
+
+    before, times = snapshot(tmp_path), mtimes(tmp_path)
+    again = write_tree(tmp_path, [*BASE, module])
+    assert again.written == [] and again.kept_user_files == [HANDLERS]
+    assert again.summary() == "written 0, unchanged 3, removed 0, user files created 0, kept 1"
+    assert snapshot(tmp_path) == before and mtimes(tmp_path) == times
+
+
+def test_new_operation_appends_a_stub_and_keeps_the_users_code(tmp_path: Path) -> None:
+    write_tree(tmp_path, [*BASE, handler_module("list_pets")])
+    edited = HEADER + "\n\ndef list_pets(request):\n    return models.Pet.all()  # mine\n\n\n\n"
+    (tmp_path / HANDLERS).write_text(edited)
+    os.chmod(tmp_path / HANDLERS, 0o640)
+
+    files = [*BASE, handler_module("list_pets", "find_pets", "add_pet")]
+    assert plan_changes(tmp_path, files).has_changes
+    result = write_tree(tmp_path, files)
+
+    assert result.updated_user_files == [f"{HANDLERS}: +find_pets, +add_pet"]
+    assert result.kept_user_files == [] and result.written == [MANIFEST_NAME]
+    assert result.summary() == (
+        "written 1, unchanged 3, removed 0, user files created 0, kept 0, updated 1"
+    )
+    text = (tmp_path / HANDLERS).read_text()
+    assert text == (
+        edited.rstrip("\n")
+        + "\n\n\ndef find_pets(request):\n    raise NotImplementedError\n"
+        + "\n\ndef add_pet(request):\n    raise NotImplementedError\n"
+    )
+    assert text.startswith(edited.rstrip("\n") + "\n")  # the user's code, byte for byte
+    assert (tmp_path / HANDLERS).stat().st_mode & 0o777 == 0o640
+    assert user_functions(tmp_path) == {HANDLERS: ["add_pet", "find_pets", "list_pets"]}
+    assert not (tmp_path / STAGING_NAME).exists()
+
+    before = snapshot(tmp_path)
+    again = write_tree(tmp_path, files)
+    assert again.written == [] and again.updated_user_files == []
+    assert snapshot(tmp_path) == before
+
+
+def test_defined_names_count_however_they_are_bound(tmp_path: Path) -> None:
+    write_tree(tmp_path, [*BASE, handler_module("a")])
+    (tmp_path / HANDLERS).write_text(
+        "from app.impl import b\n"
+        "c = make_handler()\n"
+        "async def d(request): ...\n"
+        "if True:\n    def e(request): ...\n"
+        "def a(request): ...\n"
+        "def g(request):\n    def f(request): ...\n"
+    )
+    result = write_tree(tmp_path, [*BASE, handler_module("a", "b", "c", "d", "e", "f")])
+    assert result.updated_user_files == [f"{HANDLERS}: +f"]  # f is nested, not top level
+
+
+def test_unterminated_or_empty_user_module_gets_clean_stubs(tmp_path: Path) -> None:
+    write_tree(tmp_path, [*BASE, handler_module("a")])
+    (tmp_path / HANDLERS).write_text("def a(request):\n    return 1")
+    write_tree(tmp_path, [*BASE, handler_module("a", "b")])
+    assert (tmp_path / HANDLERS).read_text() == (
+        "def a(request):\n    return 1\n\n\ndef b(request):\n    raise NotImplementedError\n"
+    )
+    (tmp_path / HANDLERS).write_text("\n\n")
+    write_tree(tmp_path, [*BASE, handler_module("a")])
+    assert (tmp_path / HANDLERS).read_text() == "def a(request):\n    raise NotImplementedError\n"
+
+
+def test_removed_operation_is_reported_as_orphan_and_kept(tmp_path: Path) -> None:
+    write_tree(tmp_path, [*BASE, handler_module("list_pets", "delete_pet")])
+    (tmp_path / HANDLERS).write_text(
+        (tmp_path / HANDLERS).read_text() + "\n\ndef _private(): ...\n"
+    )
+    before = snapshot(tmp_path)
+
+    files = [*BASE, handler_module("list_pets")]
+    result = write_tree(tmp_path, files)
+    assert result.orphaned_handlers == [
+        f"{HANDLERS}: delete_pet (its operation is gone from the spec)"
+    ]
+    assert result.updated_user_files == [] and result.kept_user_files == [HANDLERS]
+    assert result.summary().endswith("kept 1; 1 orphaned handler")
+    assert {k: v for k, v in snapshot(tmp_path).items() if k != MANIFEST_NAME} == {
+        k: v for k, v in before.items() if k != MANIFEST_NAME
+    }
+    # Reported on every run until the user deletes it; the manifest stays put meanwhile.
+    manifest = (tmp_path / MANIFEST_NAME).read_bytes()
+    again = write_tree(tmp_path, files)
+    assert again.written == [] and len(again.orphaned_handlers) == 1
+    assert (tmp_path / MANIFEST_NAME).read_bytes() == manifest
+
+    text = (tmp_path / HANDLERS).read_text()
+    (tmp_path / HANDLERS).write_text(text.replace("def delete_pet", "def _delete_pet"))
+    assert write_tree(tmp_path, files).orphaned_handlers == []
+    assert user_functions(tmp_path) == {HANDLERS: ["list_pets"]}
+    assert diff_tree(tmp_path, files) == []
+
+
+def test_module_whose_every_operation_left_the_spec(tmp_path: Path) -> None:
+    write_tree(tmp_path, [*BASE, handler_module("list_pets")])
+    before = (tmp_path / HANDLERS).read_bytes()
+    result = write_tree(tmp_path, BASE)
+    assert result.removed == [] and (tmp_path / HANDLERS).read_bytes() == before
+    assert result.orphaned_handlers == [
+        f"{HANDLERS}: list_pets (its operation is gone from the spec)"
+    ]
+    (tmp_path / HANDLERS).unlink()
+    assert write_tree(tmp_path, BASE).orphaned_handlers == []
+    assert user_functions(tmp_path) == {}
+
+
+def test_user_helpers_are_never_reported(tmp_path: Path) -> None:
+    write_tree(tmp_path, [*BASE, handler_module("list_pets")])
+    (tmp_path / HANDLERS).write_text(
+        (tmp_path / HANDLERS).read_text()
+        + "\n\ndef paginate(items):\n    return items\n\n\nasync def audit(): ...\n"
+    )
+    for names in (("list_pets",), ("list_pets", "show_pet"), ("show_pet",)):
+        result = write_tree(tmp_path, [*BASE, handler_module(*names)])
+        assert not any("paginate" in line or "audit" in line for line in result.orphaned_handlers)
+    assert result.orphaned_handlers == [
+        f"{HANDLERS}: list_pets (its operation is gone from the spec)"
+    ]
+    assert "def paginate(items):" in (tmp_path / HANDLERS).read_text()
+
+
+def test_unparsable_user_module_is_left_alone_with_a_warning(tmp_path: Path) -> None:
+    write_tree(tmp_path, [*BASE, handler_module("list_pets", "delete_pet")])
+    (tmp_path / HANDLERS).write_text("def list_pets(request):\n    return [\n")
+    before = (tmp_path / HANDLERS).read_bytes()
+
+    files = [*BASE, handler_module("list_pets", "show_pet")]
+    result = write_tree(tmp_path, files)
+    assert (tmp_path / HANDLERS).read_bytes() == before
+    assert result.updated_user_files == [] and result.orphaned_handlers == []
+    assert result.kept_user_files == [HANDLERS]
+    assert len(result.warnings) == 1
+    assert result.warnings[0].startswith(f"{HANDLERS}: left untouched")
+    assert "SyntaxError" in result.warnings[0] and "line 2" in result.warnings[0]
+    assert result.summary().endswith("; 1 warning")
+    assert diff_tree(tmp_path, files) == []  # regenerating would not change it
+
+    # Once fixed, the stub is added and the operation that left meanwhile is still reported.
+    (tmp_path / HANDLERS).write_text(
+        "def list_pets(request):\n    return []\n\n\ndef delete_pet(request): ...\n"
+    )
+    result = write_tree(tmp_path, files)
+    assert result.warnings == []
+    assert result.updated_user_files == [f"{HANDLERS}: +show_pet"]
+    assert result.orphaned_handlers == [
+        f"{HANDLERS}: delete_pet (its operation is gone from the spec)"
+    ]
+
+
+def test_diff_tree_flags_user_module_behind_the_spec_only(tmp_path: Path) -> None:
+    files = [*BASE, handler_module("list_pets")]
+    write_tree(tmp_path, files)
+    (tmp_path / HANDLERS).write_text(HEADER + "\n\ndef list_pets(request):\n    return []\n")
+    assert diff_tree(tmp_path, files) == []
+
+    grown = [*BASE, handler_module("list_pets", "add_pet")]
+    before = snapshot(tmp_path)
+    assert diff_tree(tmp_path, grown) == [HANDLERS]
+    assert snapshot(tmp_path) == before
+
+    write_tree(tmp_path, grown)
+    assert diff_tree(tmp_path, grown) == []
+    text = (tmp_path / HANDLERS).read_text()
+    (tmp_path / HANDLERS).write_text(text.replace("raise NotImplementedError", "return 'ok'"))
+    assert diff_tree(tmp_path, grown) == []
+    assert diff_tree(tmp_path, [*BASE, handler_module("list_pets")]) == []  # orphans: fine
+    (tmp_path / HANDLERS).unlink()
+    assert diff_tree(tmp_path, grown) == [HANDLERS]
+
+
+def test_functions_are_only_for_user_owned_python_modules(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="only user-owned .py modules"):
+        write_tree(tmp_path, [OutputFile("app/x.py", "", functions=(stub("a"),))])
+    with pytest.raises(ValueError, match="only user-owned .py modules"):
+        write_tree(tmp_path, [OutputFile("x.md", "", True, (stub("a"),))])
+    with pytest.raises(ValueError, match="duplicate function 'a'"):
+        write_tree(tmp_path, [OutputFile("x.py", "", True, (stub("a"), stub("a")))])
+    with pytest.raises(ValueError, match="does not define it"):
+        write_tree(tmp_path, [OutputFile("x.py", "", True, (UserFunction("a", "def b(): ..."),))])
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_interrupted_stub_append_rolls_forward(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_tree(tmp_path, [*BASE, handler_module("a")])
+    files = [*BASE, handler_module("a", "b")]
+
+    def crash(root: Path, journal: object) -> None:
+        raise Crash
+
+    real_apply = writer._apply
+    monkeypatch.setattr(writer, "_apply", crash)
+    with pytest.raises(Crash):
+        write_tree(tmp_path, files)
+    assert "def b" not in (tmp_path / HANDLERS).read_text()
+    assert diff_tree(tmp_path, files) == []  # the committed journal counts as done
+    monkeypatch.setattr(writer, "_apply", real_apply)
+
+    result = write_tree(tmp_path, files)
+    assert result.updated_user_files == [] and result.kept_user_files == [HANDLERS]
+    assert (tmp_path / HANDLERS).read_text().count("def b(request)") == 1
+
+
 # --------------------------------------------------------------------------- interruption
 
 
@@ -492,6 +731,30 @@ def test_format_python_formats_and_sorts_imports() -> None:
         "def f(x):\n    return (yaml, models, sys, os, x)\n"
     )
     assert result[2] == OutputFile("app/handlers/h.py", "x = 1\n", user_owned=True)
+
+
+def test_format_python_formats_stubs_and_never_reads_disk(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "app/handlers").mkdir(parents=True)
+    (tmp_path / "app/handlers/pets.py").write_text("def  list_pets( ):  return  1\n")
+    monkeypatch.chdir(tmp_path)
+    module = OutputFile(
+        "app/handlers/pets.py",
+        "def list_pets( ):\n  raise NotImplementedError\n",
+        user_owned=True,
+        functions=(UserFunction("list_pets", "def list_pets( ):\n  raise NotImplementedError"),),
+    )
+    [result] = format_python([module])
+    expected = "def list_pets():\n    raise NotImplementedError\n"
+    assert result.content == expected
+    assert result.functions == (UserFunction("list_pets", expected),)
+    assert (tmp_path / "app/handlers/pets.py").read_text() == "def  list_pets( ):  return  1\n"
+
+    broken = replace(module, functions=(UserFunction("list_pets", "def list_pets(:"),))
+    with pytest.raises(FormatError, match=r"pets\.py \(stub of list_pets\)") as caught:
+        format_python([broken])
+    assert caught.value.paths == ["app/handlers/pets.py"]
 
 
 def test_format_python_ignores_cwd_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

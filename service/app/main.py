@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +17,7 @@ from app.api.routes import api_router
 from app.core import errors
 from app.core.auth import TokenVerifier
 from app.core.config import Settings
+from app.core.db import Database
 
 SPEC_PATH = Path(__file__).resolve().parent.parent / "openapi.json"
 logger = logging.getLogger("app")
@@ -26,10 +29,26 @@ def source_document() -> dict[str, Any]:
 
 
 def create_app(
-    settings: Settings | None = None, token_verifiers: dict[str, TokenVerifier] | None = None
+    settings: Settings | None = None,
+    token_verifiers: dict[str, TokenVerifier] | None = None,
+    database: Database | None = None,
 ) -> FastAPI:
-    """Build the service. ``token_verifiers`` replaces the bearer-token check per scheme name."""
+    """Build the service and bring its database to the latest schema.
+
+    ``token_verifiers`` replaces the bearer-token check per security scheme name;
+    ``database`` defaults to ``DATABASE_URL`` (SQLite in ./data/ when unset).
+    """
     settings = settings or Settings.from_env()
+    database = database or Database()
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        database.migrate()
+        for scheme, variable in settings.unconfigured():
+            logger.warning("no credentials for security scheme %s: set %s", scheme, variable)
+        yield
+        database.close()
+
     app = FastAPI(
         title="FountainAI Ensemble Service",
         version="1.1.0",
@@ -67,15 +86,15 @@ def create_app(
             },
         ],
         separate_input_output_schemas=False,
+        lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.db = database
     app.state.token_verifiers = dict(token_verifiers or {})
     errors.install(app)
     app.include_router(api_router)
     document = source_document()
     app.openapi = lambda: document  # type: ignore[method-assign]  # serve the source verbatim
-    for scheme, variable in settings.unconfigured():
-        logger.warning("no credentials for security scheme %s: set %s", scheme, variable)
     return app
 
 

@@ -18,10 +18,15 @@ from specfirst.ir import NO_VALUE, Api, MediaType, Operation, Parameter, Respons
 from specfirst.pytypes import TypeRenderer, py_literal
 from specfirst.render import StepContext
 from specfirst.steps.authentication import requirement_function_name
-from specfirst.writer import OutputFile
+from specfirst.resources import Binding, Plan
+from specfirst.writer import OutputFile, UserFunction
 
 NAME = "api_routes"
 DESCRIPTION = "routes with the spec's paths, parameters, bodies, responses and metadata"
+
+TRIPLE = '"' * 3
+DOC_CALLBACK = TRIPLE + "Documents the callback request; this service sends it, it does not receive it." + TRIPLE
+DOC_WEBHOOK = TRIPLE + "Documents the webhook request; this service sends it, it does not receive it." + TRIPLE
 
 _PARAM_FUNCTIONS = {"path": "Path", "query": "Query", "header": "Header", "cookie": "Cookie"}
 
@@ -43,6 +48,8 @@ class RouteDef:
     callbacks: list[RouteDef] = field(default_factory=list)
     callbacks_router: str | None = None
     styled: list[tuple[str, str]] = field(default_factory=list)  # (variable, StyledQuery(...))
+    body: list[str] = field(default_factory=list)  # the function body, one line each
+    is_async: bool = False
 
 
 @dataclass
@@ -52,6 +59,8 @@ class ModuleDef:
     routes: list[RouteDef] = field(default_factory=list)
     schema_names: list[str] = field(default_factory=list)
     uses_example_param: bool = False
+    crud_imports: list[str] = field(default_factory=list)  # "module.table_var"
+    handler_functions: list[UserFunction] = field(default_factory=list)
 
 
 def _primary(op: Operation) -> Response | None:
@@ -92,10 +101,13 @@ def _media_docs(mt: MediaType) -> dict[str, Any]:
 
 
 class _RouteBuilder:
-    def __init__(self, api: Api, renderer: TypeRenderer) -> None:
+    def __init__(self, api: Api, renderer: TypeRenderer, plan: Plan | None = None) -> None:
         self.api = api
         self.renderer = renderer
+        self.plan = plan  # None for webhooks and callbacks: they only document requests
         self.uses_example_param = False
+        self.crud_imports: set[str] = set()
+        self.handler_functions: list[UserFunction] = []
 
     def type_of(self, schema: Schema | None) -> str:
         return self.renderer.full_type(schema) if schema is not None else "Any"
@@ -318,8 +330,12 @@ class _RouteBuilder:
                 items = ", ".join(f"{py_literal(k)}: {v}" for k, v in entry.items())
                 rendered.append(f"{key}: {{{items}}}")
             args.append(f"responses={{{', '.join(rendered)}}}")
-        if op.effective_security:
-            args.append(f"dependencies=[Depends(security.{requirement_function_name(self.api, op)})]")
+        implemented = self.plan is not None and name is None
+        security_dep = (
+            f"security.{requirement_function_name(self.api, op)}" if op.effective_security else None
+        )
+        if security_dep and not implemented:
+            args.append(f"dependencies=[Depends({security_dep})]")
         if op.external_docs is not None:
             extra["externalDocs"] = op.external_docs
         if op.servers is not None:
@@ -327,6 +343,20 @@ class _RouteBuilder:
         extra.update(op.extensions)
         if extra:
             args.append(f"openapi_extra={_extra_source(extra)}")
+        body_lines: list[str]
+        if implemented:
+            assert self.plan is not None
+            binding = self.plan.binding(op)
+            context: list[ParamDef] = [] if binding else [ParamDef("request", "Request", None)]
+            context.append(ParamDef("db", "Annotated[Session, Depends(get_db)]", None))
+            if security_dep:
+                context.append(ParamDef("principal", f"Annotated[Principal, Depends({security_dep})]", None))
+            params = context + params
+            body_lines = self.crud_body(binding) if binding else self.handler_body(op, params, primary)
+        elif name is not None:
+            body_lines = [DOC_CALLBACK]
+        else:
+            body_lines = [DOC_WEBHOOK]
         return RouteDef(
             function=op.py_name,
             method=op.method,
@@ -336,7 +366,91 @@ class _RouteBuilder:
             callbacks=callbacks,
             callbacks_router=callbacks_router,
             styled=styled,
+            body=body_lines,
+            is_async=not implemented,
         )
+
+    # -- what a route does ---------------------------------------------------------------------
+    def crud_body(self, b: Binding) -> list[str]:
+        r = b.resource
+        table = naming.snake(r.name) + "_table"
+        self.crud_imports.add(f"{r.module}.{table}")
+        id_arg = b.id_param.py_name if b.id_param else None
+        lines: list[str] = []
+        if b.kind in ("create", "update") and b.body_schema is not None:
+            exclude = ", exclude_unset=True" if b.partial else ""
+            lines.append(f'data = body.model_dump(mode="json", by_alias=True{exclude})')
+            if id_arg is None and b.kind == "update":
+                id_arg = f"data.get({r.id_column.name!r})"
+        if b.kind == "create":
+            lines += [
+                "try:",
+                f"    item = {table}.create(db, data)",
+                "except Duplicate as exc:",
+                f'    raise ApiError({b.conflict_status}, "duplicate", str(exc)) from None',
+            ]
+        elif b.kind in ("read", "update", "delete"):
+            calls = {
+                "read": [f"item = {table}.read(db, {id_arg})"],
+                "update": [f"item = {table}.update(db, {id_arg}, data, partial={b.partial})"],
+                "delete": [f"item = {table}.read(db, {id_arg})", f"{table}.delete(db, {id_arg})"],
+            }[b.kind]
+            lines += ["try:", *("    " + call for call in calls), "except NotFound as exc:"]
+            lines.append(f'    raise ApiError({b.not_found_status}, "not_found", str(exc)) from None')
+        else:  # list, search
+            filters = ", ".join(f"({column.name!r}, {p.py_name})" for p, column in b.filters)
+            limit = f"given({b.limit_param.py_name})" if b.limit_param else "None"
+            offset = f"given({b.offset_param.py_name}, 0)" if b.offset_param else "0"
+            lines.append(
+                f"items = {table}.list_items(db, filters=present([{filters}]), limit={limit}, offset={offset})"
+            )
+            wrapper = b.list_property.name if b.list_property else None
+            lines.append(f"return {{{wrapper!r}: items}}" if wrapper else "return items")
+            return lines
+        if b.answer == "item":
+            lines.append("return item")
+        elif b.answer == "message":
+            verb = {"create": "created", "update": "updated", "delete": "deleted", "read": "found"}[b.kind]
+            text = f'f"{r.name} {{item[{r.id_column.name!r}]!r}} {verb}"'
+            lines.append(f"return {{{b.message_field!r}: {text}}}" if b.message_field else "return {}")
+        else:
+            lines.append(f"return Response(status_code={b.status})")
+        return lines
+
+    def handler_body(self, op: Operation, params: list[ParamDef], primary: Response | None) -> list[str]:
+        own = [p.name for p in params if p.name not in ("request", "db", "principal")]
+        status = primary.numeric if primary is not None and not _json_media(primary.contents) else None
+        self.handler_functions.append(self.handler_stub(op, primary))
+        args = "".join(f", {name}={name}" for name in own)
+        principal = ", principal=principal" if any(p.name == "principal" for p in params) else ""
+        return [
+            f"ctx = HandlerContext(request=request, db=db{principal})",
+            f"return call_handler(handlers, {op.py_name!r}, {op.wire_id!r}, ctx, {status}{args})",
+        ]
+
+    def handler_stub(self, op: Operation, primary: Response | None) -> UserFunction:
+        """The stub a user fills in: typed from the spec, raising NotImplementedError (501)."""
+        plain = TypeRenderer(prefix="schemas.")
+        parts: list[str] = []
+        for p in op.parameters:
+            schema = p.schema or (p.content[0].schema if p.content else None)
+            kind = plain.plain_type(schema) if schema is not None else "Any"
+            if p.required or (schema is not None and schema.default is not NO_VALUE):
+                parts.append(f"{p.py_name}: {kind}")
+            else:
+                parts.append(f"{p.py_name}: {kind} | None = None")
+        if op.request_body and op.request_body.contents:
+            mt = _json_media(op.request_body.contents) or op.request_body.contents[0]
+            kind = plain.plain_type(mt.schema) if mt.schema is not None else ("Any" if mt.is_json else "bytes")
+            parts.append(f"body: {kind}" if op.request_body.required else f"body: {kind} | None = None")
+        parts.sort(key=lambda part: "=" in part)
+        json_mt = _json_media(primary.contents) if primary else None
+        returns = plain.plain_type(json_mt.schema) if json_mt and json_mt.schema is not None else "Any"
+        signature = ", ".join(["ctx: HandlerContext", *(["*", *parts] if parts else [])])
+        what = (op.summary or op.description or op.wire_id).strip().splitlines()[0]
+        doc = f"{op.method.upper()} {op.path}: {what}".replace(TRIPLE, "'")
+        source = f"def {op.py_name}({signature}) -> {returns}:\n    {TRIPLE}{doc}{TRIPLE}\n    raise NotImplementedError"
+        return UserFunction(name=op.py_name, source=source)
 
 
 def _extra_source(extra: dict[str, Any]) -> str:
@@ -359,11 +473,13 @@ def _route_module(
 ) -> tuple[ModuleDef, OutputFile]:
     """One module of routes (a tag's operations, or the webhooks) and its rendered file."""
     renderer = TypeRenderer()
-    builder = _RouteBuilder(ctx.api, renderer)
+    builder = _RouteBuilder(ctx.api, renderer, None if name == "webhooks" else ctx.plan)
     module = ModuleDef(module=name, tag=tag)
     module.routes = [builder.route(op) for op in ops]
     module.schema_names = sorted(renderer.used)
     module.uses_example_param = builder.uses_example_param
+    module.crud_imports = sorted(builder.crud_imports)
+    module.handler_functions = builder.handler_functions
     rendered = ctx.render(
         "app/api/routes/module.py.j2",
         path,
@@ -385,6 +501,8 @@ def generate(ctx: StepContext) -> list[OutputFile]:
         )
         modules.append(module)
         files.append(rendered)
+        if module.handler_functions:
+            files.append(_handler_module(ctx, module))
     if ctx.api.webhooks:
         hooks = [op for ops in ctx.api.webhooks.values() for op in ops]
         files.append(
@@ -404,4 +522,26 @@ def generate(ctx: StepContext) -> list[OutputFile]:
     files.append(
         ctx.render("app/package.py.j2", "app/api/__init__.py", header=ctx.header("The HTTP API."))
     )
+    files.append(
+        ctx.render(
+            "app/package.py.j2", "app/handlers/__init__.py", header=ctx.header("Your code, one module per tag.")
+        )
+    )
     return files
+
+
+def _handler_module(ctx: StepContext, module: ModuleDef) -> OutputFile:
+    """The user's module for a tag: written once, then only grows by new operations' stubs."""
+    rendered = ctx.render(
+        "app/handlers/module.py.j2",
+        f"app/handlers/{module.module}.py",
+        tag=module.tag,
+        spec_name=ctx.spec_name,
+        functions=module.handler_functions,
+    )
+    return OutputFile(
+        path=rendered.path,
+        content=rendered.content,
+        user_owned=True,
+        functions=tuple(module.handler_functions),
+    )

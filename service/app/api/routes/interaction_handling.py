@@ -6,10 +6,14 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends
+from fastapi import APIRouter, Body, Depends, Request
+from sqlalchemy.orm import Session
 
 from app.core import security
-from app.core.errors import not_implemented
+from app.core.auth import Principal
+from app.core.context import HandlerContext, call_handler
+from app.core.db import get_db
+from app.handlers import interaction_handling as handlers
 from app.schemas import ErrorResponse, HandleUserInputRequest, HandleUserInputResponse
 
 router = APIRouter()
@@ -51,10 +55,13 @@ router = APIRouter()
         },
         500: {"description": "Something went wrong on the server side", "model": ErrorResponse},
     },
-    dependencies=[Depends(security.require_api_key_auth)],
     openapi_extra={"requestBody": {"description": "What the user wants the Assistant to handle"}},
 )
-async def handle_user_input(
+def handle_user_input(
+    request: Request,
+    db: Annotated[Session, Depends(get_db)],
+    principal: Annotated[Principal, Depends(security.require_api_key_auth)],
     body: Annotated[HandleUserInputRequest, Body()],
 ) -> Any:
-    raise not_implemented("handleUserInput")
+    ctx = HandlerContext(request=request, db=db, principal=principal)
+    return call_handler(handlers, "handle_user_input", "handleUserInput", ctx, None, body=body)

@@ -6,11 +6,15 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
 from pydantic import Field
+from sqlalchemy.orm import Session
 
 from app.core import security
-from app.core.errors import not_implemented
+from app.core.auth import Principal
+from app.core.context import HandlerContext, call_handler
+from app.core.db import get_db
+from app.handlers import logs_management as handlers
 from app.schemas import ErrorResponse, RetrieveLogsResponse, TypesenseErrorResponse
 
 router = APIRouter()
@@ -58,9 +62,11 @@ router = APIRouter()
         },
         500: {"description": "Something went wrong on the server side", "model": ErrorResponse},
     },
-    dependencies=[Depends(security.require_api_key_auth)],
 )
-async def retrieve_logs(
+def retrieve_logs(
+    request: Request,
+    db: Annotated[Session, Depends(get_db)],
+    principal: Annotated[Principal, Depends(security.require_api_key_auth)],
     limit: Annotated[
         Annotated[int, Field(ge=1, le=1000)],
         Query(description="Maximum number of entries to return"),
@@ -70,4 +76,7 @@ async def retrieve_logs(
         Query(description="How many entries to skip before returning results"),
     ] = 0,
 ) -> Any:
-    raise not_implemented("retrieveLogs")
+    ctx = HandlerContext(request=request, db=db, principal=principal)
+    return call_handler(
+        handlers, "retrieve_logs", "retrieveLogs", ctx, None, limit=limit, offset=offset
+    )

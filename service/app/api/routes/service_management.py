@@ -8,9 +8,14 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Path, Query
 from pydantic.experimental.missing_sentinel import MISSING
+from sqlalchemy.orm import Session
 
 from app.core import security
-from app.core.errors import not_implemented
+from app.core.auth import Principal
+from app.core.db import get_db
+from app.core.errors import ApiError
+from app.crud.base import Duplicate, NotFound, present
+from app.crud.services import services_table
 from app.schemas import (
     ErrorResponse,
     ListServicesResponse,
@@ -63,14 +68,16 @@ router = APIRouter()
         },
         500: {"description": "Something went wrong on the server side", "model": ErrorResponse},
     },
-    dependencies=[Depends(security.require_api_key_auth)],
 )
-async def list_services(
+def list_services(
+    db: Annotated[Session, Depends(get_db)],
+    principal: Annotated[Principal, Depends(security.require_api_key_auth)],
     tags: Annotated[
         list[str] | MISSING, Query(description="Only return services carrying these tags")
     ] = MISSING,
 ) -> Any:
-    raise not_implemented("listServices")
+    items = services_table.list_items(db, filters=present([("tags", tags)]), limit=None, offset=0)
+    return {"services": items}
 
 
 @router.post(
@@ -93,13 +100,19 @@ async def list_services(
         },
         500: {"description": "Something went wrong on the server side", "model": ErrorResponse},
     },
-    dependencies=[Depends(security.require_admin_api_key_auth)],
     openapi_extra={"requestBody": {"description": "The service being added"}},
 )
-async def register_service(
+def register_service(
+    db: Annotated[Session, Depends(get_db)],
+    principal: Annotated[Principal, Depends(security.require_admin_api_key_auth)],
     body: Annotated[ServiceRegistration, Body()],
 ) -> Any:
-    raise not_implemented("registerService")
+    data = body.model_dump(mode="json", by_alias=True)
+    try:
+        item = services_table.create(db, data)
+    except Duplicate as exc:
+        raise ApiError(400, "duplicate", str(exc)) from None
+    return item
 
 
 @router.put(
@@ -123,14 +136,20 @@ async def register_service(
         404: {"description": "No service with that ID is registered", "model": ErrorResponse},
         500: {"description": "Something went wrong on the server side", "model": ErrorResponse},
     },
-    dependencies=[Depends(security.require_admin_api_key_auth)],
     openapi_extra={"requestBody": {"description": "The new details for the service"}},
 )
-async def update_service(
+def update_service(
+    db: Annotated[Session, Depends(get_db)],
+    principal: Annotated[Principal, Depends(security.require_admin_api_key_auth)],
     service_id: Annotated[str, Path(description="ID of the registry entry to change")],
     body: Annotated[ServiceRegistration, Body()],
 ) -> Any:
-    raise not_implemented("updateService")
+    data = body.model_dump(mode="json", by_alias=True)
+    try:
+        item = services_table.update(db, service_id, data, partial=False)
+    except NotFound as exc:
+        raise ApiError(404, "not_found", str(exc)) from None
+    return item
 
 
 @router.delete(
@@ -150,9 +169,15 @@ async def update_service(
         404: {"description": "No service with that ID is registered", "model": ErrorResponse},
         500: {"description": "Something went wrong on the server side", "model": ErrorResponse},
     },
-    dependencies=[Depends(security.require_admin_api_key_auth)],
 )
-async def delete_service(
+def delete_service(
+    db: Annotated[Session, Depends(get_db)],
+    principal: Annotated[Principal, Depends(security.require_admin_api_key_auth)],
     service_id: Annotated[str, Path(description="ID of the registry entry to remove")],
 ) -> Any:
-    raise not_implemented("deleteService")
+    try:
+        item = services_table.read(db, service_id)
+        services_table.delete(db, service_id)
+    except NotFound as exc:
+        raise ApiError(404, "not_found", str(exc)) from None
+    return {"message": f"services {item['id']!r} deleted"}

@@ -6,10 +6,14 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
+from sqlalchemy.orm import Session
 
 from app.core import security
-from app.core.errors import not_implemented
+from app.core.auth import Principal
+from app.core.context import HandlerContext, call_handler
+from app.core.db import get_db
+from app.handlers import system_prompt_management as handlers
 from app.schemas import ErrorResponse, GenerateSystemPromptResponse
 
 router = APIRouter()
@@ -44,12 +48,22 @@ router = APIRouter()
         },
         500: {"description": "Something went wrong on the server side", "model": ErrorResponse},
     },
-    dependencies=[Depends(security.require_api_key_auth)],
 )
-async def generate_system_prompt(
+def generate_system_prompt(
+    request: Request,
+    db: Annotated[Session, Depends(get_db)],
+    principal: Annotated[Principal, Depends(security.require_api_key_auth)],
     service_ids: Annotated[
         list[str],
         Query(description="Registry IDs of the services whose APIs the prompt should cover"),
     ],
 ) -> Any:
-    raise not_implemented("generateSystemPrompt")
+    ctx = HandlerContext(request=request, db=db, principal=principal)
+    return call_handler(
+        handlers,
+        "generate_system_prompt",
+        "generateSystemPrompt",
+        ctx,
+        None,
+        service_ids=service_ids,
+    )

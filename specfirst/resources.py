@@ -1,0 +1,534 @@
+"""Find the resources a document manages, and which operation does what to them.
+
+A resource is a component object schema that operations create and then read, list,
+update or delete, in REST shapes (``/pets``, ``/pets/{petId}``) or verb-style paths
+(``/services/register``, ``/services/update/{service_id}``). Explicit vendor extensions win
+over inference:
+
+- ``x-specfirst-resource: <name>`` on an operation: it belongs to that resource (the name
+  is the table name); ``x-specfirst-resource: false`` keeps it out of CRUD;
+- ``x-specfirst-operation: list|create|read|update|delete|search`` on an operation;
+- ``x-specfirst-id: <property>`` on a resource schema (or on an operation): its id.
+
+Every operation that is not CRUD goes to a user handler. The plan is computed from the
+intermediate model only, once, in time linear in the number of operations.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from specfirst import naming
+from specfirst.ir import NO_VALUE, Api, MediaType, Operation, Parameter, Property, Response, Schema
+
+KINDS = ("list", "create", "read", "update", "delete", "search")
+_VERBS = frozenset(
+    {"register", "create", "add", "new", "update", "edit", "modify", "replace", "delete", "remove", "destroy", "list", "all"}
+)
+_LIMIT_NAMES = ("limit", "page_size", "pagesize", "per_page", "size", "max", "count")
+_OFFSET_NAMES = ("offset", "skip", "start")
+
+
+@dataclass(eq=False)
+class Column:
+    """One stored property of a resource."""
+
+    name: str  # wire name
+    py_name: str  # column and attribute name
+    schema: Schema
+    sql_type: str  # String, Integer, BigInteger, Float, Boolean, JSON
+    python_type: str  # str, int, float, bool, Any
+    primary_key: bool = False
+
+
+@dataclass(eq=False)
+class Resource:
+    name: str  # table name
+    module: str  # module name of its model and CRUD
+    model_class: str  # SQLAlchemy model class
+    schema: Schema  # representation (what reads return)
+    id_column: Column
+    id_generated: str | None  # "integer" (next number), "uuid", or "alphabet:<chars>:<n>"; None: clients send it
+    columns: list[Column]
+    operations: list[Binding] = field(default_factory=list)
+    server_values: dict[str, Any] = field(default_factory=dict)  # required fields no request sends
+
+    @property
+    def kinds(self) -> list[str]:
+        return sorted({b.kind for b in self.operations})
+
+
+@dataclass(eq=False)
+class Binding:
+    """How one operation maps onto its resource."""
+
+    operation: Operation
+    resource: Resource
+    kind: str
+    id_param: Parameter | None = None  # the path parameter holding the id
+    body_schema: Schema | None = None
+    partial: bool = False  # PATCH: merge into the stored item
+    list_property: Property | None = None  # list wrapped in an object: the array property
+    filters: list[tuple[Parameter, Column]] = field(default_factory=list)
+    search_param: Parameter | None = None
+    limit_param: Parameter | None = None
+    offset_param: Parameter | None = None
+    answer: str = "item"  # item, list, message, empty
+    message_field: str | None = None  # wire name of the message property of a message answer
+    status: int = 200
+    not_found_status: int = 404
+    conflict_status: int = 409
+
+
+@dataclass
+class Plan:
+    resources: list[Resource]
+    bindings: dict[int, Binding]  # by id(operation)
+    handlers: list[Operation]
+
+    def binding(self, op: Operation) -> Binding | None:
+        return self.bindings.get(id(op))
+
+
+# -- shapes ----------------------------------------------------------------------------------
+
+
+def _json(contents: list[MediaType]) -> MediaType | None:
+    return next((mt for mt in contents if mt.is_json), None)
+
+
+def _object_component(s: Schema | None) -> Schema | None:
+    """The component object schema ``s`` is or refers to."""
+    if s is None:
+        return None
+    target = s.target()
+    if target.component is not None and (target.is_object or target.all_of):
+        return target
+    if len(s.all_of) == 1 and not s.properties:
+        return _object_component(s.all_of[0])
+    return None
+
+
+def _all_properties(s: Schema) -> dict[str, Property]:
+    """Properties of an object schema, allOf members included."""
+    props: dict[str, Property] = {}
+    for member in s.all_of:
+        props.update(_all_properties(member.target()))
+    props.update(s.properties)
+    return props
+
+
+def _primary(op: Operation) -> Response | None:
+    success = [r for r in op.responses if r.is_success and r.numeric is not None]
+    return min(success, key=lambda r: r.numeric or 0) if success else None
+
+
+def _list_shape(s: Schema | None) -> tuple[Schema, Property | None] | None:
+    """(item schema, wrapping property) when ``s`` is an array of objects or an object holding one."""
+    if s is None:
+        return None
+    target = s.target()
+    if target.types == ("array",) and target.items is not None:
+        item = _object_component(target.items)
+        return (item, None) if item is not None else None
+    if target.is_object:
+        arrays = [
+            (p, _object_component(p.schema.target().items))
+            for p in _all_properties(target).values()
+            if p.schema.target().types == ("array",) and p.schema.target().items is not None
+        ]
+        arrays = [(p, item) for p, item in arrays if item is not None]
+        if len(arrays) == 1:
+            return arrays[0][1], arrays[0][0]
+    return None
+
+
+def collection_key(path: str) -> str:
+    """``/services/update/{id}`` -> ``/services``: the path up to its id, without verbs."""
+    segments: list[str] = []
+    for segment in path.strip("/").split("/"):
+        if segment.startswith("{"):
+            break
+        segments.append(segment)
+    while segments and segments[-1].lower() in _VERBS:
+        segments.pop()
+    return "/" + "/".join(segments)
+
+
+def _trailing_param(op: Operation) -> Parameter | None:
+    last = op.path.rstrip("/").split("/")[-1]
+    if last.startswith("{") and last.endswith("}"):
+        name = last[1:-1]
+        return next((p for p in op.parameters if p.location == "path" and p.name == name), None)
+    return None
+
+
+def _has_inner_param(op: Operation) -> bool:
+    segments = op.path.strip("/").split("/")
+    return any(s.startswith("{") for s in segments[:-1])
+
+
+def _sql_type(s: Schema) -> tuple[str, str]:
+    target = s.target()
+    if target.enum is not None and all(isinstance(v, str) for v in target.enum):
+        return "String", "str"
+    kind = target.types[0] if len(target.types) == 1 else ""
+    if kind == "string":
+        return "String", "str"
+    if kind == "integer":
+        return ("BigInteger" if target.format == "int64" else "Integer"), "int"
+    if kind == "number":
+        return "Float", "float"
+    if kind == "boolean":
+        return "Boolean", "bool"
+    return "JSON", "Any"
+
+
+_UNFILLABLE = object()
+_ALPHABET_PATTERN = re.compile(r"^\^\[([^\]\\]+)\]\{(\d+)\}\$$")
+
+
+def _all_required(s: Schema) -> set[str]:
+    names = set(s.required)
+    for member in s.all_of:
+        names |= _all_required(member.target())
+    return names
+
+
+def _id_rule(s: Schema) -> str:
+    """How the service makes ids clients do not send ("" when it cannot make a valid one)."""
+    target = s.target()
+    kind = target.types[0] if len(target.types) == 1 else ""
+    if kind == "integer":
+        return "integer"
+    if kind != "string" or target.enum is not None:
+        return ""
+    pattern = target.constraints.get("pattern")
+    if pattern is None:
+        return "uuid" if target.format in (None, "uuid") and target.constraints.get("maxLength", 36) >= 32 else ""
+    match = _ALPHABET_PATTERN.match(pattern)
+    if match is None:
+        return ""
+    chars = match.group(1)
+    alphabet = "".join(
+        "".join(chr(c) for c in range(ord(part[0]), ord(part[2]) + 1)) if len(part) == 3 else part
+        for part in re.findall(r".-.|.", chars)
+    )
+    return f"alphabet:{alphabet}:{match.group(2)}"
+
+
+def _server_value(s: Schema) -> Any:
+    """A valid value for a required field that no request sends (a type, a version...)."""
+    target = s.target()
+    if target.const is not NO_VALUE:
+        return target.const
+    if target.enum and len(target.enum) == 1:
+        return target.enum[0]
+    if target.default is not NO_VALUE:
+        return target.default
+    kind = target.types[0] if len(target.types) == 1 else ""
+    if target.enum or target.constraints.get("pattern") or (kind == "string" and target.format):
+        return _UNFILLABLE if target.format != "date-time" else "now"
+    if kind == "integer":
+        return target.constraints.get("minimum", 1)
+    if kind == "number":
+        return target.constraints.get("minimum", 0)
+    if kind == "boolean":
+        return False
+    if kind == "string" and not target.constraints.get("minLength"):
+        return ""
+    if kind == "array" and not target.constraints.get("minItems"):
+        return []
+    if kind == "object" and not _all_required(target):
+        return {}
+    return _UNFILLABLE
+
+
+def _message_field(s: Schema | None) -> str | None:
+    if s is None:
+        return None
+    props = _all_properties(s.target())
+    for name in ("message", "detail", "status", "result"):
+        if name in props:
+            return name
+    return None
+
+
+# -- inference ------------------------------------------------------------------------------
+
+
+@dataclass
+class _Candidate:
+    op: Operation
+    kind: str
+    subject: Schema | None  # the resource schema this operation shows
+    body: Schema | None = None
+    list_property: Property | None = None
+
+
+class _Groups:
+    """Union-find over candidates: operations sharing a collection path or a schema group together."""
+
+    def __init__(self) -> None:
+        self.parent: dict[Any, Any] = {}
+
+    def root(self, key: Any) -> Any:
+        self.parent.setdefault(key, key)
+        while self.parent[key] != key:
+            self.parent[key] = self.parent[self.parent[key]]
+            key = self.parent[key]
+        return key
+
+    def join(self, a: Any, b: Any) -> None:
+        ra, rb = self.root(a), self.root(b)
+        if ra != rb:
+            self.parent[rb] = ra
+
+
+def _representation(members: list[_Candidate]) -> Schema | None:
+    """What the resource looks like when read: read > create > update > list item."""
+    for kind in ("read", "create", "update", "list", "search"):
+        for c in members:
+            if c.kind == kind and c.subject is not None and c.subject is not c.body:
+                return c.subject
+    return next((c.subject for c in members if c.subject is not None), None)
+
+
+class _Planner:
+    def __init__(self, api: Api) -> None:
+        self.api = api
+
+    def classify(self, op: Operation) -> _Candidate | None:
+        declared = op.extensions.get("x-specfirst-operation")
+        if op.extensions.get("x-specfirst-resource") is False:
+            return None
+        body_mt = _json(op.request_body.contents) if op.request_body else None
+        body = _object_component(body_mt.schema) if body_mt else None
+        primary = _primary(op)
+        resp_mt = _json(primary.contents) if primary else None
+        resp_schema = resp_mt.schema if resp_mt else None
+        item = _object_component(resp_schema)
+        listed = _list_shape(resp_schema)
+        trailing = _trailing_param(op)
+        inner = _has_inner_param(op)
+        method = op.method
+        kind: str | None = declared if declared in KINDS else None
+        if kind is None:
+            if method == "get" and trailing is not None and not inner and item is not None:
+                kind = "read"
+            elif method == "get" and trailing is None and listed is not None and not any(
+                p.location == "path" for p in op.parameters
+            ):
+                kind = "list"
+            elif method == "post" and trailing is None and body is not None and not any(
+                p.location == "path" for p in op.parameters
+            ):
+                kind = "create"
+            elif method in ("put", "patch") and trailing is not None and not inner and body is not None:
+                kind = "update"
+            elif method in ("put", "patch") and trailing is None and body is not None and not any(
+                p.location == "path" for p in op.parameters
+            ):
+                kind = "update"  # the id travels in the body (PUT /pet)
+            elif method == "delete" and trailing is not None and not inner:
+                kind = "delete"
+        if kind is None:
+            return None
+        if kind == "list" or kind == "search":
+            subject, prop = listed if listed is not None else (None, None)
+            return _Candidate(op, kind, subject, None, prop)
+        if kind == "delete":
+            return _Candidate(op, kind, None)  # its resource is found by its path
+        return _Candidate(op, kind, item or body, body)
+
+    def id_of(self, schema: Schema, params: list[Parameter], extensions: list[dict[str, Any]]) -> Property | None:
+        props = _all_properties(schema)
+        for source in [*extensions, schema.extensions]:
+            name = source.get("x-specfirst-id")
+            if isinstance(name, str) and name in props:
+                return props[name]
+        for param in params:
+            if param.name in props:
+                return props[param.name]
+            lowered = param.name.lower().replace("-", "_")
+            if lowered.endswith("id") and "id" in props:
+                return props["id"]
+        return props.get("id")
+
+    def plan(self) -> Plan:
+        candidates = [c for op in self.api.operations if (c := self.classify(op)) is not None]
+        groups = _Groups()
+        for index, c in enumerate(candidates):
+            name = c.op.extensions.get("x-specfirst-resource")
+            groups.join(index, ("name", name) if isinstance(name, str) else ("path", collection_key(c.op.path)))
+            if c.subject is not None and not isinstance(name, str):
+                groups.join(index, ("schema", id(c.subject)))
+        grouped: dict[int, list[_Candidate]] = {}
+        for index, c in enumerate(candidates):
+            grouped.setdefault(groups.root(index), []).append(c)
+
+        resources: list[Resource] = []
+        bindings: dict[int, Binding] = {}
+        tables = naming.NameScope()
+        for members in grouped.values():
+            kinds = {c.kind for c in members}
+            named = any(isinstance(c.op.extensions.get("x-specfirst-resource"), str) for c in members)
+            schema = _representation(members)
+            if schema is None or ("create" not in kinds and not named):
+                continue
+            params = [p for c in members if (p := _trailing_param(c.op)) is not None]
+            id_prop = self.id_of(schema, params, [c.op.extensions for c in members])
+            if id_prop is None:
+                continue
+            resource = self._resource(schema, id_prop, members, tables)
+            if resource is None:
+                continue
+            for c in members:
+                binding = self._binding(c, resource, id_prop)
+                if binding is not None:
+                    resource.operations.append(binding)
+                    bindings[id(c.op)] = binding
+            resources.append(resource)
+        handlers = [op for op in self.api.operations if id(op) not in bindings]
+        return Plan(resources=resources, bindings=bindings, handlers=handlers)
+
+    def _resource(
+        self, schema: Schema, id_prop: Property, members: list[_Candidate], tables: naming.NameScope
+    ) -> Resource | None:
+        explicit = next(
+            (c.op.extensions["x-specfirst-resource"] for c in members if isinstance(c.op.extensions.get("x-specfirst-resource"), str)),
+            None,
+        )
+        key = collection_key(next(c.op.path for c in members))
+        base = explicit or key.strip("/").split("/")[-1] or (schema.component or "items")
+        table = tables.claim(naming.snake(base))
+        stored: dict[str, Property] = dict(_all_properties(schema))
+        for c in members:
+            if c.body is not None:
+                for name, prop in _all_properties(c.body).items():
+                    stored.setdefault(name, prop)
+        columns: list[Column] = []
+        id_column: Column | None = None
+        scope = naming.NameScope(reserved=frozenset({"metadata", "registry"}))
+        for name, prop in stored.items():
+            sql, py = _sql_type(prop.schema)
+            column = Column(
+                name=name,
+                py_name=scope.claim(naming.field_name(name)),
+                schema=prop.schema,
+                sql_type=sql,
+                python_type=py,
+                primary_key=name == id_prop.name,
+            )
+            columns.append(column)
+            if column.primary_key:
+                id_column = column
+        assert id_column is not None
+        creates = [c for c in members if c.kind == "create"]
+        inputs = {name for c in creates if c.body is not None for name in _all_properties(c.body)}
+        generated = None if id_prop.name in inputs else _id_rule(id_prop.schema)
+        server_values: dict[str, Any] = {}
+        for name in sorted(_all_required(schema) - inputs - {id_prop.name}):
+            prop = _all_properties(schema).get(name)
+            value = _server_value(prop.schema) if prop is not None else _UNFILLABLE
+            if value is _UNFILLABLE:
+                return None  # the service could not produce a valid item: leave it to handlers
+            server_values[name] = value
+        if generated == "":
+            return None
+        model = naming.pascal(naming.snake(base)) + "Record"
+        return Resource(
+            name=table,
+            module=table,
+            model_class=model,
+            schema=schema,
+            id_column=id_column,
+            id_generated=generated,
+            columns=columns,
+            server_values=server_values,
+        )
+
+    def _binding(self, c: _Candidate, resource: Resource, id_prop: Property) -> Binding | None:
+        op = c.op
+        primary = _primary(op)
+        statuses = {r.numeric for r in op.responses if r.numeric is not None}
+        binding = Binding(
+            operation=op,
+            resource=resource,
+            kind=c.kind,
+            id_param=_trailing_param(op),
+            body_schema=c.body,
+            partial=op.method == "patch",
+            list_property=c.list_property,
+            status=primary.numeric if primary and primary.numeric else 200,
+            not_found_status=404,
+            conflict_status=409 if 409 in statuses or 400 not in statuses else 400,
+        )
+        resp_mt = _json(primary.contents) if primary else None
+        resp_item = _object_component(resp_mt.schema) if resp_mt else None
+        if c.kind in ("list", "search"):
+            binding.answer = "list"
+            props = _all_properties(resource.schema)
+            columns = {col.name: col for col in resource.columns}
+            for p in op.parameters:
+                if p.location != "query":
+                    continue
+                lowered = p.name.lower()
+                if lowered in _LIMIT_NAMES and binding.limit_param is None:
+                    binding.limit_param = p
+                elif lowered in _OFFSET_NAMES and binding.offset_param is None:
+                    binding.offset_param = p
+                elif lowered in ("q", "query", "search", "term") and binding.search_param is None:
+                    binding.search_param = p
+                elif p.name in props and p.name in columns:
+                    binding.filters.append((p, columns[p.name]))
+        elif primary is None or primary.numeric == 204 or resp_mt is None or resp_mt.schema is None:
+            binding.answer = "empty"
+        elif resp_item is resource.schema or (
+            resp_item is not None and id_prop.name in _all_properties(resp_item)
+        ):
+            binding.answer = "item"  # the stored item, in the shape the response declares
+        elif (field_name := _message_field(resp_mt.schema)) is not None:
+            binding.answer = "message"
+            binding.message_field = field_name
+        else:
+            binding.answer = "item"
+        if c.kind in ("read", "update", "delete") and binding.id_param is None and not (
+            c.kind == "update" and c.body is not None and id_prop.name in _all_properties(c.body)
+        ):
+            return None
+        return binding
+
+
+def make_plan(api: Api) -> Plan:
+    return _Planner(api).plan()
+
+
+def describe(plan: Plan) -> str:
+    """What ``specfirst plan`` prints: resources, tables and ids, which operation does what."""
+    lines: list[str] = []
+    for r in plan.resources:
+        id_note = f"id {r.id_column.name!r} ({r.id_column.python_type}"
+        id_note += f", generated: {r.id_generated.split(':')[0]})" if r.id_generated else ", sent by clients)"
+        lines.append(f"resource {r.schema.component or r.name}: table {r.name!r}, {id_note}")
+        lines.append(f"  columns: {', '.join(f'{c.name} {c.sql_type}' for c in r.columns)}")
+        if r.server_values:
+            lines.append(f"  filled by the service: {', '.join(f'{k}={v!r}' for k, v in r.server_values.items())}")
+        for b in r.operations:
+            op = b.operation
+            extra = []
+            if b.filters:
+                extra.append("filters " + ", ".join(p.name for p, _ in b.filters))
+            if b.limit_param or b.offset_param:
+                extra.append("pages by " + ", ".join(p.name for p in (b.limit_param, b.offset_param) if p))
+            if b.search_param:
+                extra.append(f"searches {b.search_param.name}")
+            suffix = f" ({'; '.join(extra)})" if extra else ""
+            lines.append(f"  {b.kind:7} {op.method.upper():6} {op.path}  [{op.wire_id}]{suffix}")
+    if plan.handlers:
+        lines.append("user handlers:")
+        for op in plan.handlers:
+            lines.append(f"  {op.method.upper():6} {op.path}  [{op.wire_id}]")
+    return "\n".join(lines) + "\n"

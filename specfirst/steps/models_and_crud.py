@@ -1,0 +1,208 @@
+"""Step ``models_and_crud``: SQLAlchemy models, CRUD tables and Alembic migrations per resource.
+
+The tables come from :mod:`specfirst.resources`. Schema changes reach existing databases
+through Alembic: the step keeps ``app/migrations/history.json`` (every revision with the
+tables it leaves), compares the new tables with the last revision, and appends one
+revision when they differ. The service upgrades its database at startup.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from specfirst import __version__, naming
+from specfirst.render import StepContext
+from specfirst.resources import Column, Resource
+from specfirst.writer import OutputFile
+
+NAME = "models_and_crud"
+DESCRIPTION = "SQLAlchemy models, CRUD and migrations for the resources the spec manages"
+
+HISTORY = "app/migrations/history.json"
+CREATED = "created_ns"  # insertion order, for listing oldest or newest first
+
+Tables = dict[str, dict[str, dict[str, Any]]]  # table -> column -> {"type", "primary_key"}
+
+
+@dataclass
+class ColumnDef:
+    attribute: str
+    annotation: str
+    arguments: str
+
+
+def _sa_type(c: Column) -> str:
+    if c.primary_key and c.sql_type in ("Integer", "BigInteger"):
+        return 'BigInteger().with_variant(Integer(), "sqlite")'
+    return f"{c.sql_type}()" if c.sql_type != "JSON" else "JSON()"
+
+
+def column_defs(r: Resource) -> list[ColumnDef]:
+    defs = []
+    for c in r.columns:
+        python = "Any" if c.python_type == "Any" else c.python_type
+        if c.primary_key:
+            defs.append(ColumnDef(c.py_name, python, f"{_sa_type(c)}, primary_key=True"))
+        else:
+            annotation = "Any" if python == "Any" else f"{python} | None"
+            defs.append(ColumnDef(c.py_name, annotation, f"{_sa_type(c)}, nullable=True"))
+    defs.append(ColumnDef(CREATED, "int | None", "BigInteger(), nullable=True"))
+    return defs
+
+
+def tables_of(resources: list[Resource]) -> Tables:
+    """The tables as a plain snapshot, compared between runs to write migrations."""
+    tables: Tables = {}
+    for r in resources:
+        columns = {c.py_name: {"type": c.sql_type, "primary_key": c.primary_key} for c in r.columns}
+        columns[CREATED] = {"type": "BigInteger", "primary_key": False}
+        tables[r.name] = columns
+    return tables
+
+
+def _column_source(name: str, spec: dict[str, Any]) -> str:
+    kind = spec["type"]
+    if spec["primary_key"] and kind in ("Integer", "BigInteger"):
+        return f'sa.Column({name!r}, sa.BigInteger().with_variant(sa.Integer(), "sqlite"), primary_key=True)'
+    if spec["primary_key"]:
+        return f"sa.Column({name!r}, sa.{kind}(), primary_key=True)"
+    return f"sa.Column({name!r}, sa.{kind}(), nullable=True)"
+
+
+def migration_ops(old: Tables, new: Tables) -> tuple[list[str], list[str], list[str]]:
+    """Upgrade lines, downgrade lines and a short description of the changes."""
+    up: list[str] = []
+    down: list[str] = []
+    notes: list[str] = []
+    for table, columns in new.items():
+        if table not in old:
+            cols = ", ".join(_column_source(n, c) for n, c in columns.items())
+            up.append(f"op.create_table({table!r}, {cols})")
+            down.insert(0, f"op.drop_table({table!r})")
+            notes.append(f"create table {table}")
+            continue
+        before = old[table]
+        added = [n for n in columns if n not in before]
+        dropped = [n for n in before if n not in columns]
+        changed = [n for n in columns if n in before and before[n]["type"] != columns[n]["type"]]
+        if not (added or dropped or changed):
+            continue
+        up.append(f"with op.batch_alter_table({table!r}) as batch:")
+        down.insert(0, f"with op.batch_alter_table({table!r}) as batch:")
+        undo: list[str] = []
+        for n in added:
+            up.append(f"    batch.add_column({_column_source(n, columns[n])})")
+            undo.append(f"    batch.drop_column({n!r})")
+            notes.append(f"{table}: add column {n}")
+        for n in dropped:
+            up.append(f"    batch.drop_column({n!r})")
+            undo.append(f"    batch.add_column({_column_source(n, before[n])})")
+            notes.append(f"{table}: drop column {n}")
+        for n in changed:
+            up.append(f"    batch.alter_column({n!r}, type_=sa.{columns[n]['type']}())")
+            undo.append(f"    batch.alter_column({n!r}, type_=sa.{before[n]['type']}())")
+            notes.append(f"{table}: {n} becomes {columns[n]['type']}")
+        down[1:1] = undo
+    for table, columns in old.items():
+        if table not in new:
+            up.append(f"op.drop_table({table!r})")
+            cols = ", ".join(_column_source(n, c) for n, c in columns.items())
+            down.insert(0, f"op.create_table({table!r}, {cols})")
+            notes.append(f"drop table {table}")
+    return up, down, notes
+
+
+def history(ctx: StepContext, tables: Tables) -> list[dict[str, Any]]:
+    """The previous revisions, plus one for the tables when they changed."""
+    raw = ctx.previous(HISTORY)
+    revisions: list[dict[str, Any]] = json.loads(raw)["revisions"] if raw else []
+    last: Tables = revisions[-1]["tables"] if revisions else {}
+    up, down, notes = migration_ops(last, tables)
+    if up:
+        revisions.append(
+            {
+                "revision": f"{len(revisions) + 1:04d}",
+                "down_revision": revisions[-1]["revision"] if revisions else None,
+                "message": "; ".join(notes),
+                "upgrade": up,
+                "downgrade": down,
+                "tables": tables,
+            }
+        )
+    return revisions
+
+
+def generate(ctx: StepContext) -> list[OutputFile]:
+    resources = ctx.plan.resources
+    files: list[OutputFile] = [
+        ctx.render(
+            "app/models/__init__.py.j2",
+            "app/models/__init__.py",
+            header=ctx.header("Database tables of the resources the API manages."),
+            resources=resources,
+        ),
+        ctx.render(
+            "app/core/db.py.j2",
+            "app/core/db.py",
+            header=ctx.header("The database: engine, sessions and migrations at startup."),
+            database_name=naming.snake(ctx.api.info.get("title") or "service"),
+        ),
+        ctx.render("app/crud/base.py.j2", "app/crud/base.py", header=ctx.header("Generic CRUD over one table.")),
+        ctx.render("app/package.py.j2", "app/crud/__init__.py", header=ctx.header("CRUD per resource.")),
+        ctx.render(
+            "app/migrations/env.py.j2", "app/migrations/env.py", header=ctx.header("Alembic environment.")
+        ),
+    ]
+    for r in resources:
+        description = (r.schema.annotations.get("description") or r.schema.component or r.name).strip()
+        files.append(
+            ctx.render(
+                "app/models/model.py.j2",
+                f"app/models/{r.module}.py",
+                header=ctx.header(f"The {r.name} table."),
+                r=_ResourceView(r, description.splitlines()[0]),
+                columns=column_defs(r),
+            )
+        )
+        columns = {c.name: c.py_name for c in r.columns}
+        files.append(
+            ctx.render(
+                "app/crud/module.py.j2",
+                f"app/crud/{r.module}.py",
+                header=ctx.header(f"CRUD for {r.name}."),
+                r=_ResourceView(r, ""),
+                columns=repr(columns),
+                server_values=repr(r.server_values),
+            )
+        )
+    revisions = history(ctx, tables_of(resources))
+    for rev in revisions:
+        files.append(
+            ctx.render(
+                "app/migrations/revision.py.j2",
+                f"app/migrations/versions/{rev['revision']}_{naming.snake(rev['message'])[:40]}.py",
+                message=rev["message"],
+                revision=rev["revision"],
+                down_revision=rev["down_revision"],
+                upgrade=rev["upgrade"],
+                downgrade=rev["downgrade"],
+                version=__version__,
+                spec_name=ctx.spec_name,
+            )
+        )
+    files.append(OutputFile(path=HISTORY, content=json.dumps({"revisions": revisions}, indent=2) + "\n"))
+    return files
+
+
+class _ResourceView:
+    """A resource as templates see it: its fields plus a one-line description and variable name."""
+
+    def __init__(self, resource: Resource, description: str) -> None:
+        self._r = resource
+        self.description = description
+        self.table_var = naming.snake(resource.name) + "_table"
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._r, name)
