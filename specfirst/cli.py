@@ -71,6 +71,14 @@ def _cmd_check(args: argparse.Namespace) -> int:
     return EXIT_DIFFERENT if discrepancies else EXIT_OK
 
 
+def _cmd_plan(args: argparse.Namespace) -> int:
+    from specfirst.pipeline import load_api
+    from specfirst.resources import describe, make_plan
+
+    print(describe(make_plan(load_api(args.spec))), end="")
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="specfirst", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -84,6 +92,9 @@ def build_parser() -> argparse.ArgumentParser:
     val.add_argument("--app", required=True, help="directory of the generated service")
     val.add_argument("--format", choices=("text", "json"), default="text")
     val.set_defaults(run=_cmd_validate)
+    pln = sub.add_parser("plan", help="print the resources, tables and ids inferred, and which operation does what")
+    pln.add_argument("spec")
+    pln.set_defaults(run=_cmd_plan)
     chk = sub.add_parser("check", help="CI gate: the service is up to date and matches the spec")
     chk.add_argument("spec")
     chk.add_argument("--out", required=True)

@@ -8,7 +8,11 @@ over inference:
 - ``x-specfirst-resource: <name>`` on an operation: it belongs to that resource (the name
   is the table name); ``x-specfirst-resource: false`` keeps it out of CRUD;
 - ``x-specfirst-operation: list|create|read|update|delete|search`` on an operation;
-- ``x-specfirst-id: <property>`` on a resource schema (or on an operation): its id.
+- ``x-specfirst-id: <property>`` on a resource schema (or on an operation): its id;
+- ``x-specfirst-log: interaction`` on an operation: each call is recorded (its request
+  body, its answer and the time) in the ``interactions`` log, which an operation marked
+  ``x-specfirst-resource: interactions`` and ``x-specfirst-operation: list`` reads back,
+  newest first.
 
 Every operation that is not CRUD goes to a user handler. The plan is computed from the
 intermediate model only, once, in time linear in the number of operations.
@@ -54,6 +58,8 @@ class Resource:
     columns: list[Column]
     operations: list[Binding] = field(default_factory=list)
     server_values: dict[str, Any] = field(default_factory=dict)  # required fields no request sends
+    is_log: bool = False  # an interaction log: written by x-specfirst-log operations, read newest first
+    timestamp: str | None = None  # wire name of the time of a log entry
 
     @property
     def kinds(self) -> list[str]:
@@ -73,6 +79,7 @@ class Binding:
     list_property: Property | None = None  # list wrapped in an object: the array property
     filters: list[tuple[Parameter, Column]] = field(default_factory=list)
     search_param: Parameter | None = None
+    newest_first: bool = False
     limit_param: Parameter | None = None
     offset_param: Parameter | None = None
     answer: str = "item"  # item, list, message, empty
@@ -82,14 +89,21 @@ class Binding:
     conflict_status: int = 409
 
 
+LOG_TABLES = {"interaction": "interactions"}
+
+
 @dataclass
 class Plan:
     resources: list[Resource]
     bindings: dict[int, Binding]  # by id(operation)
     handlers: list[Operation]
+    logs: dict[int, Resource] = field(default_factory=dict)  # by id(operation): the log it writes
 
     def binding(self, op: Operation) -> Binding | None:
         return self.bindings.get(id(op))
+
+    def log_of(self, op: Operation) -> Resource | None:
+        return self.logs.get(id(op))
 
 
 # -- shapes ----------------------------------------------------------------------------------
@@ -125,17 +139,25 @@ def _primary(op: Operation) -> Response | None:
     return min(success, key=lambda r: r.numeric or 0) if success else None
 
 
-def _list_shape(s: Schema | None) -> tuple[Schema, Property | None] | None:
-    """(item schema, wrapping property) when ``s`` is an array of objects or an object holding one."""
+def _inline_object(s: Schema | None) -> Schema | None:
+    return s.target() if s is not None and s.target().is_object else None
+
+
+def _list_shape(s: Schema | None, *, inline: bool = False) -> tuple[Schema, Property | None] | None:
+    """(item schema, wrapping property) when ``s`` is an array of objects or an object holding one.
+
+    Items must be component schemas, or (``inline``, for explicitly marked operations) any object.
+    """
     if s is None:
         return None
+    item_of = _inline_object if inline else _object_component
     target = s.target()
     if target.types == ("array",) and target.items is not None:
-        item = _object_component(target.items)
+        item = item_of(target.items)
         return (item, None) if item is not None else None
     if target.is_object:
         arrays = [
-            (p, _object_component(p.schema.target().items))
+            (p, item_of(p.schema.target().items))
             for p in _all_properties(target).values()
             if p.schema.target().types == ("array",) and p.schema.target().items is not None
         ]
@@ -310,7 +332,7 @@ class _Planner:
         resp_mt = _json(primary.contents) if primary else None
         resp_schema = resp_mt.schema if resp_mt else None
         item = _object_component(resp_schema)
-        listed = _list_shape(resp_schema)
+        listed = _list_shape(resp_schema, inline=declared in ("list", "search"))
         trailing = _trailing_param(op)
         inner = _has_inner_param(op)
         method = op.method
@@ -380,9 +402,18 @@ class _Planner:
                 continue
             params = [p for c in members if (p := _trailing_param(c.op)) is not None]
             id_prop = self.id_of(schema, params, [c.op.extensions for c in members])
+            names = {c.op.extensions.get("x-specfirst-resource") for c in members}
+            is_log = bool(names & set(LOG_TABLES.values()))
+            if id_prop is None and is_log:
+                id_prop = Property(name="id", py_name="id", schema=Schema(pointer="", types=("integer",)), required=True)
             if id_prop is None:
                 continue
             resource = self._resource(schema, id_prop, members, tables)
+            if resource is not None and is_log:
+                resource.is_log = True
+                resource.timestamp = next(
+                    (c.name for c in resource.columns if c.schema.target().format == "date-time"), None
+                )
             if resource is None:
                 continue
             for c in members:
@@ -392,7 +423,13 @@ class _Planner:
                     bindings[id(c.op)] = binding
             resources.append(resource)
         handlers = [op for op in self.api.operations if id(op) not in bindings]
-        return Plan(resources=resources, bindings=bindings, handlers=handlers)
+        by_name = {r.name: r for r in resources if r.is_log}
+        logs = {
+            id(op): by_name[LOG_TABLES[kind]]
+            for op in self.api.operations
+            if (kind := op.extensions.get("x-specfirst-log")) in LOG_TABLES and LOG_TABLES[kind] in by_name
+        }
+        return Plan(resources=resources, bindings=bindings, handlers=handlers, logs=logs)
 
     def _resource(
         self, schema: Schema, id_prop: Property, members: list[_Candidate], tables: naming.NameScope
@@ -425,7 +462,10 @@ class _Planner:
             columns.append(column)
             if column.primary_key:
                 id_column = column
-        assert id_column is not None
+        if id_column is None:  # an internal id (interaction logs have none of their own)
+            sql, py = _sql_type(id_prop.schema)
+            id_column = Column(name=id_prop.name, py_name="id", schema=id_prop.schema, sql_type=sql, python_type=py, primary_key=True)
+            columns.insert(0, id_column)
         creates = [c for c in members if c.kind == "create"]
         inputs = {name for c in creates if c.body is not None for name in _all_properties(c.body)}
         generated = None if id_prop.name in inputs else _id_rule(id_prop.schema)
@@ -470,6 +510,7 @@ class _Planner:
         resp_item = _object_component(resp_mt.schema) if resp_mt else None
         if c.kind in ("list", "search"):
             binding.answer = "list"
+            binding.newest_first = op.extensions.get("x-specfirst-resource") in LOG_TABLES.values()
             props = _all_properties(resource.schema)
             columns = {col.name: col for col in resource.columns}
             for p in op.parameters:
@@ -527,6 +568,9 @@ def describe(plan: Plan) -> str:
                 extra.append(f"searches {b.search_param.name}")
             suffix = f" ({'; '.join(extra)})" if extra else ""
             lines.append(f"  {b.kind:7} {op.method.upper():6} {op.path}  [{op.wire_id}]{suffix}")
+    for op_id, log in plan.logs.items():
+        op = next(o for o in plan.handlers if id(o) == op_id)
+        lines.append(f"log {log.name}: every {op.method.upper()} {op.path} [{op.wire_id}] is recorded")
     if plan.handlers:
         lines.append("user handlers:")
         for op in plan.handlers:

@@ -79,3 +79,29 @@ def test_unimplemented_handler_answers_501_in_the_error_schema(client: TestClien
         "errorCode": "not_implemented",
         "message": "operation generateSystemPrompt is not implemented yet",
     }
+
+
+def test_every_request_is_logged_with_its_id(client: TestClient) -> None:
+    import logging
+
+    records: list[logging.LogRecord] = []
+    handler = logging.Handler()
+    handler.emit = records.append  # type: ignore[method-assign]
+    logger = logging.getLogger("app.requests")
+    logger.addHandler(handler)
+    try:
+        sent = client.get("/services", headers={"X-API-KEY": "user-key", "X-Request-ID": "req-42"})
+        fresh = client.get("/services", headers={"X-API-KEY": "user-key"})
+    finally:
+        logger.removeHandler(handler)
+    assert sent.headers["X-Request-ID"] == "req-42"
+    assert len(fresh.headers["X-Request-ID"]) == 16 and fresh.headers["X-Request-ID"] != "req-42"
+    fields = [r.fields for r in records]  # type: ignore[attr-defined]
+    assert fields[0]["request_id"] == "req-42"
+    assert {k: fields[0][k] for k in ("method", "path", "operation_id", "status")} == {
+        "method": "GET",
+        "path": "/services",
+        "operation_id": "listServices",
+        "status": 200,
+    }
+    assert fields[0]["duration_ms"] >= 0

@@ -15,6 +15,7 @@ from fastapi import FastAPI
 
 from app.api.routes import api_router
 from app.core import errors
+from app.core import logging as request_logs
 from app.core.auth import TokenVerifier
 from app.core.config import Settings
 from app.core.db import Database
@@ -92,6 +93,8 @@ def create_app(
     app.state.db = database
     app.state.token_verifiers = dict(token_verifiers or {})
     errors.install(app)
+    request_logs.configure(settings.log_level)
+    app.add_middleware(request_logs.RequestLogMiddleware)
     app.include_router(api_router)
     document = source_document()
     app.openapi = lambda: document  # type: ignore[method-assign]  # serve the source verbatim

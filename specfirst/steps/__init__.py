@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from specfirst.steps import api_routes, authentication, main_entry, models_and_crud, schemas
+from specfirst.steps import api_routes, authentication, logging, main_entry, models_and_crud, schemas
 
-STEPS: tuple[ModuleType, ...] = (schemas, authentication, models_and_crud, api_routes, main_entry)
+STEPS: tuple[ModuleType, ...] = (schemas, authentication, models_and_crud, logging, api_routes, main_entry)
 
 
 def step_by_name(name: str) -> ModuleType:

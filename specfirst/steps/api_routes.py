@@ -401,8 +401,9 @@ class _RouteBuilder:
             filters = ", ".join(f"({column.name!r}, {p.py_name})" for p, column in b.filters)
             limit = f"given({b.limit_param.py_name})" if b.limit_param else "None"
             offset = f"given({b.offset_param.py_name}, 0)" if b.offset_param else "0"
+            newest = ", newest_first=True" if b.newest_first else ""
             lines.append(
-                f"items = {table}.list_items(db, filters=present([{filters}]), limit={limit}, offset={offset})"
+                f"items = {table}.list_items(db, filters=present([{filters}]), limit={limit}, offset={offset}{newest})"
             )
             wrapper = b.list_property.name if b.list_property else None
             lines.append(f"return {{{wrapper!r}: items}}" if wrapper else "return items")
@@ -423,9 +424,21 @@ class _RouteBuilder:
         self.handler_functions.append(self.handler_stub(op, primary))
         args = "".join(f", {name}={name}" for name in own)
         principal = ", principal=principal" if any(p.name == "principal" for p in params) else ""
+        call = f"call_handler(handlers, {op.py_name!r}, {op.wire_id!r}, ctx, {status}{args})"
+        lines = [f"ctx = HandlerContext(request=request, db=db{principal})"]
+        log = self.plan.log_of(op) if self.plan else None
+        if log is None:
+            return [*lines, f"return {call}"]
+        table = naming.snake(log.name) + "_table"
+        self.crud_imports.add(f"{log.module}.{table}")
+        body = "body, " if "body" in own else ""
+        stamp = f", timestamp={log.timestamp!r}" if log.timestamp else ""
         return [
-            f"ctx = HandlerContext(request=request, db=db{principal})",
-            f"return call_handler(handlers, {op.py_name!r}, {op.wire_id!r}, ctx, {status}{args})",
+            *lines,
+            f"answer = {call}",
+            f"# x-specfirst-log: {op.extensions['x-specfirst-log']}: the call is recorded in {log.name}",
+            f"{table}.record(db, {body}answer{stamp})",
+            "return answer",
         ]
 
     def handler_stub(self, op: Operation, primary: Response | None) -> UserFunction:

@@ -42,6 +42,7 @@ class RequirementDef:
     description: str
     params: list[tuple[str, str, str, list[str]]]  # (param, scheme py_name, scheme spec name, scopes)
     groups: list[list[str]]  # per requirement object: the params that must all be present
+    challenge: str | None = None  # WWW-Authenticate value for refusals (HTTP schemes only)
 
 
 @dataclass
@@ -126,8 +127,25 @@ def _requirement_functions(api: Api) -> dict[str, RequirementDef]:
                 group.append(param)
             groups.append(group)
         described = " or ".join(" and ".join(req) or "anonymous" for req in op.effective_security)
-        result[key] = RequirementDef(function=function, description=described, params=params, groups=groups)
+        challenges = [
+            _challenge(api.security_schemes[name]) for req in op.effective_security for name in req
+        ]
+        challenge = ", ".join(dict.fromkeys(c for c in challenges if c)) or None
+        result[key] = RequirementDef(
+            function=function, description=described, params=params, groups=groups, challenge=challenge
+        )
     return result
+
+
+def _challenge(scheme: SecurityScheme) -> str | None:
+    """What ``WWW-Authenticate`` says when a scheme refuses (RFC 7235; API keys have none)."""
+    if scheme.type == "http" and (scheme.scheme or "").lower() == "basic":
+        return 'Basic realm="api"'
+    if scheme.type == "http" and scheme.scheme:
+        return scheme.scheme.capitalize()
+    if scheme.type in ("oauth2", "openIdConnect"):
+        return "Bearer"
+    return None
 
 
 def _all_operations(api: Api) -> list[Operation]:

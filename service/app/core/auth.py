@@ -91,12 +91,19 @@ def check_credential(
     return verify(scheme, token)
 
 
-def satisfy(request: Request, requirements: list[list[Principal | None]]) -> Principal:
-    """OR across requirement objects, AND inside one; refuse with 401 (or 403) otherwise."""
+def satisfy(
+    request: Request, requirements: list[list[Principal | None]], challenge: str | None = None
+) -> Principal:
+    """OR across requirement objects, AND inside one; refuse with 401 (or 403) otherwise.
+
+    A 401 from an HTTP authentication scheme says how to authenticate (``WWW-Authenticate``).
+    """
     for group in requirements:
         if all(p is not None for p in group):
             return group[0] if group else Principal(scheme="", identity="anonymous")
-    raise Unauthenticated(refusal_status(request), "unauthorized", "missing or invalid credentials")
+    status = refusal_status(request)
+    headers = {"WWW-Authenticate": challenge} if challenge and status == 401 else None
+    raise Unauthenticated(status, "unauthorized", "missing or invalid credentials", headers=headers)
 
 
 def with_extensions(scheme: SchemeT, extensions: dict[str, Any]) -> SchemeT:

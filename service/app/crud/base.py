@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from pydantic import BaseModel
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -160,6 +161,20 @@ class Table:
         items = (self.to_item(row) for row in db.scalars(statement))
         kept = [item for item in items if all(_matches(item.get(w), v) for w, v in in_python)]
         return _page(kept, limit, offset)
+
+    def record(self, db: Session, *parts: Any, timestamp: str | None = None) -> dict[str, Any]:
+        """Append a log entry made of the request body and the answer (models or dicts), timed now."""
+        entry: dict[str, Any] = {}
+        for part in parts:
+            if isinstance(part, BaseModel):
+                entry.update(part.model_dump(mode="json", by_alias=True))
+            elif isinstance(part, dict):
+                entry.update(part)
+        if timestamp is not None:
+            entry[timestamp] = datetime.now(UTC).isoformat().replace("+00:00", "Z")
+        return self.create(
+            db, {wire: value for wire, value in entry.items() if wire in self.columns}
+        )
 
     def count(self, db: Session) -> int:
         return int(db.scalar(select(func.count()).select_from(self.model)) or 0)

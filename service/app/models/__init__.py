@@ -9,6 +9,7 @@ class Base(DeclarativeBase):
     """Every stored resource's table."""
 
 
+from app.models.interactions import InteractionsRecord  # noqa: E402
 from app.models.services import ServicesRecord  # noqa: E402
 
-__all__ = ["Base", "ServicesRecord"]
+__all__ = ["Base", "ServicesRecord", "InteractionsRecord"]

@@ -13,6 +13,7 @@ from app.core import security
 from app.core.auth import Principal
 from app.core.context import HandlerContext, call_handler
 from app.core.db import get_db
+from app.crud.interactions import interactions_table
 from app.handlers import interaction_handling as handlers
 from app.schemas import ErrorResponse, HandleUserInputRequest, HandleUserInputResponse
 
@@ -55,7 +56,10 @@ router = APIRouter()
         },
         500: {"description": "Something went wrong on the server side", "model": ErrorResponse},
     },
-    openapi_extra={"requestBody": {"description": "What the user wants the Assistant to handle"}},
+    openapi_extra={
+        "requestBody": {"description": "What the user wants the Assistant to handle"},
+        "x-specfirst-log": "interaction",
+    },
 )
 def handle_user_input(
     request: Request,
@@ -64,4 +68,7 @@ def handle_user_input(
     body: Annotated[HandleUserInputRequest, Body()],
 ) -> Any:
     ctx = HandlerContext(request=request, db=db, principal=principal)
-    return call_handler(handlers, "handle_user_input", "handleUserInput", ctx, None, body=body)
+    answer = call_handler(handlers, "handle_user_input", "handleUserInput", ctx, None, body=body)
+    # x-specfirst-log: interaction: the call is recorded in interactions
+    interactions_table.record(db, body, answer, timestamp="timestamp")
+    return answer

@@ -6,15 +6,16 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query
 from pydantic import Field
 from sqlalchemy.orm import Session
 
 from app.core import security
 from app.core.auth import Principal
-from app.core.context import HandlerContext, call_handler
+from app.core.context import given
 from app.core.db import get_db
-from app.handlers import logs_management as handlers
+from app.crud.base import present
+from app.crud.interactions import interactions_table
 from app.schemas import ErrorResponse, RetrieveLogsResponse, TypesenseErrorResponse
 
 router = APIRouter()
@@ -62,9 +63,9 @@ router = APIRouter()
         },
         500: {"description": "Something went wrong on the server side", "model": ErrorResponse},
     },
+    openapi_extra={"x-specfirst-resource": "interactions", "x-specfirst-operation": "list"},
 )
 def retrieve_logs(
-    request: Request,
     db: Annotated[Session, Depends(get_db)],
     principal: Annotated[Principal, Depends(security.require_api_key_auth)],
     limit: Annotated[
@@ -76,7 +77,7 @@ def retrieve_logs(
         Query(description="How many entries to skip before returning results"),
     ] = 0,
 ) -> Any:
-    ctx = HandlerContext(request=request, db=db, principal=principal)
-    return call_handler(
-        handlers, "retrieve_logs", "retrieveLogs", ctx, None, limit=limit, offset=offset
+    items = interactions_table.list_items(
+        db, filters=present([]), limit=given(limit), offset=given(offset, 0), newest_first=True
     )
+    return {"logs": items}
