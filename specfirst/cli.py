@@ -92,6 +92,11 @@ def build_parser() -> argparse.ArgumentParser:
     val.add_argument("--app", required=True, help="directory of the generated service")
     val.add_argument("--format", choices=("text", "json"), default="text")
     val.set_defaults(run=_cmd_validate)
+    fz = sub.add_parser("fuzz", help="serve the app on loopback and fuzz it against the spec (schemathesis)")
+    from specfirst import fuzz
+
+    fuzz.add_arguments(fz)
+    fz.set_defaults(run=fuzz.fuzz_command)
     pln = sub.add_parser("plan", help="print the resources, tables and ids inferred, and which operation does what")
     pln.add_argument("spec")
     pln.set_defaults(run=_cmd_plan)

@@ -229,6 +229,24 @@ class Operation:
         """The operationId FastAPI will publish: the spec's, or the derived name."""
         return self.operation_id or self.py_name
 
+    def primary_response(self) -> Response | None:
+        """The response the route's ``status_code`` stands for.
+
+        The lowest 2xx; else a ``2XX`` range or ``default``; else the lowest declared status.
+        """
+        numeric = [r for r in self.responses if r.numeric is not None]
+        success = [r for r in numeric if r.is_success]
+        if success:
+            return min(success, key=lambda r: r.numeric or 0)
+        for key in ("2XX", "default"):
+            found = next((r for r in self.responses if r.status == key), None)
+            if found is not None:
+                return found
+        return min(numeric, key=lambda r: r.numeric or 0) if numeric else None
+
+    def declares(self, status: int | str) -> bool:
+        return any(r.status == str(status) for r in self.responses)
+
 
 @dataclass(eq=False)
 class OAuthFlow:

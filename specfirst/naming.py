@@ -57,6 +57,23 @@ _MODULE_RESERVED = frozenset(
         "str",
         "type",
         "None",
+        "Date",
+        "DateTime",
+        "Discriminator",
+        "Duration",
+        "Enum",
+        "Format",
+        "NoAdditionalProperties",
+        "OneOf",
+        "Time",
+        "UniqueItems",
+        "UploadBytes",
+        "StyledQuery",
+        "HandlerContext",
+        "Principal",
+        "Session",
+        "Request",
+        "Response",
     }
 )
 

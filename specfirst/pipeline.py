@@ -29,18 +29,21 @@ def _reader(out_dir: str | Path | None):  # noqa: ANN202
     return previous
 
 
-def render_files(
-    api: Api,
-    spec_path: str | Path,
-    steps: Sequence[ModuleType] = STEPS,
-    out_dir: str | Path | None = None,
-) -> list[OutputFile]:
-    """Run the steps in order and format the generated Python, all in memory."""
+def render_by_step(api: Api, spec_path: str | Path, out_dir: str | Path | None = None) -> tuple[list[OutputFile], dict[str, str]]:
+    """Every step's files, formatted together (one ruff run), and which step wrote each path."""
     ctx = StepContext(api=api, spec_name=Path(spec_path).name, previous=_reader(out_dir))
     files: list[OutputFile] = []
-    for step in steps:
-        files.extend(step.generate(ctx))
-    return format_python(files)
+    owner: dict[str, str] = {}
+    for step in STEPS:
+        produced = step.generate(ctx)
+        owner.update((f.path, step.NAME) for f in produced)
+        files.extend(produced)
+    return format_python(files), owner
+
+
+def render_files(api: Api, spec_path: str | Path, out_dir: str | Path | None = None) -> list[OutputFile]:
+    """Run the steps in order and format the generated Python, all in memory."""
+    return render_by_step(api, spec_path, out_dir)[0]
 
 
 def generate(spec_path: str | Path, out_dir: str | Path, *, force: bool = False) -> WriteResult:
@@ -58,22 +61,23 @@ def stale_files(spec_path: str | Path, out_dir: str | Path) -> list[str]:
 def generate_step(spec_path: str | Path, out_dir: str | Path, step_name: str, *, force: bool = False) -> WriteResult:
     """Write only one step's files; every other generated file keeps its current content.
 
-    All steps are rendered in memory (cheap) to know which files belong to which step:
-    a file no step produces any more is removed, other steps' files are left as they are.
+    All steps are rendered (and formatted together, so a step's files come out exactly as
+    in a full run) to know which files belong to which step: a file no step produces any
+    more is removed, other steps' files are left as they are on disk.
     """
     from specfirst.steps import step_by_name
 
     api = load_api(spec_path)
-    target = step_by_name(step_name)
-    own = render_files(api, spec_path, steps=[target], out_dir=out_dir)
-    own_paths = {f.path for f in own}
-    others = [f for f in render_files(api, spec_path, out_dir=out_dir) if f.path not in own_paths]
+    step_by_name(step_name)  # an unknown step is an error before anything is read or written
+    files, owner = render_by_step(api, spec_path, out_dir)
     out = Path(out_dir)
-    kept: list[OutputFile] = []
-    for f in others:
+    selected: list[OutputFile] = []
+    for f in files:
         current = out / f.path
-        if current.is_file():
-            kept.append(
+        if owner[f.path] == step_name:
+            selected.append(f)
+        elif current.is_file():
+            selected.append(
                 OutputFile(
                     path=f.path,
                     content=current.read_text(encoding="utf-8"),
@@ -81,4 +85,4 @@ def generate_step(spec_path: str | Path, out_dir: str | Path, step_name: str, *,
                     functions=f.functions,
                 )
             )
-    return write_tree(out, own + kept, force=force, source=Path(spec_path).name)
+    return write_tree(out, selected, force=force, source=Path(spec_path).name)

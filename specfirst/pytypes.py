@@ -27,11 +27,12 @@ _OBJECT_CONSTRAINTS = {"minProperties": "min_length", "maxProperties": "max_leng
 
 # string formats that map to a Python type whose pydantic JSON schema carries the format
 _FORMAT_TYPES = {
-    "date-time": "datetime",
-    "date": "date",
-    "time": "time",
-    "duration": "timedelta",
+    "date-time": "DateTime",
+    "date": "Date",
+    "time": "Time",
+    "duration": "Duration",
 }
+_PLAIN_FORMAT_TYPES = {"date-time": "datetime", "date": "date", "time": "time", "duration": "timedelta"}
 _LITERAL_TYPES = (str, int, bool)
 
 # Keywords of a schema that are metadata, rendered through Field(...) or json_schema_extra.
@@ -78,7 +79,7 @@ class TypeRenderer:
             if kind == "array":
                 base = f"list[{self.plain_type(s.items) if s.items is not None else 'Any'}]"
             elif kind == "string":
-                base = _FORMAT_TYPES.get(s.format or "", "bytes" if s.format == "binary" else "str")
+                base = _PLAIN_FORMAT_TYPES.get(s.format or "", "bytes" if s.format == "binary" else "str")
             else:
                 base = {"integer": "int", "number": "float", "boolean": "bool", "null": "None"}.get(
                     kind, "dict[str, Any]" if kind == "object" else "Any"

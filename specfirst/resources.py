@@ -54,7 +54,7 @@ class Resource:
     model_class: str  # SQLAlchemy model class
     schema: Schema  # representation (what reads return)
     id_column: Column
-    id_generated: str | None  # "integer" (next number), "uuid", or "alphabet:<chars>:<n>"; None: clients send it
+    id_generated: str | None  # "integer" (next number), "uuid", or "alphabet:<chars>:<n>" when absent; None: clients must send it
     columns: list[Column]
     operations: list[Binding] = field(default_factory=list)
     server_values: dict[str, Any] = field(default_factory=dict)  # required fields no request sends
@@ -87,6 +87,7 @@ class Binding:
     status: int = 200
     not_found_status: int = 404
     conflict_status: int = 409
+    invalid_status: int = 400
 
 
 LOG_TABLES = {"interaction": "interactions"}
@@ -135,8 +136,7 @@ def _all_properties(s: Schema) -> dict[str, Property]:
 
 
 def _primary(op: Operation) -> Response | None:
-    success = [r for r in op.responses if r.is_success and r.numeric is not None]
-    return min(success, key=lambda r: r.numeric or 0) if success else None
+    return op.primary_response()
 
 
 def _inline_object(s: Schema | None) -> Schema | None:
@@ -266,6 +266,29 @@ def _server_value(s: Schema) -> Any:
     if kind == "object" and not _all_required(target):
         return {}
     return _UNFILLABLE
+
+
+def _first_declared(op: Operation, preferred: tuple[int, ...], fallback: int) -> int:
+    """The first of ``preferred`` the operation declares (a range or default covers any), else ``fallback``."""
+    for status in preferred:
+        if op.declares(status):
+            return status
+    return fallback
+
+
+def _covers(given: Schema, wanted: Schema, depth: int = 0) -> bool:
+    """Whether values of ``given`` (what requests send) always hold what ``wanted`` requires."""
+    a, b = given.target(), wanted.target()
+    if a is b or depth > 8 or not (b.is_object or b.all_of):
+        return True
+    sent = _all_properties(a)
+    for name in _all_required(b):
+        prop = _all_properties(b).get(name)
+        if name not in sent or name not in _all_required(a):
+            return False
+        if prop is not None and not _covers(sent[name].schema, prop.schema, depth + 1):
+            return False
+    return True
 
 
 def _message_field(s: Schema | None) -> str | None:
@@ -468,7 +491,18 @@ class _Planner:
             columns.insert(0, id_column)
         creates = [c for c in members if c.kind == "create"]
         inputs = {name for c in creates if c.body is not None for name in _all_properties(c.body)}
-        generated = None if id_prop.name in inputs else _id_rule(id_prop.schema)
+        sent = id_prop.name in inputs
+        required_in_input = any(id_prop.name in _all_required(c.body) for c in creates if c.body is not None)
+        # ids clients may leave out are made by the service (when it can make a valid one)
+        generated = None if sent and required_in_input else (_id_rule(id_prop.schema) or None)
+        if not sent and generated is None:
+            return None
+        representation = _all_properties(schema)
+        for c in creates:
+            body_props = _all_properties(c.body) if c.body is not None else {}
+            for name in _all_required(schema) & set(body_props):
+                if name in representation and not _covers(body_props[name].schema, representation[name].schema):
+                    return None  # reads would lack fields no create sends: leave it to handlers
         server_values: dict[str, Any] = {}
         for name in sorted(_all_required(schema) - inputs - {id_prop.name}):
             prop = _all_properties(schema).get(name)
@@ -476,8 +510,6 @@ class _Planner:
             if value is _UNFILLABLE:
                 return None  # the service could not produce a valid item: leave it to handlers
             server_values[name] = value
-        if generated == "":
-            return None
         model = naming.pascal(naming.snake(base)) + "Record"
         return Resource(
             name=table,
@@ -493,7 +525,6 @@ class _Planner:
     def _binding(self, c: _Candidate, resource: Resource, id_prop: Property) -> Binding | None:
         op = c.op
         primary = _primary(op)
-        statuses = {r.numeric for r in op.responses if r.numeric is not None}
         binding = Binding(
             operation=op,
             resource=resource,
@@ -502,9 +533,10 @@ class _Planner:
             body_schema=c.body,
             partial=op.method == "patch",
             list_property=c.list_property,
-            status=primary.numeric if primary and primary.numeric else 200,
-            not_found_status=404,
-            conflict_status=409 if 409 in statuses or 400 not in statuses else 400,
+            status=primary.numeric if primary and primary.numeric and primary.is_success else 200,
+            not_found_status=_first_declared(op, (404, 400), 404),
+            conflict_status=_first_declared(op, (409, 400), 409),
+            invalid_status=_first_declared(op, (400, 422), 400),
         )
         resp_mt = _json(primary.contents) if primary else None
         resp_item = _object_component(resp_mt.schema) if resp_mt else None
@@ -552,7 +584,9 @@ def describe(plan: Plan) -> str:
     lines: list[str] = []
     for r in plan.resources:
         id_note = f"id {r.id_column.name!r} ({r.id_column.python_type}"
-        id_note += f", generated: {r.id_generated.split(':')[0]})" if r.id_generated else ", sent by clients)"
+        sent = any(r.id_column.name in _all_properties(b.body_schema) for b in r.operations if b.kind == "create" and b.body_schema)
+        how = f"generated: {r.id_generated.split(':')[0]}" if r.id_generated else ""
+        id_note += f", sent by clients{', else ' + how if how else ''})" if sent else f", {how})"
         lines.append(f"resource {r.schema.component or r.name}: table {r.name!r}, {id_note}")
         lines.append(f"  columns: {', '.join(f'{c.name} {c.sql_type}' for c in r.columns)}")
         if r.server_values:

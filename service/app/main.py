@@ -19,6 +19,7 @@ from app.core import logging as request_logs
 from app.core.auth import TokenVerifier
 from app.core.config import Settings
 from app.core.db import Database
+from app.sync.service import SyncError, SyncService, handle_sync_error
 
 SPEC_PATH = Path(__file__).resolve().parent.parent / "openapi.json"
 logger = logging.getLogger("app")
@@ -41,13 +42,16 @@ def create_app(
     """
     settings = settings or Settings.from_env()
     database = database or Database()
+    sync = SyncService.from_env(database)  # TYPESENSE_URL turns the Typesense sync on
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         database.migrate()
         for scheme, variable in settings.unconfigured():
             logger.warning("no credentials for security scheme %s: set %s", scheme, variable)
+        sync.start()
         yield
+        sync.stop()
         database.close()
 
     app = FastAPI(
@@ -92,10 +96,19 @@ def create_app(
     app.state.settings = settings
     app.state.db = database
     app.state.token_verifiers = dict(token_verifiers or {})
+    app.state.sync = sync
     errors.install(app)
+    app.add_exception_handler(SyncError, handle_sync_error)
     request_logs.configure(settings.log_level)
     app.add_middleware(request_logs.RequestLogMiddleware)
     app.include_router(api_router)
+    if not any(getattr(route, "path", None) == "/healthz" for route in app.routes):
+
+        @app.get("/healthz", include_in_schema=False)
+        def healthz() -> dict[str, Any]:
+            """Liveness, and the sync figures: outbox depth, oldest pending write, last error, attempts."""
+            return {"status": "ok", "sync": sync.status()}
+
     document = source_document()
     app.openapi = lambda: document  # type: ignore[method-assign]  # serve the source verbatim
     return app

@@ -7,9 +7,27 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from specfirst.steps import api_routes, authentication, logging, main_entry, models_and_crud, schemas
+from specfirst.steps import (
+    api_routes,
+    authentication,
+    logging,
+    main_entry,
+    models_and_crud,
+    schemas,
+    tests,
+    typesense_sync,
+)
 
-STEPS: tuple[ModuleType, ...] = (schemas, authentication, models_and_crud, logging, api_routes, main_entry)
+STEPS: tuple[ModuleType, ...] = (
+    schemas,
+    authentication,
+    models_and_crud,
+    typesense_sync,
+    logging,
+    api_routes,
+    main_entry,
+    tests,
+)
 
 
 def step_by_name(name: str) -> ModuleType:

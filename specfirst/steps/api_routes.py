@@ -60,24 +60,17 @@ class ModuleDef:
     schema_names: list[str] = field(default_factory=list)
     uses_example_param: bool = False
     crud_imports: list[str] = field(default_factory=list)  # "module.table_var"
+    uses_search: bool = False
     handler_functions: list[UserFunction] = field(default_factory=list)
 
 
 def _primary(op: Operation) -> Response | None:
-    """The response FastAPI's ``status_code`` stands for.
+    return op.primary_response()
 
-    The lowest 2xx; else a ``2XX`` range or ``default`` (FastAPI publishes those as given);
-    else the lowest declared status.
-    """
-    numeric = [r for r in op.responses if r.numeric is not None]
-    success = [r for r in numeric if r.is_success]
-    if success:
-        return min(success, key=lambda r: r.numeric or 0)
-    for key in ("2XX", "default"):
-        found = next((r for r in op.responses if r.status == key), None)
-        if found is not None:
-            return found
-    return min(numeric, key=lambda r: r.numeric or 0) if numeric else None
+
+def op_body_optional(b: Binding) -> bool:
+    body = b.operation.request_body
+    return body is not None and not body.required
 
 
 def _json_media(contents: list[MediaType]) -> MediaType | None:
@@ -108,6 +101,7 @@ class _RouteBuilder:
         self.uses_example_param = False
         self.crud_imports: set[str] = set()
         self.handler_functions: list[UserFunction] = []
+        self.uses_search = False
 
     def type_of(self, schema: Schema | None) -> str:
         return self.renderer.full_type(schema) if schema is not None else "Any"
@@ -347,12 +341,20 @@ class _RouteBuilder:
         if implemented:
             assert self.plan is not None
             binding = self.plan.binding(op)
-            context: list[ParamDef] = [] if binding else [ParamDef("request", "Request", None)]
+            needs_request = binding is None or binding.kind == "search"
+            context: list[ParamDef] = [ParamDef("request", "Request", None)] if needs_request else []
             context.append(ParamDef("db", "Annotated[Session, Depends(get_db)]", None))
             if security_dep:
                 context.append(ParamDef("principal", f"Annotated[Principal, Depends({security_dep})]", None))
             params = context + params
-            body_lines = self.crud_body(binding) if binding else self.handler_body(op, params, primary)
+            status_line: list[str] = []
+            if primary is not None and primary.numeric is None:
+                # FastAPI publishes "default"/"2XX" as given; the answer itself needs a number
+                params = [ParamDef("response", "Response", None), *params]
+                status_line = ["response.status_code = 200"]
+            body_lines = status_line + (
+                self.crud_body(binding) if binding else self.handler_body(op, params, primary)
+            )
         elif name is not None:
             body_lines = [DOC_CALLBACK]
         else:
@@ -379,9 +381,23 @@ class _RouteBuilder:
         lines: list[str] = []
         if b.kind in ("create", "update") and b.body_schema is not None:
             exclude = ", exclude_unset=True" if b.partial else ""
-            lines.append(f'data = body.model_dump(mode="json", by_alias=True{exclude})')
+            dump = f'body.model_dump(mode="json", by_alias=True{exclude})'
+            optional = op_body_optional(b)
+            lines.append(f"data = {{}} if body is MISSING else {dump}" if optional else f"data = {dump}")
             if id_arg is None and b.kind == "update":
                 id_arg = f"data.get({r.id_column.name!r})"
+        if b.kind == "create" and r.id_generated is None:
+            lines += [
+                f"if data.get({r.id_column.name!r}) is None:",
+                f'    raise ApiError({b.invalid_status}, "invalid_request", "{r.id_column.name} is required")',
+            ]
+        if b.kind == "update" and b.partial:
+            lines += [
+                "try:",
+                f"    data = merge_patch({table}.read(db, {id_arg}), data)",
+                "except NotFound as exc:",
+                f'    raise ApiError({b.not_found_status}, "not_found", str(exc)) from None',
+            ]
         if b.kind == "create":
             lines += [
                 "try:",
@@ -392,7 +408,7 @@ class _RouteBuilder:
         elif b.kind in ("read", "update", "delete"):
             calls = {
                 "read": [f"item = {table}.read(db, {id_arg})"],
-                "update": [f"item = {table}.update(db, {id_arg}, data, partial={b.partial})"],
+                "update": [f"item = {table}.update(db, {id_arg}, data)"],
                 "delete": [f"item = {table}.read(db, {id_arg})", f"{table}.delete(db, {id_arg})"],
             }[b.kind]
             lines += ["try:", *("    " + call for call in calls), "except NotFound as exc:"]
@@ -402,9 +418,17 @@ class _RouteBuilder:
             limit = f"given({b.limit_param.py_name})" if b.limit_param else "None"
             offset = f"given({b.offset_param.py_name}, 0)" if b.offset_param else "0"
             newest = ", newest_first=True" if b.newest_first else ""
-            lines.append(
-                f"items = {table}.list_items(db, filters=present([{filters}]), limit={limit}, offset={offset}{newest})"
-            )
+            if b.kind == "search":
+                self.uses_search = True
+                query = f"given({b.search_param.py_name})" if b.search_param else "None"
+                lines.append(
+                    f"items = search_items(request, {table}, {query}, filters=present([{filters}]), "
+                    f"limit={limit}, offset={offset})"
+                )
+            else:
+                lines.append(
+                    f"items = {table}.list_items(db, filters=present([{filters}]), limit={limit}, offset={offset}{newest})"
+                )
             wrapper = b.list_property.name if b.list_property else None
             lines.append(f"return {{{wrapper!r}: items}}" if wrapper else "return items")
             return lines
@@ -419,7 +443,7 @@ class _RouteBuilder:
         return lines
 
     def handler_body(self, op: Operation, params: list[ParamDef], primary: Response | None) -> list[str]:
-        own = [p.name for p in params if p.name not in ("request", "db", "principal")]
+        own = [p.name for p in params if p.name not in ("request", "response", "db", "principal")]
         status = primary.numeric if primary is not None and not _json_media(primary.contents) else None
         self.handler_functions.append(self.handler_stub(op, primary))
         args = "".join(f", {name}={name}" for name in own)
@@ -492,6 +516,7 @@ def _route_module(
     module.schema_names = sorted(renderer.used)
     module.uses_example_param = builder.uses_example_param
     module.crud_imports = sorted(builder.crud_imports)
+    module.uses_search = builder.uses_search
     module.handler_functions = builder.handler_functions
     rendered = ctx.render(
         "app/api/routes/module.py.j2",

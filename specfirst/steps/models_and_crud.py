@@ -4,6 +4,12 @@ The tables come from :mod:`specfirst.resources`. Schema changes reach existing d
 through Alembic: the step keeps ``app/migrations/history.json`` (every revision with the
 tables it leaves), compares the new tables with the last revision, and appends one
 revision when they differ. The service upgrades its database at startup.
+
+When the document manages resources, one more table holds the Typesense sync outbox
+(:data:`OUTBOX_COLUMNS`): every create, update and delete of a resource marks its document
+there in the same transaction (``Table`` in ``app/crud/base.py``), and the sync worker
+(:mod:`specfirst.steps.typesense_sync`) drains it. It is part of the migration history like
+the resources' tables, so existing databases get it on their next start.
 """
 
 from __future__ import annotations
@@ -23,7 +29,43 @@ DESCRIPTION = "SQLAlchemy models, CRUD and migrations for the resources the spec
 HISTORY = "app/migrations/history.json"
 CREATED = "created_ns"  # insertion order, for listing oldest or newest first
 
-Tables = dict[str, dict[str, dict[str, Any]]]  # table -> column -> {"type", "primary_key"}
+Tables = dict[str, dict[str, dict[str, Any]]]  # table -> column -> {"type", "primary_key"[, "index"]}
+
+# The sync outbox: one row per document with a write not yet in Typesense (see app/sync/outbox.py).
+OUTBOX_COLUMNS: dict[str, dict[str, Any]] = {
+    "id": {"type": "Integer", "primary_key": True},
+    "collection": {"type": "String", "primary_key": False},
+    "document_id": {"type": "String", "primary_key": False, "index": True},
+    "operation": {"type": "String", "primary_key": False},
+    "created_ns": {"type": "BigInteger", "primary_key": False},
+    "changed_ns": {"type": "BigInteger", "primary_key": False},
+    "attempts": {"type": "Integer", "primary_key": False},
+    "next_attempt_ns": {"type": "BigInteger", "primary_key": False},
+    "last_attempt_ns": {"type": "BigInteger", "primary_key": False},
+    "last_error": {"type": "String", "primary_key": False},
+    "lease_owner": {"type": "String", "primary_key": False},
+    "lease_until_ns": {"type": "BigInteger", "primary_key": False},
+}
+
+
+@dataclass(frozen=True)
+class OutboxTable:
+    """Names of the sync outbox: its table, model module and class."""
+
+    name: str
+    module: str
+    model_class: str
+
+
+def outbox_table(resources: list[Resource]) -> OutboxTable:
+    """The outbox of the resources' writes, named apart from every resource table.
+
+    Its model always exists (the sync package imports it); the table is created only when the
+    document manages resources, and only then do writes reach it.
+    """
+    scope = naming.NameScope(reserved=frozenset(r.name for r in resources) | {"__init__"})
+    name = scope.claim("sync_outbox")
+    return OutboxTable(name=name, module=name, model_class=naming.pascal(name) + "Record")
 
 
 @dataclass
@@ -59,6 +101,9 @@ def tables_of(resources: list[Resource]) -> Tables:
         columns = {c.py_name: {"type": c.sql_type, "primary_key": c.primary_key} for c in r.columns}
         columns[CREATED] = {"type": "BigInteger", "primary_key": False}
         tables[r.name] = columns
+    if resources:
+        outbox = outbox_table(resources)
+        tables[outbox.name] = {name: dict(spec) for name, spec in OUTBOX_COLUMNS.items()}
     return tables
 
 
@@ -71,6 +116,10 @@ def _column_source(name: str, spec: dict[str, Any]) -> str:
     return f"sa.Column({name!r}, sa.{kind}(), nullable=True)"
 
 
+def _index_source(table: str, column: str) -> str:
+    return f"op.create_index(op.f({f'ix_{table}_{column}'!r}), {table!r}, [{column!r}])"
+
+
 def migration_ops(old: Tables, new: Tables) -> tuple[list[str], list[str], list[str]]:
     """Upgrade lines, downgrade lines and a short description of the changes."""
     up: list[str] = []
@@ -80,6 +129,7 @@ def migration_ops(old: Tables, new: Tables) -> tuple[list[str], list[str], list[
         if table not in old:
             cols = ", ".join(_column_source(n, c) for n, c in columns.items())
             up.append(f"op.create_table({table!r}, {cols})")
+            up.extend(_index_source(table, n) for n, c in columns.items() if c.get("index"))
             down.insert(0, f"op.drop_table({table!r})")
             notes.append(f"create table {table}")
             continue
@@ -105,6 +155,7 @@ def migration_ops(old: Tables, new: Tables) -> tuple[list[str], list[str], list[
             undo.append(f"    batch.alter_column({n!r}, type_=sa.{before[n]['type']}())")
             notes.append(f"{table}: {n} becomes {columns[n]['type']}")
         down[1:1] = undo
+        up.extend(_index_source(table, n) for n in added if columns[n].get("index"))
     for table, columns in old.items():
         if table not in new:
             up.append(f"op.drop_table({table!r})")
@@ -136,12 +187,14 @@ def history(ctx: StepContext, tables: Tables) -> list[dict[str, Any]]:
 
 def generate(ctx: StepContext) -> list[OutputFile]:
     resources = ctx.plan.resources
+    outbox = outbox_table(resources)
     files: list[OutputFile] = [
         ctx.render(
             "app/models/__init__.py.j2",
             "app/models/__init__.py",
             header=ctx.header("Database tables of the resources the API manages."),
             resources=resources,
+            outbox=outbox,
         ),
         ctx.render(
             "app/core/db.py.j2",
@@ -149,12 +202,25 @@ def generate(ctx: StepContext) -> list[OutputFile]:
             header=ctx.header("The database: engine, sessions and migrations at startup."),
             database_name=naming.snake(ctx.api.info.get("title") or "service"),
         ),
-        ctx.render("app/crud/base.py.j2", "app/crud/base.py", header=ctx.header("Generic CRUD over one table.")),
+        ctx.render(
+            "app/crud/base.py.j2",
+            "app/crud/base.py",
+            header=ctx.header("Generic CRUD over one table."),
+            synced=bool(resources),
+        ),
         ctx.render("app/package.py.j2", "app/crud/__init__.py", header=ctx.header("CRUD per resource.")),
         ctx.render(
             "app/migrations/env.py.j2", "app/migrations/env.py", header=ctx.header("Alembic environment.")
         ),
     ]
+    files.append(
+        ctx.render(
+            "app/models/outbox.py.j2",
+            f"app/models/{outbox.module}.py",
+            header=ctx.header("The Typesense sync outbox: documents whose last write is not in Typesense yet."),
+            outbox=outbox,
+        )
+    )
     for r in resources:
         description = (r.schema.annotations.get("description") or r.schema.component or r.name).strip()
         files.append(
@@ -164,6 +230,7 @@ def generate(ctx: StepContext) -> list[OutputFile]:
                 header=ctx.header(f"The {r.name} table."),
                 r=_ResourceView(r, description.splitlines()[0]),
                 columns=column_defs(r),
+                synced=True,
             )
         )
         columns = {c.name: c.py_name for c in r.columns}

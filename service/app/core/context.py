@@ -65,3 +65,16 @@ def call_handler(
     if result is None and status is not None:
         return Response(status_code=status)
     return result
+
+
+def merge_patch(current: Any, patch: Any) -> Any:
+    """JSON Merge Patch (RFC 7386): nested objects merge, ``null`` removes, anything else replaces."""
+    if not isinstance(patch, dict):
+        return patch
+    merged = dict(current) if isinstance(current, dict) else {}
+    for key, value in patch.items():
+        if value is None:
+            merged.pop(key, None)
+        else:
+            merged[key] = merge_patch(merged.get(key), value)
+    return merged

@@ -7,15 +7,17 @@ from __future__ import annotations
 import logging
 import types
 import typing
+from http import HTTPStatus
 from typing import Any
 
-from fastapi import FastAPI, Request
-from fastapi.exception_handlers import request_validation_exception_handler
+from fastapi import FastAPI, Request, Response
+from fastapi.exception_handlers import http_exception_handler, request_validation_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, ValidationError
 from pydantic.experimental.missing_sentinel import MISSING
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 logger = logging.getLogger("app.errors")
 
@@ -60,22 +62,33 @@ def not_implemented(operation_id: str) -> ApiError:
     return ApiError(501, "not_implemented", f"operation {operation_id} is not implemented yet")
 
 
-def _declared(route: APIRoute | None, status: int) -> tuple[bool, Any]:
-    """Whether the route declares a response for ``status`` (exactly, by range or default), and its model."""
+def _declared(route: APIRoute | None, status: int) -> dict[str, Any] | None:
+    """The response the route declares for ``status``: exactly, by range, or as default.
+
+    The route's own status (its primary response) is declared too, with its response model.
+    """
     if route is None:
-        return False, None
+        return None
     responses: dict[Any, Any] = route.responses or {}
     for key in (status, str(status), f"{str(status)[0]}XX", "default"):
+        if key == route.status_code or (
+            isinstance(key, int) and str(key) == str(route.status_code)
+        ):
+            media = {"application/json": {}} if route.response_model is not None else {}
+            return {
+                "model": route.response_model,
+                "content": media or responses.get(key, {}).get("content"),
+            }
         if key in responses:
-            return True, responses[key].get("model")
-    return False, None
+            return responses[key]
+    return None
 
 
 def error_model(route: APIRoute | None, status: int) -> Any:
     """The declared error model for a status; for an undeclared one, the route's 5xx/default error model."""
-    found, model = _declared(route, status)
-    if found or route is None:
-        return model
+    declared = _declared(route, status)
+    if declared is not None or route is None:
+        return (declared or {}).get("model")
     for fallback in (500, "5XX", "default"):
         if fallback in (route.responses or {}):
             return route.responses[fallback].get("model")
@@ -153,15 +166,29 @@ def refusal_status(request: Request) -> int:
 
 def error_response(
     request: Request, status: int, code: str, message: str, headers: dict[str, str] | None = None
-) -> JSONResponse:
+) -> Response:
+    """An error in the shape the operation declares for ``status``.
+
+    A declared JSON error schema gets an instance of it; a declared response without
+    content gets an empty body; a declared non-JSON response gets the message as text.
+    """
     route = request.scope.get("route")
-    model = error_model(route if isinstance(route, APIRoute) else None, status)
+    route = route if isinstance(route, APIRoute) else None
+    declared = _declared(route, status)
+    if declared is not None and declared.get("model") is None:
+        content = declared.get("content") or {}
+        if not content:
+            return Response(status_code=status, headers=headers)
+        if not any(mt.endswith("json") for mt in content):
+            media_type = next(iter(content))
+            return Response(message, status_code=status, headers=headers, media_type=media_type)
+    model = error_model(route, status)
     return JSONResponse(
         build_error_body(model, status, code, message), status_code=status, headers=headers
     )
 
 
-async def handle_api_error(request: Request, exc: Exception) -> JSONResponse:
+async def handle_api_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, ApiError)
     return error_response(request, exc.status, exc.code, exc.message, exc.headers)
 
@@ -169,22 +196,47 @@ async def handle_api_error(request: Request, exc: Exception) -> JSONResponse:
 def _describe(exc: RequestValidationError) -> str:
     parts = []
     for error in exc.errors():
+        if error.get("type") == "missing_sentinel_error":
+            continue  # the "absent" branch of an optional field: says nothing to the client
         location = ".".join(str(p) for p in error.get("loc", ()))
         parts.append(f"{location}: {error.get('msg', 'invalid')}")
     return "; ".join(parts) or "invalid request"
 
 
-async def handle_validation_error(request: Request, exc: Exception) -> JSONResponse:
+async def handle_validation_error(request: Request, exc: Exception) -> Response:
     """Answer with the spec's declared 400 (or 422, 4XX, default) error response, else FastAPI's 422."""
     assert isinstance(exc, RequestValidationError)
     route = request.scope.get("route")
-    responses: dict[Any, Any] = route.responses or {} if isinstance(route, APIRoute) else {}
+    route = route if isinstance(route, APIRoute) else None
     for key, status in ((400, 400), (422, 422), ("4XX", 400), ("default", 400)):
-        if key in responses and responses[key].get("model") is not None:
+        if route is not None and (
+            key in (route.responses or {}) or str(key) == str(route.status_code)
+        ):
             return error_response(request, status, "invalid_request", _describe(exc))
     return await request_validation_exception_handler(request, exc)
 
 
+async def handle_http_error(request: Request, exc: Exception) -> Response:
+    """HTTP errors raised by the framework (a body that does not parse, a method not allowed)."""
+    assert isinstance(exc, StarletteHTTPException)
+    if not isinstance(request.scope.get("route"), APIRoute):
+        return await http_exception_handler(request, exc)
+    code = HTTPStatus(exc.status_code).phrase.lower().replace(" ", "_")
+    return error_response(
+        request, exc.status_code, code, str(exc.detail), dict(exc.headers or {}) or None
+    )
+
+
+async def handle_unexpected_error(request: Request, exc: Exception) -> Response:
+    """Any other failure: logged with its traceback, answered with the declared 500 error."""
+    logger.error("unhandled error in %s %s", request.method, request.url.path, exc_info=exc)
+    return error_response(
+        request, 500, "internal_error", "the server failed to answer this request"
+    )
+
+
 def install(app: FastAPI) -> None:
+    app.add_exception_handler(Exception, handle_unexpected_error)
     app.add_exception_handler(ApiError, handle_api_error)
     app.add_exception_handler(RequestValidationError, handle_validation_error)
+    app.add_exception_handler(StarletteHTTPException, handle_http_error)

@@ -11,18 +11,24 @@ import json
 import re
 import uuid
 from dataclasses import dataclass, field
-from typing import Any
+from datetime import date, datetime, time, timedelta
+from typing import Annotated, Any
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, GetCoreSchemaHandler, GetJsonSchemaHandler
+from pydantic import BaseModel, ConfigDict, GetCoreSchemaHandler, GetJsonSchemaHandler, Strict
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import PydanticCustomError, core_schema
 
 
 class SchemaModel(BaseModel):
-    """Base of every generated model: wire names are aliases, Python names work too."""
+    """Base of every generated model: wire names are aliases, Python names work too.
+
+    Validation is strict, as JSON Schema is: ``false`` or ``"7"`` is not an integer. Dates,
+    times and binary data arrive as JSON strings and are parsed (see the aliases below).
+    """
 
     model_config = ConfigDict(
+        strict=True,
         extra="ignore",
         validate_by_name=True,
         validate_by_alias=True,
@@ -110,7 +116,6 @@ def _range_check(low: int, high: int, name: str):  # noqa: ANN202
 
 _FORMAT_CHECKS = {
     "uri": _check_uri,
-    "url": _check_uri,
     "uri-reference": _check_uri_reference,
     "email": _check_email,
     "uuid": _check_uuid,
@@ -252,5 +257,13 @@ class Discriminator:
         return result
 
 
-UploadBytes = bytes
+UploadBytes = Annotated[bytes, Strict(False)]
 """Binary content (``format: binary``); published as ``contentMediaType: application/octet-stream``."""
+DateTime = Annotated[datetime, Strict(False)]
+"""``format: date-time``, parsed from its JSON string."""
+Date = Annotated[date, Strict(False)]
+"""``format: date``, parsed from its JSON string."""
+Time = Annotated[time, Strict(False)]
+"""``format: time``, parsed from its JSON string."""
+Duration = Annotated[timedelta, Strict(False)]
+"""``format: duration``, parsed from its JSON string."""

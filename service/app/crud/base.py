@@ -13,9 +13,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import func, select
+from sqlalchemy import String, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+
+from app.sync import outbox
 
 
 class Duplicate(Exception):
@@ -47,6 +49,10 @@ class Table:
 
     ``columns`` maps each wire name to the model attribute that stores it. Absent values
     are stored as NULL and left out of what is read back.
+
+    When the model names a Typesense collection (``__sync_collection__``), every create, update
+    and delete also marks the document in the sync outbox, in the same transaction, whether or
+    not sync is switched on: the worker of a service with sync on drains it to Typesense.
     """
 
     model: type[Any]
@@ -62,6 +68,24 @@ class Table:
     @property
     def id_attribute(self) -> str:
         return self.columns[self.id_name]
+
+    @property
+    def collection(self) -> str | None:
+        """The Typesense collection this table is mirrored to, if any."""
+        return getattr(self.model, "__sync_collection__", None)
+
+    def parse_id(self, text: str) -> Any:
+        """An id as the table stores it, from its string spelling (Typesense ids are strings)."""
+        try:
+            kind = getattr(self.model, self.id_attribute).type.python_type
+        except NotImplementedError:
+            return text
+        return kind(text) if kind in (int, float) else text
+
+    def _changed(self, db: Session, item_id: Any, operation: str) -> None:
+        """Mark the document for Typesense, inside the transaction that changes it."""
+        if self.collection is not None:
+            outbox.mark(db, self.collection, item_id, operation)
 
     def to_item(self, row: Any) -> dict[str, Any]:
         return {
@@ -94,6 +118,7 @@ class Table:
         )
         db.add(row)
         try:
+            self._changed(db, item_id, "create")
             db.commit()
         except IntegrityError:
             db.rollback()
@@ -121,24 +146,28 @@ class Table:
             if wire == self.id_name or (partial and wire not in data):
                 continue
             setattr(row, attr, data.get(wire))
+        self._changed(db, item_id, "update")
         db.commit()
         return self.to_item(row)
 
     def delete(self, db: Session, item_id: Any) -> None:
         row = self.get_row(db, item_id)
         db.delete(row)
+        self._changed(db, item_id, "delete")
         db.commit()
 
-    def list_items(
-        self,
-        db: Session,
-        *,
-        filters: dict[str, Any] | None = None,
-        limit: int | None = None,
-        offset: int = 0,
-        newest_first: bool = False,
-    ) -> list[dict[str, Any]]:
-        """Items matching every filter (scalar filters in SQL, list-valued ones in Python), paged."""
+    def rows(self, db: Session, item_ids: Sequence[Any]) -> dict[Any, Any]:
+        """The stored rows among ``item_ids``, by id (missing ids are deleted items)."""
+        if not item_ids:
+            return {}
+        column = getattr(self.model, self.id_attribute)
+        found = db.scalars(select(self.model).where(column.in_(list(item_ids))))
+        return {getattr(row, self.id_attribute): row for row in found}
+
+    def _selection(
+        self, filters: dict[str, Any] | None, newest_first: bool
+    ) -> tuple[Any, list[tuple[str, Any]]]:
+        """The statement for the scalar filters, and the list-valued ones left to Python."""
         order = getattr(self.model, "created_ns")
         statement = select(self.model).order_by(order.desc() if newest_first else order)
         in_python: list[tuple[str, Any]] = []
@@ -152,6 +181,16 @@ class Table:
                 statement = statement.where(column.in_(wanted))
             else:
                 statement = statement.where(column == wanted)
+        return statement, in_python
+
+    def _run(
+        self,
+        db: Session,
+        statement: Any,
+        in_python: list[tuple[str, Any]],
+        limit: int | None,
+        offset: int,
+    ) -> list[dict[str, Any]]:
         if not in_python:
             if offset:
                 statement = statement.offset(offset)
@@ -161,6 +200,66 @@ class Table:
         items = (self.to_item(row) for row in db.scalars(statement))
         kept = [item for item in items if all(_matches(item.get(w), v) for w, v in in_python)]
         return _page(kept, limit, offset)
+
+    def list_items(
+        self,
+        db: Session,
+        *,
+        filters: dict[str, Any] | None = None,
+        limit: int | None = None,
+        offset: int = 0,
+        newest_first: bool = False,
+    ) -> list[dict[str, Any]]:
+        """Items matching every filter (scalar filters in SQL, list-valued ones in Python), paged."""
+        statement, in_python = self._selection(filters, newest_first)
+        return self._run(db, statement, in_python, limit, offset)
+
+    def search(
+        self,
+        db: Session,
+        q: str | None,
+        *,
+        filters: dict[str, Any] | None = None,
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> list[dict[str, Any]]:
+        """Items containing ``q`` (case-insensitive) in a string column, or in a string inside a
+        JSON column (tags, nested objects), that match every filter; oldest first, paged.
+
+        What a search answers when Typesense sync is off. String columns are matched in SQL
+        (``lower(column) LIKE '%q%'``, wildcards in ``q`` escaped); a table with JSON columns is
+        read in order and matched in Python, stopping once the page is full. No ``q`` (or a
+        blank one) matches every item.
+        """
+        statement, in_python = self._selection(filters, False)
+        text = (q or "").strip().lower()
+        if not text:
+            return self._run(db, statement, in_python, limit, offset)
+        attributes = {attr: getattr(self.model, attr) for attr in self.columns.values()}
+        strings = [c for c in attributes.values() if isinstance(c.type, String)]
+        has_json = any(c.type.__class__.__name__ == "JSON" for c in attributes.values())
+        if not has_json:
+            if not strings:
+                return []
+            statement = statement.where(
+                or_(*(func.lower(c).contains(text, autoescape=True) for c in strings))
+            )
+            return self._run(db, statement, in_python, limit, offset)
+        end = None if limit is None else offset + limit
+        found: list[dict[str, Any]] = []
+        for row in db.scalars(statement.execution_options(yield_per=500)):
+            item = self.to_item(row)
+            if not all(_matches(item.get(w), v) for w, v in in_python):
+                continue
+            if any(
+                text in value.lower()
+                for attr in attributes
+                for value in _strings(getattr(row, attr))
+            ):
+                found.append(item)
+                if end is not None and len(found) >= end:
+                    break
+        return found[offset:end]
 
     def record(self, db: Session, *parts: Any, timestamp: str | None = None) -> dict[str, Any]:
         """Append a log entry made of the request body and the answer (models or dicts), timed now."""
@@ -178,6 +277,18 @@ class Table:
 
     def count(self, db: Session) -> int:
         return int(db.scalar(select(func.count()).select_from(self.model)) or 0)
+
+
+def _strings(value: Any) -> Iterable[str]:
+    """The strings in a stored value: itself, or those inside a JSON list or object."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, list):
+        for member in value:
+            yield from _strings(member)
+    elif isinstance(value, dict):
+        for member in value.values():
+            yield from _strings(member)
 
 
 def _page(items: Sequence[dict[str, Any]], limit: int | None, offset: int) -> list[dict[str, Any]]:

@@ -11,12 +11,35 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta  # noqa: F401
 from typing import Any, Literal  # noqa: F401
 
-from app import schemas  # noqa: F401
-from app.core.context import HandlerContext  # noqa: F401
+from app import schemas
+from app.core.context import HandlerContext
+from app.crud.services import services_table
+from app.handlers._assistant import AssistantError, assistant_from_env
+
+EMPTY_INPUT = "Please type a question or a command."
 
 
 def handle_user_input(
     ctx: HandlerContext, *, body: schemas.HandleUserInputRequest
 ) -> schemas.HandleUserInputResponse:
-    """POST /interact: Process user input and orchestrate Assistant-service dialogue"""
-    raise NotImplementedError
+    """POST /interact: Process user input and orchestrate Assistant-service dialogue
+
+    The route records every answered call in the interactions log (x-specfirst-log), so
+    this handler only answers. ``ctx.state.assistant``, when startup or a test sets it,
+    replaces the assistant chosen from the environment.
+    """
+    user_input = body.user_input if isinstance(body.user_input, str) else ""
+    if not user_input.strip():  # user_input is optional: nothing to ask the assistant
+        return schemas.HandleUserInputResponse(assistant_response=EMPTY_INPUT, service_responses=[])
+    assistant = getattr(ctx.state, "assistant", None) or assistant_from_env()
+    try:
+        reply = assistant.answer(user_input, services_table.list_items(ctx.db))
+    except AssistantError as exc:
+        raise ctx.error(500, "assistant_failed", str(exc)) from None
+    return schemas.HandleUserInputResponse(
+        assistant_response=reply.assistant_response,
+        service_responses=[
+            schemas.HandleUserInputResponseServiceResponsesItem(**r)
+            for r in reply.service_responses
+        ],
+    )

@@ -11,5 +11,6 @@ class Base(DeclarativeBase):
 
 from app.models.interactions import InteractionsRecord  # noqa: E402
 from app.models.services import ServicesRecord  # noqa: E402
+from app.models.sync_outbox import SyncOutboxRecord  # noqa: E402
 
-__all__ = ["Base", "ServicesRecord", "InteractionsRecord"]
+__all__ = ["Base", "ServicesRecord", "InteractionsRecord", "SyncOutboxRecord"]

@@ -16,6 +16,8 @@ class InteractionsRecord(Base):
     """Rows of ``interactions``: interactions"""
 
     __tablename__ = "interactions"
+    # every write is marked in the sync outbox and mirrored to this Typesense collection
+    __sync_collection__ = "interactions"
 
     id: Mapped[int] = mapped_column(
         BigInteger().with_variant(Integer(), "sqlite"), primary_key=True

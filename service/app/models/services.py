@@ -16,6 +16,8 @@ class ServicesRecord(Base):
     """Rows of ``services``: ServiceResponse"""
 
     __tablename__ = "services"
+    # every write is marked in the sync outbox and mirrored to this Typesense collection
+    __sync_collection__ = "services"
 
     id: Mapped[str] = mapped_column(String(), primary_key=True)
     name: Mapped[str | None] = mapped_column(String(), nullable=True)

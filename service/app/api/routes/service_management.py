@@ -6,12 +6,14 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, Path, Query
+from fastapi import APIRouter, Body, Depends, Path, Query, Request
+from pydantic import Field
 from pydantic.experimental.missing_sentinel import MISSING
 from sqlalchemy.orm import Session
 
 from app.core import security
 from app.core.auth import Principal
+from app.core.context import given
 from app.core.db import get_db
 from app.core.errors import ApiError
 from app.crud.base import Duplicate, NotFound, present
@@ -19,10 +21,13 @@ from app.crud.services import services_table
 from app.schemas import (
     ErrorResponse,
     ListServicesResponse,
+    SearchServicesResponse,
     ServiceRegistration,
     ServiceResponse,
     SuccessResponse,
+    TypesenseErrorResponse,
 )
+from app.sync.search import search_items
 
 router = APIRouter()
 
@@ -80,6 +85,52 @@ def list_services(
     return {"services": items}
 
 
+@router.get(
+    "/services/search",
+    operation_id="searchServices",
+    summary="Search the service registry",
+    description="Finds registered services whose name, description, identifier or tags contain the query text. Served from Typesense while synchronization is on and from SQLite otherwise; both give results of the same shape.",
+    tags=["Service Management"],
+    status_code=200,
+    response_description="The matching services, best match first",
+    response_model=SearchServicesResponse,
+    responses={
+        400: {"description": "The query was malformed", "model": ErrorResponse},
+        401: {
+            "description": "Rejected because the API key is missing or wrong",
+            "model": ErrorResponse,
+        },
+        502: {
+            "description": "Typesense could not answer the search",
+            "model": TypesenseErrorResponse,
+        },
+        500: {"description": "Something went wrong on the server side", "model": ErrorResponse},
+    },
+    openapi_extra={"x-specfirst-operation": "search"},
+)
+def search_services(
+    request: Request,
+    db: Annotated[Session, Depends(get_db)],
+    principal: Annotated[Principal, Depends(security.require_api_key_auth)],
+    q: Annotated[Annotated[str, Field(min_length=1)], Query(description="Text to look for")],
+    limit: Annotated[
+        Annotated[int, Field(ge=1, le=250)], Query(description="Most results to return")
+    ] = 20,
+    offset: Annotated[
+        Annotated[int, Field(ge=0)], Query(description="How many results to skip first")
+    ] = 0,
+) -> Any:
+    items = search_items(
+        request,
+        services_table,
+        given(q),
+        filters=present([]),
+        limit=given(limit),
+        offset=given(offset, 0),
+    )
+    return {"services": items}
+
+
 @router.post(
     "/services/register",
     operation_id="registerService",
@@ -108,6 +159,8 @@ def register_service(
     body: Annotated[ServiceRegistration, Body()],
 ) -> Any:
     data = body.model_dump(mode="json", by_alias=True)
+    if data.get("id") is None:
+        raise ApiError(400, "invalid_request", "id is required")
     try:
         item = services_table.create(db, data)
     except Duplicate as exc:
@@ -146,7 +199,7 @@ def update_service(
 ) -> Any:
     data = body.model_dump(mode="json", by_alias=True)
     try:
-        item = services_table.update(db, service_id, data, partial=False)
+        item = services_table.update(db, service_id, data)
     except NotFound as exc:
         raise ApiError(404, "not_found", str(exc)) from None
     return item

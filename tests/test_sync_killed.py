@@ -1,0 +1,50 @@
+"""A service killed with writes still in its outbox resumes them after a restart."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from test_sync_outage import mixed_writes
+from typesense_server import (
+    ServiceProcess,
+    TypesenseServer,
+    describe_difference,
+    in_sync,
+    outbox_depth,
+    wait_until,
+)
+
+pytest_plugins = ["typesense_server"]
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+
+
+def test_sigkill_with_pending_writes_then_restart(
+    typesense_server: TypesenseServer, service_factory: Callable[..., ServiceProcess]
+) -> None:
+    service = service_factory(typesense_server.env())
+    service.start()
+    mixed_writes(service, 10, seed=11)
+    wait_until(lambda: in_sync(typesense_server, service.database), 10)
+
+    typesense_server.stop()
+    mixed_writes(service, 40, seed=12)
+    wait_until(lambda: service.health()["sync"]["outbox"]["attempts"] >= 1, 15)
+    pending = outbox_depth(service.database)
+    assert pending > 0
+    service.kill()
+    assert (
+        outbox_depth(service.database) == pending
+    )  # the outbox is in the database, not in the process
+
+    typesense_server.start()
+    restarted = service_factory(typesense_server.env(), database=service.database)
+    restarted.start()
+    try:
+        wait_until(lambda: in_sync(typesense_server, service.database), 30, interval=0.2)
+    except AssertionError:
+        raise AssertionError(
+            describe_difference(typesense_server, service.database) + "\n" + restarted.log()
+        ) from None
+    wait_until(lambda: outbox_depth(service.database) == 0, 5)
