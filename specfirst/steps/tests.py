@@ -297,16 +297,8 @@ def _json_media(contents: list[MediaType]) -> MediaType | None:
 
 
 def _primary(op: Operation) -> Response | None:
-    """The response a valid request gets (as the routes declare it, see ``api_routes``)."""
-    numeric = [r for r in op.responses if r.numeric is not None]
-    success = [r for r in numeric if r.is_success]
-    if success:
-        return min(success, key=lambda r: r.numeric or 0)
-    for key in ("2XX", "default"):
-        found = next((r for r in op.responses if r.status == key), None)
-        if found is not None:
-            return found
-    return min(numeric, key=lambda r: r.numeric or 0) if numeric else None
+    """The response a valid request gets (as the routes declare it)."""
+    return op.primary_response()
 
 
 def _declared(op: Operation, status: int, *extra: str) -> Response | None:
