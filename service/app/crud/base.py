@@ -104,7 +104,12 @@ class Table:
             _, alphabet, length = self.id_generated.rsplit(":", 2)
             return "".join(secrets.choice(alphabet) for _ in range(int(length)))
         current = db.scalar(select(func.max(getattr(self.model, self.id_attribute))))
-        return (current or 0) + 1
+        if (current or 0) < 2**63 - 1:
+            return (current or 0) + 1
+        while True:  # a client took the largest id: pick a free one instead of overflowing
+            candidate = secrets.randbelow(2**62) + 1
+            if db.get(self.model, candidate) is None:
+                return candidate
 
     def create(self, db: Session, data: dict[str, Any]) -> dict[str, Any]:
         data = {**self._server_filled(), **{k: v for k, v in data.items() if v is not None}}
