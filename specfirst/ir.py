@@ -108,6 +108,38 @@ class Schema:
             not node.types and bool(node.properties) and not (node.one_of or node.any_of)
         )
 
+    def all_properties(self) -> dict[str, Property]:
+        """Properties of an object schema through ``$ref`` and ``allOf`` (a member's own win last)."""
+        props: dict[str, Property] = {}
+        for node in self._merged_nodes():
+            props.update(node.properties)
+        return props
+
+    def all_required(self) -> list[str]:
+        """Names an object schema requires through ``$ref`` and ``allOf``, in declaration order."""
+        names: list[str] = []
+        for node in self._merged_nodes():
+            names.extend(n for n in node.required if n not in names)
+        return names
+
+    def _merged_nodes(self) -> list[Schema]:
+        """This schema and what it merges in (its ``$ref`` target, its ``allOf`` members), bases first."""
+        order: list[Schema] = []
+        seen: set[int] = set()
+
+        def add(node: Schema) -> None:
+            if id(node) in seen:
+                return
+            seen.add(id(node))
+            if node.ref is not None:
+                add(node.ref)
+            for member in node.all_of:
+                add(member)
+            order.append(node)
+
+        add(self)
+        return order
+
     @property
     def is_pure_ref(self) -> bool:
         """A ``$ref`` with no sibling keywords of its own."""

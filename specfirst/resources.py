@@ -126,17 +126,16 @@ def _object_component(s: Schema | None) -> Schema | None:
     return None
 
 
-def _all_properties(s: Schema) -> dict[str, Property]:
-    """Properties of an object schema, allOf members included."""
-    props: dict[str, Property] = {}
-    for member in s.all_of:
-        props.update(_all_properties(member.target()))
-    props.update(s.properties)
-    return props
-
-
 def _primary(op: Operation) -> Response | None:
     return op.primary_response()
+
+
+def _props(s: Schema) -> dict[str, Property]:
+    return s.all_properties()
+
+
+def _required(s: Schema) -> set[str]:
+    return set(s.all_required())
 
 
 def _inline_object(s: Schema | None) -> Schema | None:
@@ -158,7 +157,7 @@ def _list_shape(s: Schema | None, *, inline: bool = False) -> tuple[Schema, Prop
     if target.is_object:
         arrays = [
             (p, item_of(p.schema.target().items))
-            for p in _all_properties(target).values()
+            for p in _props(target).values()
             if p.schema.target().types == ("array",) and p.schema.target().items is not None
         ]
         arrays = [(p, item) for p, item in arrays if item is not None]
@@ -212,13 +211,6 @@ _UNFILLABLE = object()
 _ALPHABET_PATTERN = re.compile(r"^\^\[([^\]\\]+)\]\{(\d+)\}\$$")
 
 
-def _all_required(s: Schema) -> set[str]:
-    names = set(s.required)
-    for member in s.all_of:
-        names |= _all_required(member.target())
-    return names
-
-
 def _id_rule(s: Schema) -> str:
     """How the service makes ids clients do not send ("" when it cannot make a valid one)."""
     target = s.target()
@@ -263,7 +255,7 @@ def _server_value(s: Schema) -> Any:
         return ""
     if kind == "array" and not target.constraints.get("minItems"):
         return []
-    if kind == "object" and not _all_required(target):
+    if kind == "object" and not _required(target):
         return {}
     return _UNFILLABLE
 
@@ -281,10 +273,10 @@ def _covers(given: Schema, wanted: Schema, depth: int = 0) -> bool:
     a, b = given.target(), wanted.target()
     if a is b or depth > 8 or not (b.is_object or b.all_of):
         return True
-    sent = _all_properties(a)
-    for name in _all_required(b):
-        prop = _all_properties(b).get(name)
-        if name not in sent or name not in _all_required(a):
+    sent = _props(a)
+    for name in _required(b):
+        prop = _props(b).get(name)
+        if name not in sent or name not in _required(a):
             return False
         if prop is not None and not _covers(sent[name].schema, prop.schema, depth + 1):
             return False
@@ -294,7 +286,7 @@ def _covers(given: Schema, wanted: Schema, depth: int = 0) -> bool:
 def _message_field(s: Schema | None) -> str | None:
     if s is None:
         return None
-    props = _all_properties(s.target())
+    props = _props(s.target())
     for name in ("message", "detail", "status", "result"):
         if name in props:
             return name
@@ -389,7 +381,7 @@ class _Planner:
         return _Candidate(op, kind, item or body, body)
 
     def id_of(self, schema: Schema, params: list[Parameter], extensions: list[dict[str, Any]]) -> Property | None:
-        props = _all_properties(schema)
+        props = _props(schema)
         for source in [*extensions, schema.extensions]:
             name = source.get("x-specfirst-id")
             if isinstance(name, str) and name in props:
@@ -464,10 +456,10 @@ class _Planner:
         key = collection_key(next(c.op.path for c in members))
         base = explicit or key.strip("/").split("/")[-1] or (schema.component or "items")
         table = tables.claim(naming.snake(base))
-        stored: dict[str, Property] = dict(_all_properties(schema))
+        stored: dict[str, Property] = dict(_props(schema))
         for c in members:
             if c.body is not None:
-                for name, prop in _all_properties(c.body).items():
+                for name, prop in _props(c.body).items():
                     stored.setdefault(name, prop)
         columns: list[Column] = []
         id_column: Column | None = None
@@ -490,22 +482,22 @@ class _Planner:
             id_column = Column(name=id_prop.name, py_name="id", schema=id_prop.schema, sql_type=sql, python_type=py, primary_key=True)
             columns.insert(0, id_column)
         creates = [c for c in members if c.kind == "create"]
-        inputs = {name for c in creates if c.body is not None for name in _all_properties(c.body)}
+        inputs = {name for c in creates if c.body is not None for name in _props(c.body)}
         sent = id_prop.name in inputs
-        required_in_input = any(id_prop.name in _all_required(c.body) for c in creates if c.body is not None)
+        required_in_input = any(id_prop.name in _required(c.body) for c in creates if c.body is not None)
         # ids clients may leave out are made by the service (when it can make a valid one)
         generated = None if sent and required_in_input else (_id_rule(id_prop.schema) or None)
         if not sent and generated is None:
             return None
-        representation = _all_properties(schema)
+        representation = _props(schema)
         for c in creates:
-            body_props = _all_properties(c.body) if c.body is not None else {}
-            for name in _all_required(schema) & set(body_props):
+            body_props = _props(c.body) if c.body is not None else {}
+            for name in _required(schema) & set(body_props):
                 if name in representation and not _covers(body_props[name].schema, representation[name].schema):
                     return None  # reads would lack fields no create sends: leave it to handlers
         server_values: dict[str, Any] = {}
-        for name in sorted(_all_required(schema) - inputs - {id_prop.name}):
-            prop = _all_properties(schema).get(name)
+        for name in sorted(_required(schema) - inputs - {id_prop.name}):
+            prop = _props(schema).get(name)
             value = _server_value(prop.schema) if prop is not None else _UNFILLABLE
             if value is _UNFILLABLE:
                 return None  # the service could not produce a valid item: leave it to handlers
@@ -543,7 +535,7 @@ class _Planner:
         if c.kind in ("list", "search"):
             binding.answer = "list"
             binding.newest_first = op.extensions.get("x-specfirst-resource") in LOG_TABLES.values()
-            props = _all_properties(resource.schema)
+            props = _props(resource.schema)
             columns = {col.name: col for col in resource.columns}
             for p in op.parameters:
                 if p.location != "query":
@@ -560,7 +552,7 @@ class _Planner:
         elif primary is None or primary.numeric == 204 or resp_mt is None or resp_mt.schema is None:
             binding.answer = "empty"
         elif resp_item is resource.schema or (
-            resp_item is not None and id_prop.name in _all_properties(resp_item)
+            resp_item is not None and id_prop.name in _props(resp_item)
         ):
             binding.answer = "item"  # the stored item, in the shape the response declares
         elif (field_name := _message_field(resp_mt.schema)) is not None:
@@ -569,7 +561,7 @@ class _Planner:
         else:
             binding.answer = "item"
         if c.kind in ("read", "update", "delete") and binding.id_param is None and not (
-            c.kind == "update" and c.body is not None and id_prop.name in _all_properties(c.body)
+            c.kind == "update" and c.body is not None and id_prop.name in _props(c.body)
         ):
             return None
         return binding
@@ -584,7 +576,7 @@ def describe(plan: Plan) -> str:
     lines: list[str] = []
     for r in plan.resources:
         id_note = f"id {r.id_column.name!r} ({r.id_column.python_type}"
-        sent = any(r.id_column.name in _all_properties(b.body_schema) for b in r.operations if b.kind == "create" and b.body_schema)
+        sent = any(r.id_column.name in _props(b.body_schema) for b in r.operations if b.kind == "create" and b.body_schema)
         how = f"generated: {r.id_generated.split(':')[0]}" if r.id_generated else ""
         id_note += f", sent by clients{', else ' + how if how else ''})" if sent else f", {how})"
         lines.append(f"resource {r.schema.component or r.name}: table {r.name!r}, {id_note}")

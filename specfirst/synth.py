@@ -166,7 +166,7 @@ def _type_matches(value: Any, declared: str) -> bool:
     return actual == declared
 
 
-def _canonical(value: Any) -> str:
+def canonical_value(value: Any) -> str:
     """A JSON text equal for JSON-equal values (``1`` and ``1.0`` alike, ``true`` and ``1`` not)."""
 
     def normal(v: Any) -> Any:
@@ -256,9 +256,9 @@ class _Checker:
             errors += self.errors(value, s.ref, where)
         if value is None and (s.nullable or s.types == ("null",)):
             return errors
-        if s.const is not NO_VALUE and _canonical(value) != _canonical(s.const):
+        if s.const is not NO_VALUE and canonical_value(value) != canonical_value(s.const):
             errors.append(f"{where}: must be {s.const!r}")
-        if s.enum is not None and _canonical(value) not in {_canonical(v) for v in s.enum}:
+        if s.enum is not None and canonical_value(value) not in {canonical_value(v) for v in s.enum}:
             errors.append(f"{where}: must be one of {s.enum!r}")
         if s.types and not any(_type_matches(value, t) for t in s.types):
             errors.append(f"{where}: must be of type {'/'.join(s.types)}, not {_json_type(value)}")
@@ -314,7 +314,7 @@ class _Checker:
                 errors.append(f"{where}: fewer than {c['minItems']} items")
             if "maxItems" in c and len(value) > c["maxItems"]:
                 errors.append(f"{where}: more than {c['maxItems']} items")
-            if c.get("uniqueItems") and len({_canonical(v) for v in value}) != len(value):
+            if c.get("uniqueItems") and len({canonical_value(v) for v in value}) != len(value):
                 errors.append(f"{where}: items are not unique")
         elif isinstance(value, dict):
             if "minProperties" in c and len(value) < c["minProperties"]:
@@ -537,7 +537,7 @@ class _Synth:
         valid: list[Any] = []
         for candidate in flat.examples:
             if self._valid(candidate, flat) and all(
-                _canonical(candidate) != _canonical(v) for v in valid
+                canonical_value(candidate) != canonical_value(v) for v in valid
             ):
                 valid.append(candidate)
         if variant < len(valid):
@@ -696,9 +696,9 @@ class _Synth:
                 raise SynthesisError(f"cannot build {count} distinct array items")
             value = self.value(items, attempt) if items else f"item{attempt}"
             attempt += 1
-            if unique and _canonical(value) in seen:
+            if unique and canonical_value(value) in seen:
                 continue
-            seen.add(_canonical(value))
+            seen.add(canonical_value(value))
             result.append(value)
         return result
 
@@ -733,7 +733,7 @@ def _nullable_all(schemas: list[Schema]) -> bool:
 
 
 def _in_enum(value: Any, options: list[Any]) -> bool:
-    return _canonical(value) in {_canonical(v) for v in options}
+    return canonical_value(value) in {canonical_value(v) for v in options}
 
 
 def _discriminator_key(owner: Schema, member: Schema) -> str | None:

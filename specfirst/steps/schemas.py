@@ -107,14 +107,6 @@ def inherited_annotations(s: Schema) -> dict[str, Any]:
     return result
 
 
-def all_required(s: Schema) -> set[str]:
-    """Property names an object schema requires, its allOf bases included."""
-    names = set(s.required)
-    for member in s.all_of:
-        names |= all_required(member.target())
-    return names
-
-
 def inherited_extensions(s: Schema) -> dict[str, Any]:
     result: dict[str, Any] = {}
     for base in _bases_of(s):
@@ -141,7 +133,7 @@ def class_def(s: Schema, renderer: TypeRenderer) -> ClassDef:
         schema = inherited.schema if inherited else Schema(pointer=s.pointer + "/required")
         py_name = inherited.py_name if inherited else name
         own.append(Property(name=name, py_name=py_name, schema=schema, required=True))
-    inherited_required = {name for base in _bases_of(s) for name in all_required(base)}
+    inherited_required = {name for base in _bases_of(s) for name in base.all_required()}
     fields = []
     for prop in own:
         # an allOf member cannot make optional what another member requires

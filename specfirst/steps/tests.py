@@ -49,7 +49,14 @@ from specfirst.ir import NO_VALUE, Api, MediaType, Operation, Parameter, Propert
 from specfirst.loader import split_pointer
 from specfirst.render import StepContext
 from specfirst.resources import Binding, Column, Resource
-from specfirst.synth import RequestSpec, SynthesisError, conforms, credentials_for, valid_request
+from specfirst.synth import (
+    RequestSpec,
+    SynthesisError,
+    canonical_value as _canonical,
+    conforms,
+    credentials_for,
+    valid_request,
+)
 from specfirst.writer import OutputFile
 
 NAME = "tests"
@@ -325,44 +332,11 @@ def _refusal_status(op: Operation) -> int:
 
 
 def _flat_properties(s: Schema | None) -> dict[str, Property]:
-    """Properties of an object schema, through ``$ref`` and ``allOf``."""
-    props: dict[str, Property] = {}
-    if s is None:
-        return props
-    seen: set[int] = set()
-
-    def add(node: Schema) -> None:
-        if id(node) in seen:
-            return
-        seen.add(id(node))
-        if node.ref is not None:
-            add(node.ref)
-        for member in node.all_of:
-            add(member)
-        props.update(node.properties)
-
-    add(s)
-    return props
+    return s.all_properties() if s is not None else {}
 
 
 def _flat_required(s: Schema | None) -> list[str]:
-    names: list[str] = []
-    if s is None:
-        return names
-    seen: set[int] = set()
-
-    def add(node: Schema) -> None:
-        if id(node) in seen:
-            return
-        seen.add(id(node))
-        if node.ref is not None:
-            add(node.ref)
-        for member in node.all_of:
-            add(member)
-        names.extend(n for n in node.required if n not in names)
-
-    add(s)
-    return names
+    return s.all_required() if s is not None else []
 
 
 def _types(s: Schema | None) -> tuple[str, ...]:
@@ -779,19 +753,6 @@ def _alternatives(s: Schema, current: Any) -> list[Any]:
             except (SynthesisError, RecursionError, TypeError, ValueError, AttributeError):
                 break
     return [v for v in out if _canonical(v) != _canonical(current)]
-
-
-def _canonical(value: Any) -> str:
-    def normal(v: Any) -> Any:
-        if isinstance(v, float) and v.is_integer():
-            return int(v)
-        if isinstance(v, list):
-            return [normal(x) for x in v]
-        if isinstance(v, dict):
-            return {str(k): normal(x) for k, x in v.items()}
-        return v
-
-    return json.dumps(normal(value), sort_keys=True, default=str)
 
 
 _WRONG = {
