@@ -73,9 +73,11 @@ def _cmd_check(args: argparse.Namespace) -> int:
 
 def _cmd_plan(args: argparse.Namespace) -> int:
     from specfirst.pipeline import load_api
-    from specfirst.resources import describe, make_plan
+    from specfirst.resources import describe, describe_gaps, make_plan, spec_gaps
 
-    print(describe(make_plan(load_api(args.spec))), end="")
+    api = load_api(args.spec)
+    plan = make_plan(api)
+    print(describe(plan) + describe_gaps(spec_gaps(api, plan)), end="")
     return EXIT_OK
 
 

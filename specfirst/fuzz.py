@@ -150,6 +150,34 @@ class Failure:
         return "\n".join(lines)
 
 
+@dataclass(frozen=True)
+class SpecGap:
+    """An undeclared status the service answered because its spec declares none that fits."""
+
+    operation: str
+    status: int
+    explanation: str
+    """What ``specfirst plan`` says about the gap: the refusal and the statuses that would fit."""
+    example: Failure
+    occurrences: int = 1
+
+    def render(self, *, strict: bool = False) -> str:
+        word = "FAIL (strict) spec gap" if strict else "SPEC GAP"
+        return (
+            f"{word} {self.explanation}; schemathesis saw it {self.occurrences} times\n"
+            f"    reproduce: {self.example.curl}"
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "operation": self.operation,
+            "status": self.status,
+            "explanation": self.explanation,
+            "occurrences": self.occurrences,
+            "curl": self.example.curl,
+        }
+
+
 @dataclass
 class FuzzReport:
     spec: str
@@ -174,6 +202,10 @@ class FuzzReport:
     declared_refusals: list[Failure] = field(default_factory=list)
     """Schema-valid requests refused with a 4xx the spec declares for that operation (an
     unknown id, a duplicate): the contract allows them, so they are listed, not failed."""
+    spec_gaps: list[SpecGap] = field(default_factory=list)
+    """Undeclared statuses that answer a refusal the spec declares no response for (see
+    ``specfirst.refusals``): listed, and failures only with ``strict``."""
+    strict: bool = False
     test_cases: int = 0
     schemathesis_command: list[str] = field(default_factory=list)
     schemathesis_exit_code: int | None = None
@@ -183,7 +215,7 @@ class FuzzReport:
 
     @property
     def ok(self) -> bool:
-        return not self.failures and not self.errors
+        return not self.failures and not self.errors and not (self.strict and self.spec_gaps)
 
     @property
     def exit_code(self) -> int:
@@ -212,6 +244,8 @@ class FuzzReport:
                 f"NOTE {refusal.operation}: a schema-valid request was refused with its declared "
                 f"{refusal.status} ({_shorten(refusal.response_body, 120)}), seen {refusal.occurrences} times"
             )
+        for gap in self.spec_gaps:
+            out.append(gap.render(strict=self.strict))
         for failure in self.failures:
             out.append(failure.render())
         for error in self.errors:
@@ -223,6 +257,7 @@ class FuzzReport:
             f"{len(self.operations)} operations: {len(self.tested)} tested, "
             f"{len(self.skipped)} skipped; {self.test_cases} test cases; "
             f"{len(self.failures)} failures, {len(self.errors)} errors"
+            + (f", {len(self.spec_gaps)} spec gaps" if self.spec_gaps else "")
             + (
                 f" ({self.suppressed} failures of not implemented operations dropped)"
                 if self.suppressed
@@ -244,6 +279,8 @@ class FuzzReport:
             "failures": [
                 {k: v for k, v in vars(f).items() if k != "request"} for f in self.failures
             ],
+            "spec_gaps": [gap.to_json() for gap in self.spec_gaps],
+            "strict": self.strict,
             "errors": self.errors,
             "warnings": self.warnings,
             "server_errors": self.server_errors,
@@ -590,12 +627,17 @@ def classify(
     observed: Observations,
     report: FuzzReport,
     declared: Mapping[str, set[str]] | None = None,
+    gaps: Mapping[tuple[str, int], str] | None = None,
 ) -> None:
     """Fill ``report``: skipped operations, distinct failures, dropped 501 failures.
 
     A ``positive_data_acceptance`` failure whose answer is a 4xx the spec declares for that
     operation (by exact status) is a declared refusal, not a failure: schemathesis cannot
     know that an id it made up is unknown, or that the same registration was sent twice.
+
+    A ``status_code_conformance`` failure whose status is the one the service answers for a
+    refusal its spec declares no response for (``gaps``: ``(operation, status)`` -> what
+    ``specfirst plan`` says about it) is a spec gap, not a failure of the service.
     """
     skipped: dict[str, str] = {}
     for operation in operations:
@@ -629,6 +671,16 @@ def classify(
             else:
                 previous = report.declared_refusals[known]
                 report.declared_refusals[known] = replace(previous, occurrences=previous.occurrences + 1)
+            continue
+        explanation = (gaps or {}).get((operation, failure.status or 0))
+        if failure.check == "status_code_conformance" and explanation is not None:
+            known = next((i for i, g in enumerate(report.spec_gaps) if (g.operation, g.status) == (operation, failure.status)), None)
+            if known is None:
+                report.spec_gaps.append(SpecGap(operation, failure.status or 0, explanation, failure))
+            else:
+                previous = report.spec_gaps[known]
+                simplest = failure if len(failure.curl) < len(previous.example.curl) else previous.example
+                report.spec_gaps[known] = replace(previous, example=simplest, occurrences=previous.occurrences + 1)
             continue
         key = _failure_key(failure)
         seen = distinct.get(key)
@@ -702,10 +754,16 @@ def explain_server_errors(server: Server, failures: Sequence[Failure]) -> list[F
 # --------------------------------------------------------------------------- running
 
 
-def _load_document(spec: Path) -> dict[str, Any]:
-    from specfirst.loader import load_spec
+def _load(spec: Path) -> tuple[dict[str, Any], dict[tuple[str, int], str]]:
+    """The bundled document, and its spec gaps: ``(METHOD /path, status)`` -> explanation."""
+    from specfirst.pipeline import load_api
+    from specfirst.resources import make_plan, spec_gaps
 
-    return load_spec(spec).document
+    api = load_api(spec)
+    gaps: dict[tuple[str, int], list[str]] = {}
+    for gap in spec_gaps(api, make_plan(api)):
+        gaps.setdefault((gap.label, gap.status), []).append(gap.render())
+    return api.document, {key: "; ".join(texts) for key, texts in gaps.items()}
 
 
 def schemathesis_command(
@@ -751,14 +809,17 @@ def run_fuzz(
     max_examples: int = 25,
     seed: int = 0,
     env: dict[str, str] | None = None,
+    strict: bool = False,
 ) -> FuzzReport:
     """Start the app in ``app_dir``, fuzz it against ``spec`` with schemathesis, stop it."""
     started = time.monotonic()
     spec, app_dir = Path(spec), Path(app_dir).resolve()
     if not (app_dir / "app" / "main.py").is_file():
         raise FuzzError(f"{app_dir}: no generated service here (app/main.py is missing)")
-    document = _load_document(spec)
-    report = FuzzReport(spec=str(spec), app_dir=str(app_dir), seed=seed, max_examples=max_examples)
+    document, gaps = _load(spec)
+    report = FuzzReport(
+        spec=str(spec), app_dir=str(app_dir), seed=seed, max_examples=max_examples, strict=strict
+    )
     report.operations = spec_operations(document)
     served = app_dir / "openapi.json"
     try:
@@ -820,7 +881,9 @@ def run_fuzz(
                     f"{_tail(result.stdout + result.stderr, 40)}"
                 )
             report.server_errors = _exception_lines(server.log())
-            classify(report.operations, read_events(events), report, declared_statuses(document))
+            classify(
+                report.operations, read_events(events), report, declared_statuses(document), gaps
+            )
             report.failures = explain_server_errors(server, report.failures)
         report.warnings += _summary_warnings(report_dir / "report.json")
     report.elapsed = time.monotonic() - started
@@ -837,6 +900,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--max-examples", type=int, default=25, help="test cases per operation (default 25)"
     )
     parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    parser.add_argument(
+        "--strict",
+        action="store_true",
+        help="count spec gaps (undeclared statuses the spec leaves no choice about) as failures",
+    )
     parser.add_argument("--format", choices=("text", "json"), default="text")
 
 
@@ -850,7 +918,11 @@ def fuzz_command(args: argparse.Namespace | Sequence[str] | None = None) -> int:
 
     try:
         report = run_fuzz(
-            Path(args.spec), Path(args.app), max_examples=args.max_examples, seed=args.seed
+            Path(args.spec),
+            Path(args.app),
+            max_examples=args.max_examples,
+            seed=args.seed,
+            strict=getattr(args, "strict", False),
         )
     except SpecError as exc:
         print(str(exc), file=sys.stderr)

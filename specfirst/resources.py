@@ -24,7 +24,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from specfirst import naming
+from specfirst import naming, refusals
 from specfirst.ir import NO_VALUE, Api, MediaType, Operation, Parameter, Property, Response, Schema
 
 KINDS = ("list", "create", "read", "update", "delete", "search")
@@ -258,14 +258,6 @@ def _server_value(s: Schema) -> Any:
     if kind == "object" and not _required(target):
         return {}
     return _UNFILLABLE
-
-
-def _first_declared(op: Operation, preferred: tuple[int, ...], fallback: int) -> int:
-    """The first of ``preferred`` the operation declares (a range or default covers any), else ``fallback``."""
-    for status in preferred:
-        if op.declares(status):
-            return status
-    return fallback
 
 
 def _covers(given: Schema, wanted: Schema, depth: int = 0) -> bool:
@@ -526,9 +518,9 @@ class _Planner:
             partial=op.method == "patch",
             list_property=c.list_property,
             status=primary.numeric if primary and primary.numeric and primary.is_success else 200,
-            not_found_status=_first_declared(op, (404, 400), 404),
-            conflict_status=_first_declared(op, (409, 400), 409),
-            invalid_status=_first_declared(op, (400, 422), 400),
+            not_found_status=refusals.status_for(op, refusals.NOT_FOUND),
+            conflict_status=refusals.status_for(op, refusals.CONFLICT),
+            invalid_status=refusals.status_for(op, refusals.INVALID),
         )
         resp_mt = _json(primary.contents) if primary else None
         resp_item = _object_component(resp_mt.schema) if resp_mt else None
@@ -601,4 +593,34 @@ def describe(plan: Plan) -> str:
         lines.append("user handlers:")
         for op in plan.handlers:
             lines.append(f"  {op.method.upper():6} {op.path}  [{op.wire_id}]")
+    return "\n".join(lines) + "\n"
+
+
+def spec_gaps(api: Api, plan: Plan) -> list[refusals.Gap]:
+    """The refusals (and successes) the service answers with a status its spec does not declare."""
+    found: list[refusals.Gap] = []
+    for op in api.operations:
+        binding = plan.binding(op)
+        kinds: list[str] = []
+        success = 200
+        if binding is not None:
+            success = binding.status
+            if binding.kind in ("read", "update", "delete"):
+                kinds.append("not_found")
+            sent = binding.body_schema is not None and binding.resource.id_column.name in _props(binding.body_schema)
+            if binding.kind == "create" and sent:
+                kinds.append("conflict")
+        found += refusals.gaps(op, success_status=success, crud_kinds=kinds)
+    return found
+
+
+def describe_gaps(gaps: list[refusals.Gap]) -> str:
+    """What ``specfirst plan`` prints about refusals the spec declares no response for."""
+    if not gaps:
+        return ""
+    lines = [
+        f"spec gaps ({len(gaps)}): the service answers these with an undeclared status;"
+        " declare a response for each to make the contract complete:",
+    ]
+    lines += [f"  {gap.render()}" for gap in gaps]
     return "\n".join(lines) + "\n"

@@ -355,3 +355,38 @@ def test_report_renders_skips_failures_and_totals() -> None:
     assert "    reproduce: curl -X GET http://h/b" in text
     assert text.splitlines()[-1].startswith("2 operations: 1 tested, 1 skipped;")
     assert report.exit_code == 1
+
+
+def test_classify_lists_spec_gaps_apart_from_failures() -> None:
+    """An undeclared 401 on an operation that declares no 401/403 is a spec gap; an undeclared
+    422 where 400 is declared is the service's fault, a failure."""
+    gaps = {("GET /a", 401): "GET /a: refuses a missing or wrong credential with 401 ..."}
+    observed = Observations(
+        answered={"GET /a"},
+        failures=[
+            ("GET /a", _failure("GET /a", "status_code_conformance", 401)),
+            ("GET /a", _failure("GET /a", "status_code_conformance", 401)),
+            ("GET /a", _failure("GET /a", "status_code_conformance", 422)),
+            # the gap excuses the undeclared status, nothing else
+            ("GET /a", _failure("GET /a", "content_type_conformance", 401)),
+        ],
+    )
+    report = FuzzReport(spec="s", app_dir="d", seed=0, max_examples=1)
+    fuzz.classify(["GET /a"], observed, report, {"GET /a": {"200", "400"}}, gaps)
+    assert [(g.operation, g.status, g.occurrences) for g in report.spec_gaps] == [("GET /a", 401, 2)]
+    assert [(f.check, f.status) for f in report.failures] == [
+        ("content_type_conformance", 401),
+        ("status_code_conformance", 422),
+    ]
+    text = report.render()
+    assert "SPEC GAP GET /a: refuses a missing or wrong credential with 401" in text
+    assert text.splitlines()[-1].endswith(f"2 failures, 0 errors, 1 spec gaps in {report.elapsed:.1f}s")
+
+    only_gaps = FuzzReport(spec="s", app_dir="d", seed=0, max_examples=1)
+    fuzz.classify(["GET /a"], Observations(answered={"GET /a"}, failures=observed.failures[:2]), only_gaps, None, gaps)
+    assert only_gaps.exit_code == 0 and not only_gaps.failures
+    strict = FuzzReport(spec="s", app_dir="d", seed=0, max_examples=1, strict=True)
+    fuzz.classify(["GET /a"], Observations(answered={"GET /a"}, failures=observed.failures[:2]), strict, None, gaps)
+    assert strict.exit_code == 1
+    assert "FAIL (strict) spec gap GET /a" in strict.render()
+    assert json.loads(json.dumps(strict.to_json()))["spec_gaps"][0]["status"] == 401

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from specfirst.pytypes import py_literal
+from specfirst.refusals import REFUSALS
 from specfirst.render import StepContext
 from specfirst.writer import OutputFile
 
@@ -50,7 +51,7 @@ def generate(ctx: StepContext) -> list[OutputFile]:
         ctx.render("app/package.py.j2", "app/core/__init__.py", header=ctx.header("Configuration, security and errors.")),
     ]
     for template, path, what in _SUPPORT_MODULES:
-        files.append(ctx.render(template, path, header=ctx.header(what)))
+        files.append(ctx.render(template, path, header=ctx.header(what), refusals=REFUSALS))
     files.append(
         ctx.render(
             "app/main.py.j2",

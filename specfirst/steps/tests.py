@@ -17,11 +17,13 @@ test function per case, named ``test_<operation>__<case>``, one module per first
   the body in that status's schema (a handler may answer a made-up id with its 404).
 - ``auth_missing``, ``auth_wrong_<scheme>``, ``auth_other_<scheme>``: no credential, a
   wrong one for each accepted scheme, and a valid credential of each scheme the operation
-  does not accept are refused with the declared 401/403 (401 unless only 403 is declared).
+  does not accept are refused with the declared 401/403 (``specfirst.refusals``: 401, else
+  403, else 4XX/default, else 401 undeclared).
 - ``missing_body_field_<f>``, ``missing_param_<p>``, ``wrong_type_<f>``,
   ``out_of_range_<p>``: invalid requests are answered with the operation's declared error
-  response for validation failures (400, else 422, else 4XX/default as 400; FastAPI's 422
-  when none is declared), the body in its schema.
+  response for validation failures (``specfirst.refusals``: 400, else 422, else 4XX/default
+  as 400; for a path parameter also a declared 404; FastAPI's 422 when none is declared),
+  the body in its schema.
 - ``<resource>__crud_round_trip`` (``test_crud_round_trips.py``): create, read, list (it
   is there), update (the change is there), delete, then 404, with the kinds it has.
 - ``test_openapi_document.py``: ``/openapi.json`` is the source document.
@@ -44,7 +46,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import quote, unquote
 
-from specfirst import naming, synth
+from specfirst import naming, refusals, synth
 from specfirst.ir import NO_VALUE, Api, MediaType, Operation, Parameter, Property, Response, Schema
 from specfirst.loader import split_pointer
 from specfirst.render import StepContext
@@ -317,18 +319,16 @@ def _declared(op: Operation, status: int, *extra: str) -> Response | None:
     return None
 
 
-def _validation_status(op: Operation) -> tuple[int, Response | None]:
-    """What an invalid request gets: the declared 400, else 422, else 4XX/default (as 400), else 422."""
-    by_status = {r.status.upper() if r.status != "default" else r.status: r for r in op.responses}
-    for key, status in (("400", 400), ("422", 422), ("4XX", 400), ("default", 400)):
-        if key in by_status:
-            return status, by_status[key]
-    return 422, None
+def _validation_status(
+    op: Operation, refusal: refusals.Refusal = refusals.INVALID
+) -> tuple[int, Response | None]:
+    """What an invalid request gets, and the declared response behind it (None: FastAPI's 422)."""
+    status = refusals.status_for(op, refusal)
+    return status, _declared(op, status)
 
 
 def _refusal_status(op: Operation) -> int:
-    declared = {r.status for r in op.responses}
-    return 403 if "403" in declared and "401" not in declared else 401
+    return refusals.status_for(op, refusals.CREDENTIALS)
 
 
 def _flat_properties(s: Schema | None) -> dict[str, Property]:
@@ -1139,8 +1139,6 @@ class SuiteBuilder:
 
     def validation_tests(self, info: OpInfo, consts: Constants) -> list[TestDef]:
         op = info.op
-        status, response = _validation_status(op)
-        schema = consts.schema(op, response) if response is not None else "FASTAPI_422"
         request = info.valid
         cases: list[tuple[str, RequestSpec, str]] = []
         cases += self._body_cases(op, request)
@@ -1188,10 +1186,14 @@ class SuiteBuilder:
             break
         tests: list[TestDef] = []
         seen: set[str] = set()
+        in_path = {f"{kind}_{naming.snake(p.name)}" for p in params if p.location == "path" for kind in ("wrong_type", "out_of_range")}
         for case, r, what in cases:
             if case in seen:
                 continue
             seen.add(case)
+            refusal = refusals.INVALID_PATH if case in in_path else refusals.INVALID
+            status, response = _validation_status(op, refusal)
+            schema = consts.schema(op, response) if response is not None else "FASTAPI_422"
             call = Call(r, _lit(r.path), body_var="body" if r.has_json else None)
             lines = [*call.body_lines(), *call.lines(), f"expect(response, {status}, {schema})"]
             tests.append(

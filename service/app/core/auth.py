@@ -101,7 +101,7 @@ def satisfy(
     for group in requirements:
         if all(p is not None for p in group):
             return group[0] if group else Principal(scheme="", identity="anonymous")
-    status = refusal_status(request)
+    status = refusal_status(request, "credentials")
     headers = {"WWW-Authenticate": challenge} if challenge and status == 401 else None
     raise Unauthenticated(status, "unauthorized", "missing or invalid credentials", headers=headers)
 

@@ -155,13 +155,41 @@ def build_error_body(model: Any, status: int, code: str, message: str) -> Any:
     return instance.model_dump(mode="json", by_alias=True)
 
 
-def refusal_status(request: Request) -> int:
-    """401 for a refused credential, unless the operation declares only 403."""
+# The statuses that can answer each kind of refusal, in order of preference, and HTTP's own
+# status for it (the fallback, used when the operation declares none of them). The same table
+# drives `specfirst plan`, which lists the refusals a spec declares no response for.
+REFUSALS: dict[str, tuple[tuple[int, ...], int]] = {
+    # a missing or wrong credential
+    "credentials": ((401, 403), 401),
+    # a query, header, cookie or body value that does not match its schema
+    "invalid": ((400, 422), 422),
+    # a path parameter that does not match its schema (the path names nothing)
+    "invalid_path": ((400, 422, 404), 422),
+    # a body that cannot be parsed
+    "malformed_body": ((400, 422), 400),
+    # an id that names no stored item
+    "not_found": ((404, 400), 404),
+    # an id that is already taken
+    "conflict": ((409, 400, 422), 409),
+}
+
+
+def refusal_status(request: Request, kind: str) -> int:
+    """The status for a refusal of ``kind``: the first preferred status the operation declares
+    exactly, else by its range (4XX), else the first one if it declares ``default``; else the
+    fallback."""
+    preferred, fallback = REFUSALS[kind]
     route = request.scope.get("route")
-    declared = set((route.responses or {}) if isinstance(route, APIRoute) else ())
-    if 401 not in declared and "401" not in declared and (403 in declared or "403" in declared):
-        return 403
-    return 401
+    declared: set[str] = set()
+    if isinstance(route, APIRoute):  # the route's own status is declared too
+        declared = {str(key).upper() for key in [*(route.responses or {}), route.status_code]}
+    for status in preferred:
+        if str(status) in declared:
+            return status
+    for status in preferred:
+        if f"{str(status)[0]}XX" in declared:
+            return status
+    return preferred[0] if "DEFAULT" in declared else fallback
 
 
 def error_response(
@@ -204,16 +232,19 @@ def _describe(exc: RequestValidationError) -> str:
 
 
 async def handle_validation_error(request: Request, exc: Exception) -> Response:
-    """Answer with the spec's declared 400 (or 422, 4XX, default) error response, else FastAPI's 422."""
+    """Answer with the error response the operation declares for an invalid request.
+
+    A path parameter that does not match its schema names nothing: a declared 404 fits it
+    too. Where the operation declares no fitting status, FastAPI's own 422 answers.
+    """
     assert isinstance(exc, RequestValidationError)
+    in_path = any(tuple(error.get("loc", ()))[:1] == ("path",) for error in exc.errors())
+    status = refusal_status(request, "invalid_path" if in_path else "invalid")
     route = request.scope.get("route")
-    route = route if isinstance(route, APIRoute) else None
-    for key, status in ((400, 400), (422, 422), ("4XX", 400), ("default", 400)):
-        if route is not None and (
-            key in (route.responses or {}) or str(key) == str(route.status_code)
-        ):
-            return error_response(request, status, "invalid_request", _describe(exc))
-    return await request_validation_exception_handler(request, exc)
+    if _declared(route if isinstance(route, APIRoute) else None, status) is None:
+        return await request_validation_exception_handler(request, exc)
+    code = "not_found" if status == 404 else "invalid_request"
+    return error_response(request, status, code, _describe(exc))
 
 
 async def handle_http_error(request: Request, exc: Exception) -> Response:
@@ -221,10 +252,11 @@ async def handle_http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
     if not isinstance(request.scope.get("route"), APIRoute):
         return await http_exception_handler(request, exc)
-    code = HTTPStatus(exc.status_code).phrase.lower().replace(" ", "_")
-    return error_response(
-        request, exc.status_code, code, str(exc.detail), dict(exc.headers or {}) or None
-    )
+    status = exc.status_code
+    if status == 400:  # FastAPI could not parse the body
+        status = refusal_status(request, "malformed_body")
+    code = HTTPStatus(status).phrase.lower().replace(" ", "_")
+    return error_response(request, status, code, str(exc.detail), dict(exc.headers or {}) or None)
 
 
 async def handle_unexpected_error(request: Request, exc: Exception) -> Response:
