@@ -14,7 +14,7 @@ from typing import Any
 from fastapi import FastAPI
 
 from app.api.routes import api_router
-from app.core import errors
+from app.core import errors, routing
 from app.core import logging as request_logs
 from app.core.auth import TokenVerifier
 from app.core.config import Settings
@@ -100,7 +100,6 @@ def create_app(
     errors.install(app)
     app.add_exception_handler(SyncError, handle_sync_error)
     request_logs.configure(settings.log_level)
-    app.add_middleware(request_logs.RequestLogMiddleware)
     app.include_router(api_router)
     if not any(getattr(route, "path", None) == "/healthz" for route in app.routes):
 
@@ -109,6 +108,8 @@ def create_app(
             """Liveness, and the sync figures: outbox depth, oldest pending write, last error, attempts."""
             return {"status": "ok", "sync": sync.status()}
 
+    routing.install(app)  # once every route is registered: 405 with the spec's Allow
+    app.add_middleware(request_logs.RequestLogMiddleware)  # added last: it sees every answer
     document = source_document()
     app.openapi = lambda: document  # type: ignore[method-assign]  # serve the source verbatim
     return app

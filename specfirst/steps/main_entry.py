@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import re
 
+from specfirst.build import HTTP_METHODS
+from specfirst.ir import Api
 from specfirst.pytypes import py_literal
 from specfirst.refusals import REFUSALS
 from specfirst.render import StepContext
@@ -45,6 +48,36 @@ def app_arguments(ctx: StepContext) -> list[str]:
     return args
 
 
+def _match_key(path: str) -> tuple[int, ...]:
+    """Sort key of a path template for matching requests, segment by segment.
+
+    A literal segment comes before one that mixes text and a variable, which comes before a
+    segment that is only a variable: concrete paths match before their templated
+    counterparts, as OpenAPI defines. Paths with different numbers of segments never match
+    the same request, so how they compare does not matter.
+    """
+    key = []
+    for segment in path.split("/"):
+        if "{" not in segment:
+            key.append(0)
+        else:
+            key.append(2 if re.fullmatch(r"\{[^{}]*\}", segment) else 1)
+    return tuple(key)
+
+
+def paths_in_match_order(api: Api) -> list[tuple[str, tuple[str, ...]]]:
+    """The served paths with their declared methods (upper case, in Path Item order), most
+    specific first; paths equally specific keep the document's order."""
+    methods: dict[str, list[str]] = {}
+    for op in api.operations:
+        methods.setdefault(op.path, []).append(op.method)
+    table = [
+        (path, tuple(m.upper() for m in sorted(declared, key=HTTP_METHODS.index)))
+        for path, declared in methods.items()
+    ]
+    return sorted(table, key=lambda entry: _match_key(entry[0]))
+
+
 def generate(ctx: StepContext) -> list[OutputFile]:
     files = [
         ctx.render("app/package.py.j2", "app/__init__.py", header=ctx.header("The generated service.")),
@@ -52,6 +85,14 @@ def generate(ctx: StepContext) -> list[OutputFile]:
     ]
     for template, path, what in _SUPPORT_MODULES:
         files.append(ctx.render(template, path, header=ctx.header(what), refusals=REFUSALS))
+    files.append(
+        ctx.render(
+            "app/core/routing.py.j2",
+            "app/core/routing.py",
+            header=ctx.header("Routes in the order the spec's paths match, and 405 for undeclared methods."),
+            paths=[(py_literal(path), py_literal(methods)) for path, methods in paths_in_match_order(ctx.api)],
+        )
+    )
     files.append(
         ctx.render(
             "app/main.py.j2",

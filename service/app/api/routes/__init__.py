@@ -10,9 +10,16 @@ from app.api.routes import (
     service_management,
     system_prompt_management,
 )
+from app.core.routing import in_match_order
 
-api_router = APIRouter()
-api_router.include_router(service_management.router)
-api_router.include_router(system_prompt_management.router)
-api_router.include_router(interaction_handling.router)
-api_router.include_router(logs_management.router)
+# One router for every route, in the order requests match the spec's paths.
+api_router = APIRouter(
+    routes=in_match_order(
+        [
+            service_management.router,
+            system_prompt_management.router,
+            interaction_handling.router,
+            logs_management.router,
+        ]
+    )
+)
