@@ -25,8 +25,9 @@ NAME = "api_routes"
 DESCRIPTION = "routes with the spec's paths, parameters, bodies, responses and metadata"
 
 TRIPLE = '"' * 3
-DOC_CALLBACK = TRIPLE + "Documents the callback request; this service sends it, it does not receive it." + TRIPLE
-DOC_WEBHOOK = TRIPLE + "Documents the webhook request; this service sends it, it does not receive it." + TRIPLE
+# Comments, not docstrings: FastAPI would publish a docstring as the operation's description.
+DOC_CALLBACK = ("# Documents the callback request; this service sends it, it does not receive it.", "...")
+DOC_WEBHOOK = ("# Documents the webhook request; this service sends it, it does not receive it.", "...")
 
 _PARAM_FUNCTIONS = {"path": "Path", "query": "Query", "header": "Header", "cookie": "Cookie"}
 
@@ -356,9 +357,9 @@ class _RouteBuilder:
                 self.crud_body(binding) if binding else self.handler_body(op, params, primary)
             )
         elif name is not None:
-            body_lines = [DOC_CALLBACK]
+            body_lines = list(DOC_CALLBACK)
         else:
-            body_lines = [DOC_WEBHOOK]
+            body_lines = list(DOC_WEBHOOK)
         return RouteDef(
             function=op.py_name,
             method=op.method,

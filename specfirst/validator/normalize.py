@@ -131,6 +131,14 @@ NORMALIZATIONS: list[tuple[str, str]] = [
         ),
     ),
     (
+        "automatic default response",
+        (
+            "The app's responses are dropped when the spec operation has no responses at all (OAS "
+            "3.1 allows that) and the app's are exactly FastAPI's automatic 200 Successful Response "
+            "(and automatic 422), because FastAPI gives every operation a response."
+        ),
+    ),
+    (
         "effective security",
         (
             "Each operation carries its effective security requirement (its own, else the top-level "
@@ -1130,7 +1138,10 @@ class _Aligner:
             elif key == "requestBody":
                 out[key] = self._with_content(value, spec.get("requestBody"))
             elif key == "responses" and isinstance(value, dict):
-                out[key] = self._responses(value, _dict(spec.get("responses")), known)
+                responses = self._responses(value, _dict(spec.get("responses")), known)
+                if known and "responses" not in spec and canonical_json(responses) == _AUTO_200:
+                    continue
+                out[key] = responses
             elif key == "callbacks" and isinstance(value, dict):
                 spec_callbacks = _dict(spec.get("callbacks"))
                 out[key] = {
@@ -1264,6 +1275,12 @@ def _enum_values(node: Mapping[str, Any]) -> list[JSON] | None:
     if "const" in node:
         return [node["const"]]
     return None
+
+
+_AUTO_200 = canonical_json(
+    {"200": {"description": "Successful Response", "content": {"application/json": {"schema": {}}}}}
+)
+"""FastAPI's automatic response of an operation that declares none, normalized."""
 
 
 def _auto_422_response() -> JSON:
