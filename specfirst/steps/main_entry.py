@@ -100,6 +100,8 @@ def generate(ctx: StepContext) -> list[OutputFile]:
             header=ctx.header("The app factory: routes, error handlers and the served source document."),
             app_args=app_arguments(ctx),
             has_webhooks=bool(ctx.api.webhooks),
+            # the spec's own /healthz wins; the built-in one is added only where there is none
+            spec_has_healthz=any(op.path == "/healthz" for op in ctx.api.operations),
         )
     )
     files.append(OutputFile(path="openapi.json", content=json.dumps(ctx.api.document, indent=2, ensure_ascii=False) + "\n"))
