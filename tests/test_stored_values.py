@@ -1,17 +1,21 @@
 """Generated CRUD never answers 500 for what it stores or looks up, over real HTTP and SQLite.
 
-A small document, generated into a temporary directory and served by uvicorn on 127.0.0.1
-(tests/e2e_server.py) with an SQLite file:
+Two small documents, each generated into a temporary directory and served by uvicorn on
+127.0.0.1 (tests/e2e_server.py) with an SQLite file:
 
 - ``counters``: integer ids and an unbounded integer field. SQLite holds 64-bit integers,
   so a larger id names no stored item (the declared 404), a larger filter value matches
   nothing, and a larger value to store is refused with the declared 400.
+- ``providers``: a resource whose update body accepts null for a property the resource
+  requires (JSON Merge Patch: null removes it). Such a write would leave an item no read
+  could answer: it is refused with the declared 400 and nothing changes.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -98,6 +102,96 @@ COUNTERS: dict[str, Any] = {
     },
 }
 
+PROVIDERS: dict[str, Any] = {
+    "openapi": "3.1.0",
+    "info": {"title": "Providers", "version": "1.0.0"},
+    "paths": {
+        "/providers": {
+            "get": {
+                "operationId": "listProviders",
+                "responses": {"200": _json({"type": "array", "items": {"$ref": "#/components/schemas/Provider"}})},
+            },
+            "post": {
+                "operationId": "createProvider",
+                "requestBody": {"required": True, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/CreateProvider"}}}},
+                "responses": {"201": _json({"$ref": "#/components/schemas/Provider"}), "400": _error("invalid")},
+            },
+        },
+        "/providers/{id}": {
+            "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}],
+            "get": {
+                "operationId": "getProvider",
+                "responses": {"200": _json({"$ref": "#/components/schemas/Provider"}), "404": _error("unknown")},
+            },
+            "patch": {
+                "operationId": "patchProvider",
+                "requestBody": {"required": True, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/UpdateProvider"}}}},
+                "responses": {
+                    "200": _json({"$ref": "#/components/schemas/Provider"}),
+                    "400": _error("invalid"),
+                    "404": _error("unknown"),
+                },
+            },
+            "put": {
+                "operationId": "replaceProvider",
+                "requestBody": {"required": True, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/CreateProvider"}}}},
+                "responses": {
+                    "200": _json({"$ref": "#/components/schemas/Provider"}),
+                    "400": _error("invalid"),
+                    "404": _error("unknown"),
+                },
+            },
+        },
+    },
+    "components": {
+        "schemas": {
+            "Error": ERROR,
+            "Provider": {
+                "type": "object",
+                "required": ["id", "type", "motto", "body"],
+                "properties": {
+                    "id": {"type": "string", "format": "uuid"},
+                    "type": {"type": "string", "enum": ["provider"]},
+                    "motto": {"type": ["string", "null"]},
+                    "body": {"$ref": "#/components/schemas/ProviderBody"},
+                },
+            },
+            "ProviderBody": {
+                "type": "object",
+                "required": ["label", "name"],
+                "properties": {
+                    "label": {"type": "string"},
+                    "name": {"type": "string"},
+                    "logo_url": {"type": "string"},
+                },
+            },
+            "CreateProvider": {
+                "type": "object",
+                "required": ["body"],
+                "properties": {
+                    "motto": {"type": ["string", "null"]},
+                    "body": {"$ref": "#/components/schemas/ProviderBody"},
+                },
+            },
+            "UpdateProvider": {
+                "type": "object",
+                "required": ["body"],
+                "properties": {
+                    "body": {
+                        "type": "object",
+                        "properties": {
+                            "label": {"type": "string"},
+                            "name": {"type": ["string", "null"]},
+                            "logo_url": {"type": ["string", "null"]},
+                        },
+                    }
+                },
+            },
+        }
+    },
+}
+
+
 def _serve(tmp_path_factory: pytest.TempPathFactory, name: str, document: dict[str, Any]) -> Iterator[Server]:
     root = tmp_path_factory.mktemp(name)
     spec = root / f"{name}.json"
@@ -110,6 +204,11 @@ def _serve(tmp_path_factory: pytest.TempPathFactory, name: str, document: dict[s
 @pytest.fixture(scope="module")
 def counters(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     yield from _serve(tmp_path_factory, "counters", COUNTERS)
+
+
+@pytest.fixture(scope="module")
+def providers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    yield from _serve(tmp_path_factory, "providers", PROVIDERS)
 
 
 def _refused(response: httpx.Response, status: int) -> str:
@@ -155,3 +254,49 @@ def test_an_integer_past_64_bits_is_refused_with_the_declared_400_and_not_stored
     assert httpx.get(url).json() == before  # nothing stored, nothing changed
     largest = httpx.post(url, json={"name": "largest", "value": 2**63 - 1})
     assert largest.status_code == 201 and largest.json()["value"] == 2**63 - 1
+
+
+def test_a_null_that_removes_a_required_property_is_refused_and_changes_nothing(providers: Server) -> None:
+    url = f"{providers.url}/providers"
+    created = httpx.post(url, json={"motto": "ship it", "body": {"label": "acme", "name": "Acme", "logo_url": "x"}})
+    assert created.status_code == 201, created.text
+    provider = created.json()
+    item_url = f"{url}/{provider['id']}"
+    message = _refused(httpx.patch(item_url, json={"body": {"name": None}}), 400)
+    assert "body.name" in message
+    assert httpx.get(item_url).json() == provider
+    assert httpx.get(url).json() == [provider]
+    # null on a property the resource does not require removes it, as JSON Merge Patch says
+    patched = httpx.patch(item_url, json={"body": {"logo_url": None, "label": "acme2"}})
+    assert patched.status_code == 200, patched.text
+    assert patched.json()["body"] == {"label": "acme2", "name": "Acme"}
+    assert httpx.get(url).json() == [patched.json()]
+    assert "ResponseValidationError" not in providers.log()
+
+
+def test_a_required_nullable_property_reads_back_as_null(providers: Server) -> None:
+    url = f"{providers.url}/providers"
+    created = httpx.post(url, json={"motto": None, "body": {"label": "nil", "name": "Nil"}})
+    assert created.status_code == 201, created.text
+    assert created.json()["motto"] is None
+    assert httpx.get(f"{url}/{created.json()['id']}").json() == created.json()
+    assert httpx.get(url).status_code == 200
+
+
+def test_a_replacement_keeps_the_values_the_service_fills(providers: Server) -> None:
+    url = f"{providers.url}/providers"
+    provider = httpx.post(url, json={"motto": "m", "body": {"label": "old", "name": "Old"}}).json()
+    replaced = httpx.put(f"{url}/{provider['id']}", json={"body": {"label": "new", "name": "New"}})
+    assert replaced.status_code == 200, replaced.text
+    assert replaced.json() == {"id": provider["id"], "type": "provider", "motto": None, "body": {"label": "new", "name": "New"}}
+    assert httpx.get(url).status_code == 200
+    assert "ResponseValidationError" not in providers.log()
+
+
+def test_generated_crud_names_the_schemas_it_checks(tmp_path: Path) -> None:
+    spec = tmp_path / "providers.json"
+    spec.write_text(json.dumps(PROVIDERS))
+    generate(spec, tmp_path / "service")
+    crud = (tmp_path / "service" / "app" / "crud" / "providers.py").read_text()
+    assert "answers=(TypeAdapter(Provider),)" in crud
+    assert 'keep_null=frozenset(["motto"])' in crud

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, TypeAdapter, ValidationError
 from sqlalchemy import String, false, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -29,7 +29,7 @@ class NotFound(Exception):
 
 
 class Unstorable(Exception):
-    """A write the table refuses: a value it cannot hold."""
+    """A write the table refuses: a value it cannot hold, or an item it could not answer."""
 
 
 # SQLite keeps integers in 64 bits (signed); binding a larger Python int raises OverflowError.
@@ -40,6 +40,20 @@ LARGEST_INTEGER = 2**63 - 1
 def _fits(value: Any) -> bool:
     """Whether SQL can bind ``value``: anything but an integer outside 64 bits."""
     return not isinstance(value, int) or SMALLEST_INTEGER <= value <= LARGEST_INTEGER
+
+
+def _explain(error: ValidationError) -> str:
+    """What makes an item invalid, in a sentence a client can act on."""
+    reasons = []
+    for e in error.errors()[:5]:
+        where = ".".join(str(part) for part in e["loc"]) or "the item"
+        reasons.append(f"{where} is required" if e["type"] == "missing" else f"{where}: {e['msg']}")
+    more = len(error.errors()) - len(reasons)
+    return (
+        "the item would not be valid: "
+        + "; ".join(reasons)
+        + (f" (and {more} more)" if more > 0 else "")
+    )
 
 
 def _matches(stored: Any, wanted: Any) -> bool:
@@ -62,11 +76,13 @@ class Table:
     """Create, read, update, delete and list one resource, in its wire shape (a dict).
 
     ``columns`` maps each wire name to the model attribute that stores it. Absent values
-    are stored as NULL and left out of what is read back.
+    are stored as NULL and left out of what is read back, except the names in ``keep_null``
+    (required and nullable: they read back as null).
 
-    An integer outside 64 bits cannot be stored: such a write raises :class:`Unstorable` and
-    changes nothing. Such an id names no stored item: lookups raise :class:`NotFound`, filters
-    match nothing.
+    Every write is checked before it is stored: an integer outside 64 bits cannot be stored,
+    and the item the write leaves must validate against each schema it is answered in
+    (``answers``); otherwise the write raises :class:`Unstorable` and changes nothing. An id
+    outside 64 bits names no stored item: lookups raise :class:`NotFound`, filters match nothing.
 
     When the model names a Typesense collection (``__sync_collection__``), every create, update
     and delete also marks the document in the sync outbox, in the same transaction, whether or
@@ -82,6 +98,10 @@ class Table:
     server_values: dict[str, Any] | None = (
         None  # required fields no request carries ("now": the time)
     )
+    keep_null: frozenset[str] = (
+        frozenset()
+    )  # required nullable wire names: a stored NULL reads as null
+    answers: tuple[TypeAdapter[Any], ...] = ()  # the schemas a stored item is answered in
 
     @property
     def id_attribute(self) -> str:
@@ -106,17 +126,21 @@ class Table:
             outbox.mark(db, self.collection, item_id, operation)
 
     def to_item(self, row: Any) -> dict[str, Any]:
+        return self._item({wire: getattr(row, attr) for wire, attr in self.columns.items()})
+
+    def _item(self, values: dict[str, Any]) -> dict[str, Any]:
+        """The wire shape of stored values (by wire name): NULLs left out, but for ``keep_null``."""
         return {
             wire: value
-            for wire, attr in self.columns.items()
-            if (value := getattr(row, attr)) is not None
+            for wire, value in values.items()
+            if value is not None or wire in self.keep_null
         }
 
     def _values(self, data: dict[str, Any]) -> dict[str, Any]:
         return {attr: data.get(wire) for wire, attr in self.columns.items() if wire != self.id_name}
 
     def _storable(self, values: dict[str, Any]) -> None:
-        """Refuse (:class:`Unstorable`) what the table cannot hold.
+        """Refuse (:class:`Unstorable`) what the table cannot hold or could not answer.
 
         ``values`` are every column's value after the write, by wire name.
         """
@@ -129,6 +153,12 @@ class Table:
                     f"{wire} {value} is outside the integers this service stores "
                     f"({SMALLEST_INTEGER} to {LARGEST_INTEGER})"
                 )
+        item = self._item(values)
+        for answer in self.answers:
+            try:
+                answer.validate_python(item, from_attributes=True)
+            except ValidationError as exc:
+                raise Unstorable(_explain(exc)) from None
 
     def _next_id(self, db: Session) -> Any:
         if self.id_generated == "uuid":
@@ -182,11 +212,15 @@ class Table:
     def update(
         self, db: Session, item_id: Any, data: dict[str, Any], *, partial: bool = False
     ) -> dict[str, Any]:
-        """Replace the stored values with ``data`` (``partial``: only the names it has)."""
+        """Replace the stored values with ``data`` (``partial``: only the names it has).
+
+        Values the service fills (``server_values``) stay as stored when ``data`` has none.
+        """
         row = self.get_row(db, item_id)
+        kept = {wire for wire in self.server_values or {} if data.get(wire) is None}
         after = {
             wire: getattr(row, attr)
-            if wire == self.id_name or (partial and wire not in data)
+            if wire == self.id_name or wire in kept or (partial and wire not in data)
             else data.get(wire)
             for wire, attr in self.columns.items()
         }
