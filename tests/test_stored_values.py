@@ -31,7 +31,10 @@ ERROR = {
 
 
 def _error(description: str) -> dict[str, Any]:
-    return {"description": description, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+    return {
+        "description": description,
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+    }
 
 
 def _json(schema: dict[str, Any], description: str = "ok") -> dict[str, Any]:
@@ -51,25 +54,47 @@ COUNTERS: dict[str, Any] = {
                     {"name": "offset", "in": "query", "schema": {"type": "integer"}},
                 ],
                 "responses": {
-                    "200": _json({"type": "array", "items": {"$ref": "#/components/schemas/Counter"}}),
+                    "200": _json(
+                        {"type": "array", "items": {"$ref": "#/components/schemas/Counter"}}
+                    ),
                     "400": _error("bad query"),
                 },
             },
             "post": {
                 "operationId": "createCounter",
-                "requestBody": {"required": True, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Counter"}}}},
-                "responses": {"201": _json({"$ref": "#/components/schemas/Counter"}), "400": _error("invalid")},
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "application/json": {"schema": {"$ref": "#/components/schemas/Counter"}}
+                    },
+                },
+                "responses": {
+                    "201": _json({"$ref": "#/components/schemas/Counter"}),
+                    "400": _error("invalid"),
+                },
             },
         },
         "/counters/{counterId}": {
-            "parameters": [{"name": "counterId", "in": "path", "required": True, "schema": {"type": "integer"}}],
+            "parameters": [
+                {"name": "counterId", "in": "path", "required": True, "schema": {"type": "integer"}}
+            ],
             "get": {
                 "operationId": "getCounter",
-                "responses": {"200": _json({"$ref": "#/components/schemas/Counter"}), "404": _error("unknown")},
+                "responses": {
+                    "200": _json({"$ref": "#/components/schemas/Counter"}),
+                    "404": _error("unknown"),
+                },
             },
             "patch": {
                 "operationId": "patchCounter",
-                "requestBody": {"required": True, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/CounterPatch"}}}},
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "application/json": {
+                            "schema": {"$ref": "#/components/schemas/CounterPatch"}
+                        }
+                    },
+                },
                 "responses": {
                     "200": _json({"$ref": "#/components/schemas/Counter"}),
                     "400": _error("invalid"),
@@ -109,23 +134,49 @@ PROVIDERS: dict[str, Any] = {
         "/providers": {
             "get": {
                 "operationId": "listProviders",
-                "responses": {"200": _json({"type": "array", "items": {"$ref": "#/components/schemas/Provider"}})},
+                "responses": {
+                    "200": _json(
+                        {"type": "array", "items": {"$ref": "#/components/schemas/Provider"}}
+                    )
+                },
             },
             "post": {
                 "operationId": "createProvider",
-                "requestBody": {"required": True, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/CreateProvider"}}}},
-                "responses": {"201": _json({"$ref": "#/components/schemas/Provider"}), "400": _error("invalid")},
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "application/json": {
+                            "schema": {"$ref": "#/components/schemas/CreateProvider"}
+                        }
+                    },
+                },
+                "responses": {
+                    "201": _json({"$ref": "#/components/schemas/Provider"}),
+                    "400": _error("invalid"),
+                },
             },
         },
         "/providers/{id}": {
-            "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}],
+            "parameters": [
+                {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}
+            ],
             "get": {
                 "operationId": "getProvider",
-                "responses": {"200": _json({"$ref": "#/components/schemas/Provider"}), "404": _error("unknown")},
+                "responses": {
+                    "200": _json({"$ref": "#/components/schemas/Provider"}),
+                    "404": _error("unknown"),
+                },
             },
             "patch": {
                 "operationId": "patchProvider",
-                "requestBody": {"required": True, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/UpdateProvider"}}}},
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "application/json": {
+                            "schema": {"$ref": "#/components/schemas/UpdateProvider"}
+                        }
+                    },
+                },
                 "responses": {
                     "200": _json({"$ref": "#/components/schemas/Provider"}),
                     "400": _error("invalid"),
@@ -134,7 +185,14 @@ PROVIDERS: dict[str, Any] = {
             },
             "put": {
                 "operationId": "replaceProvider",
-                "requestBody": {"required": True, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/CreateProvider"}}}},
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "application/json": {
+                            "schema": {"$ref": "#/components/schemas/CreateProvider"}
+                        }
+                    },
+                },
                 "responses": {
                     "200": _json({"$ref": "#/components/schemas/Provider"}),
                     "400": _error("invalid"),
@@ -192,7 +250,9 @@ PROVIDERS: dict[str, Any] = {
 }
 
 
-def _serve(tmp_path_factory: pytest.TempPathFactory, name: str, document: dict[str, Any]) -> Iterator[Server]:
+def _serve(
+    tmp_path_factory: pytest.TempPathFactory, name: str, document: dict[str, Any]
+) -> Iterator[Server]:
     root = tmp_path_factory.mktemp(name)
     spec = root / f"{name}.json"
     spec.write_text(json.dumps(document))
@@ -230,7 +290,9 @@ def test_an_id_past_64_bits_is_unknown_not_a_server_error(counters: Server) -> N
     assert httpx.get(f"{counters.url}/counters/{created.json()['id']}").status_code == 200
 
 
-def test_integer_filters_and_pages_past_64_bits_match_nothing_or_everything(counters: Server) -> None:
+def test_integer_filters_and_pages_past_64_bits_match_nothing_or_everything(
+    counters: Server,
+) -> None:
     url = f"{counters.url}/counters"
     httpx.post(url, json={"name": "b", "value": 7}).raise_for_status()
     everything = httpx.get(url).json()
@@ -243,7 +305,9 @@ def test_integer_filters_and_pages_past_64_bits_match_nothing_or_everything(coun
     assert "OverflowError" not in counters.log()
 
 
-def test_an_integer_past_64_bits_is_refused_with_the_declared_400_and_not_stored(counters: Server) -> None:
+def test_an_integer_past_64_bits_is_refused_with_the_declared_400_and_not_stored(
+    counters: Server,
+) -> None:
     url = f"{counters.url}/counters"
     before = httpx.get(url).json()
     message = _refused(httpx.post(url, json={"name": "big", "value": HUGE}), 400)
@@ -256,9 +320,13 @@ def test_an_integer_past_64_bits_is_refused_with_the_declared_400_and_not_stored
     assert largest.status_code == 201 and largest.json()["value"] == 2**63 - 1
 
 
-def test_a_null_that_removes_a_required_property_is_refused_and_changes_nothing(providers: Server) -> None:
+def test_a_null_that_removes_a_required_property_is_refused_and_changes_nothing(
+    providers: Server,
+) -> None:
     url = f"{providers.url}/providers"
-    created = httpx.post(url, json={"motto": "ship it", "body": {"label": "acme", "name": "Acme", "logo_url": "x"}})
+    created = httpx.post(
+        url, json={"motto": "ship it", "body": {"label": "acme", "name": "Acme", "logo_url": "x"}}
+    )
     assert created.status_code == 201, created.text
     provider = created.json()
     item_url = f"{url}/{provider['id']}"
@@ -288,7 +356,12 @@ def test_a_replacement_keeps_the_values_the_service_fills(providers: Server) -> 
     provider = httpx.post(url, json={"motto": "m", "body": {"label": "old", "name": "Old"}}).json()
     replaced = httpx.put(f"{url}/{provider['id']}", json={"body": {"label": "new", "name": "New"}})
     assert replaced.status_code == 200, replaced.text
-    assert replaced.json() == {"id": provider["id"], "type": "provider", "motto": None, "body": {"label": "new", "name": "New"}}
+    assert replaced.json() == {
+        "id": provider["id"],
+        "type": "provider",
+        "motto": None,
+        "body": {"label": "new", "name": "New"},
+    }
     assert httpx.get(url).status_code == 200
     assert "ResponseValidationError" not in providers.log()
 
