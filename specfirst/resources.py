@@ -65,6 +65,27 @@ class Resource:
     def kinds(self) -> list[str]:
         return sorted({b.kind for b in self.operations})
 
+    @property
+    def answer_schemas(self) -> list[Schema]:
+        """The named schemas a stored item is answered in: its representation, then each
+        operation's (a write that leaves an item one of them rejects is refused)."""
+        found: dict[int, Schema] = {}
+        for s in [self.schema, *(b.answer_schema for b in self.operations)]:
+            if s is not None and s.py_name is not None:
+                found.setdefault(id(s), s)
+        return list(found.values())
+
+    @property
+    def keep_null(self) -> list[str]:
+        """Wire names an answer requires and accepts null for: a stored NULL reads back as null."""
+        names: dict[str, None] = {}
+        for s in self.answer_schemas:
+            props = _props(s)
+            for name in _required(s):
+                if name in props and accepts_null(props[name].schema):
+                    names[name] = None
+        return list(names)
+
 
 @dataclass(eq=False)
 class Binding:
@@ -83,6 +104,7 @@ class Binding:
     limit_param: Parameter | None = None
     offset_param: Parameter | None = None
     answer: str = "item"  # item, list, message, empty
+    answer_schema: Schema | None = None  # the schema each stored item is answered in (item, list)
     message_field: str | None = None  # wire name of the message property of a message answer
     status: int = 200
     not_found_status: int = 404
@@ -136,6 +158,21 @@ def _props(s: Schema) -> dict[str, Property]:
 
 def _required(s: Schema) -> set[str]:
     return set(s.all_required())
+
+
+def accepts_null(s: Schema, seen: set[int] | None = None) -> bool:
+    """Whether null is a valid value: declared nullable (or ``null``) here, where it refers, or
+    in one of its ``oneOf``/``anyOf`` alternatives."""
+    seen = set() if seen is None else seen
+    node: Schema | None = s
+    while node is not None and id(node) not in seen:
+        seen.add(id(node))
+        if node.nullable or node.types == ("null",):
+            return True
+        if any(accepts_null(m, seen) for m in [*node.one_of, *node.any_of]):
+            return True
+        node = node.ref
+    return False
 
 
 def _inline_object(s: Schema | None) -> Schema | None:
@@ -526,6 +563,7 @@ class _Planner:
         resp_item = _object_component(resp_mt.schema) if resp_mt else None
         if c.kind in ("list", "search"):
             binding.answer = "list"
+            binding.answer_schema = c.subject
             binding.newest_first = op.extensions.get("x-specfirst-resource") in LOG_TABLES.values()
             props = _props(resource.schema)
             columns = {col.name: col for col in resource.columns}
@@ -547,6 +585,7 @@ class _Planner:
             resp_item is not None and id_prop.name in _props(resp_item)
         ):
             binding.answer = "item"  # the stored item, in the shape the response declares
+            binding.answer_schema = resp_item
         elif (field_name := _message_field(resp_mt.schema)) is not None:
             binding.answer = "message"
             binding.message_field = field_name

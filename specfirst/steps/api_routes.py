@@ -399,12 +399,18 @@ class _RouteBuilder:
                 "except NotFound as exc:",
                 f'    raise ApiError({b.not_found_status}, "not_found", str(exc)) from None',
             ]
+        # a write the table cannot store, or could not answer afterwards, is the client's error
+        unstorable = [
+            "except Unstorable as exc:",
+            f'    raise ApiError({b.invalid_status}, "invalid_request", str(exc)) from None',
+        ]
         if b.kind == "create":
             lines += [
                 "try:",
                 f"    item = {table}.create(db, data)",
                 "except Duplicate as exc:",
                 f'    raise ApiError({b.conflict_status}, "duplicate", str(exc)) from None',
+                *unstorable,
             ]
         elif b.kind in ("read", "update", "delete"):
             calls = {
@@ -414,6 +420,8 @@ class _RouteBuilder:
             }[b.kind]
             lines += ["try:", *("    " + call for call in calls), "except NotFound as exc:"]
             lines.append(f'    raise ApiError({b.not_found_status}, "not_found", str(exc)) from None')
+            if b.kind == "update":
+                lines += unstorable
         else:  # list, search
             filters = ", ".join(f"({column.name!r}, {p.py_name})" for p, column in b.filters)
             limit = f"given({b.limit_param.py_name})" if b.limit_param else "None"

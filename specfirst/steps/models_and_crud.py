@@ -234,6 +234,7 @@ def generate(ctx: StepContext) -> list[OutputFile]:
             )
         )
         columns = {c.name: c.py_name for c in r.columns}
+        defined = {s.py_name for s in ctx.api.schemas}
         files.append(
             ctx.render(
                 "app/crud/module.py.j2",
@@ -242,6 +243,8 @@ def generate(ctx: StepContext) -> list[OutputFile]:
                 r=_ResourceView(r, ""),
                 columns=repr(columns),
                 server_values=repr(r.server_values),
+                answers=[s.py_name for s in r.answer_schemas if s.py_name in defined],
+                keep_null=repr(r.keep_null),
             )
         )
     revisions = history(ctx, tables_of(resources))

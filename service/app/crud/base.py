@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from pydantic import BaseModel
-from sqlalchemy import String, func, or_, select
+from pydantic import BaseModel, TypeAdapter, ValidationError
+from sqlalchemy import String, false, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -26,6 +26,34 @@ class Duplicate(Exception):
 
 class NotFound(Exception):
     """No item has this id."""
+
+
+class Unstorable(Exception):
+    """A write the table refuses: a value it cannot hold, or an item it could not answer."""
+
+
+# SQLite keeps integers in 64 bits (signed); binding a larger Python int raises OverflowError.
+SMALLEST_INTEGER = -(2**63)
+LARGEST_INTEGER = 2**63 - 1
+
+
+def _fits(value: Any) -> bool:
+    """Whether SQL can bind ``value``: anything but an integer outside 64 bits."""
+    return not isinstance(value, int) or SMALLEST_INTEGER <= value <= LARGEST_INTEGER
+
+
+def _explain(error: ValidationError) -> str:
+    """What makes an item invalid, in a sentence a client can act on."""
+    reasons = []
+    for e in error.errors()[:5]:
+        where = ".".join(str(part) for part in e["loc"]) or "the item"
+        reasons.append(f"{where} is required" if e["type"] == "missing" else f"{where}: {e['msg']}")
+    more = len(error.errors()) - len(reasons)
+    return (
+        "the item would not be valid: "
+        + "; ".join(reasons)
+        + (f" (and {more} more)" if more > 0 else "")
+    )
 
 
 def _matches(stored: Any, wanted: Any) -> bool:
@@ -48,7 +76,13 @@ class Table:
     """Create, read, update, delete and list one resource, in its wire shape (a dict).
 
     ``columns`` maps each wire name to the model attribute that stores it. Absent values
-    are stored as NULL and left out of what is read back.
+    are stored as NULL and left out of what is read back, except the names in ``keep_null``
+    (required and nullable: they read back as null).
+
+    Every write is checked before it is stored: an integer outside 64 bits cannot be stored,
+    and the item the write leaves must validate against each schema it is answered in
+    (``answers``); otherwise the write raises :class:`Unstorable` and changes nothing. An id
+    outside 64 bits names no stored item: lookups raise :class:`NotFound`, filters match nothing.
 
     When the model names a Typesense collection (``__sync_collection__``), every create, update
     and delete also marks the document in the sync outbox, in the same transaction, whether or
@@ -64,6 +98,10 @@ class Table:
     server_values: dict[str, Any] | None = (
         None  # required fields no request carries ("now": the time)
     )
+    keep_null: frozenset[str] = (
+        frozenset()
+    )  # required nullable wire names: a stored NULL reads as null
+    answers: tuple[TypeAdapter[Any], ...] = ()  # the schemas a stored item is answered in
 
     @property
     def id_attribute(self) -> str:
@@ -88,14 +126,39 @@ class Table:
             outbox.mark(db, self.collection, item_id, operation)
 
     def to_item(self, row: Any) -> dict[str, Any]:
+        return self._item({wire: getattr(row, attr) for wire, attr in self.columns.items()})
+
+    def _item(self, values: dict[str, Any]) -> dict[str, Any]:
+        """The wire shape of stored values (by wire name): NULLs left out, but for ``keep_null``."""
         return {
             wire: value
-            for wire, attr in self.columns.items()
-            if (value := getattr(row, attr)) is not None
+            for wire, value in values.items()
+            if value is not None or wire in self.keep_null
         }
 
     def _values(self, data: dict[str, Any]) -> dict[str, Any]:
         return {attr: data.get(wire) for wire, attr in self.columns.items() if wire != self.id_name}
+
+    def _storable(self, values: dict[str, Any]) -> None:
+        """Refuse (:class:`Unstorable`) what the table cannot hold or could not answer.
+
+        ``values`` are every column's value after the write, by wire name.
+        """
+        for wire, value in values.items():
+            if (
+                not _fits(value)
+                and getattr(self.model, self.columns[wire]).type.__class__.__name__ != "JSON"
+            ):
+                raise Unstorable(
+                    f"{wire} {value} is outside the integers this service stores "
+                    f"({SMALLEST_INTEGER} to {LARGEST_INTEGER})"
+                )
+        item = self._item(values)
+        for answer in self.answers:
+            try:
+                answer.validate_python(item, from_attributes=True)
+            except ValidationError as exc:
+                raise Unstorable(_explain(exc)) from None
 
     def _next_id(self, db: Session) -> Any:
         if self.id_generated == "uuid":
@@ -116,7 +179,10 @@ class Table:
         item_id = data.get(self.id_name)
         if item_id is None:
             item_id = self._next_id(db)
-        elif db.get(self.model, item_id) is not None:
+        self._storable(
+            {wire: item_id if wire == self.id_name else data.get(wire) for wire in self.columns}
+        )
+        if db.get(self.model, item_id) is not None:
             raise Duplicate(f"{self.model.__tablename__} {item_id!r} exists already")
         row = self.model(
             **{self.id_attribute: item_id}, **self._values(data), created_ns=time.time_ns()
@@ -135,7 +201,7 @@ class Table:
         return {k: (now if v == "now" else v) for k, v in (self.server_values or {}).items()}
 
     def get_row(self, db: Session, item_id: Any) -> Any:
-        row = db.get(self.model, item_id)
+        row = db.get(self.model, item_id) if _fits(item_id) else None
         if row is None:
             raise NotFound(f"{self.model.__tablename__} {item_id!r} does not exist")
         return row
@@ -146,11 +212,21 @@ class Table:
     def update(
         self, db: Session, item_id: Any, data: dict[str, Any], *, partial: bool = False
     ) -> dict[str, Any]:
+        """Replace the stored values with ``data`` (``partial``: only the names it has).
+
+        Values the service fills (``server_values``) stay as stored when ``data`` has none.
+        """
         row = self.get_row(db, item_id)
+        kept = {wire for wire in self.server_values or {} if data.get(wire) is None}
+        after = {
+            wire: getattr(row, attr)
+            if wire == self.id_name or wire in kept or (partial and wire not in data)
+            else data.get(wire)
+            for wire, attr in self.columns.items()
+        }
+        self._storable(after)
         for wire, attr in self.columns.items():
-            if wire == self.id_name or (partial and wire not in data):
-                continue
-            setattr(row, attr, data.get(wire))
+            setattr(row, attr, after[wire])
         self._changed(db, item_id, "update")
         db.commit()
         return self.to_item(row)
@@ -166,7 +242,7 @@ class Table:
         if not item_ids:
             return {}
         column = getattr(self.model, self.id_attribute)
-        found = db.scalars(select(self.model).where(column.in_(list(item_ids))))
+        found = db.scalars(select(self.model).where(column.in_([i for i in item_ids if _fits(i)])))
         return {getattr(row, self.id_attribute): row for row in found}
 
     def _selection(
@@ -182,10 +258,12 @@ class Table:
             column = getattr(self.model, self.columns[wire])
             if column.type.__class__.__name__ == "JSON":
                 in_python.append((wire, wanted))
-            elif isinstance(wanted, list):
-                statement = statement.where(column.in_(wanted))
-            else:
+            elif isinstance(wanted, list):  # values no column can hold match nothing
+                statement = statement.where(column.in_([w for w in wanted if _fits(w)]))
+            elif _fits(wanted):
                 statement = statement.where(column == wanted)
+            else:
+                statement = statement.where(false())
         return statement, in_python
 
     def _run(
@@ -196,6 +274,12 @@ class Table:
         limit: int | None,
         offset: int,
     ) -> list[dict[str, Any]]:
+        if not _fits(offset):  # SQL binds neither: past every row, or before the first
+            if offset > 0:
+                return []
+            offset = 0
+        if limit is not None and not _fits(limit):
+            limit = None  # more than any table holds (SQLite reads a negative limit as none too)
         if not in_python:
             if offset:
                 statement = statement.offset(offset)

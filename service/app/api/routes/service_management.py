@@ -16,7 +16,7 @@ from app.core.auth import Principal
 from app.core.context import given
 from app.core.db import get_db
 from app.core.errors import ApiError
-from app.crud.base import Duplicate, NotFound, present
+from app.crud.base import Duplicate, NotFound, Unstorable, present
 from app.crud.services import services_table
 from app.schemas import (
     ErrorResponse,
@@ -165,6 +165,8 @@ def register_service(
         item = services_table.create(db, data)
     except Duplicate as exc:
         raise ApiError(400, "duplicate", str(exc)) from None
+    except Unstorable as exc:
+        raise ApiError(400, "invalid_request", str(exc)) from None
     return item
 
 
@@ -202,6 +204,8 @@ def update_service(
         item = services_table.update(db, service_id, data)
     except NotFound as exc:
         raise ApiError(404, "not_found", str(exc)) from None
+    except Unstorable as exc:
+        raise ApiError(400, "invalid_request", str(exc)) from None
     return item
 
 
