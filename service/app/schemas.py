@@ -6,8 +6,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import Field
-from pydantic.experimental.missing_sentinel import MISSING
+from pydantic import MISSING, Field
 
 from app.core.types import (
     DateTime,

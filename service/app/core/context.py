@@ -9,7 +9,7 @@ from types import ModuleType
 from typing import Any
 
 from fastapi import Request, Response
-from pydantic.experimental.missing_sentinel import MISSING
+from pydantic import MISSING
 from sqlalchemy.orm import Session
 
 from app.core.auth import Principal

@@ -8,8 +8,7 @@ from typing import Any
 
 from fastapi import Request
 from fastapi.exceptions import RequestValidationError
-from pydantic import TypeAdapter, ValidationError
-from pydantic.experimental.missing_sentinel import MISSING
+from pydantic import MISSING, TypeAdapter, ValidationError
 
 _DELIMITERS = {"form": ",", "spaceDelimited": " ", "pipeDelimited": "|"}
 

@@ -387,6 +387,6 @@ def _page(items: Sequence[dict[str, Any]], limit: int | None, offset: int) -> li
 
 def present(values: Iterable[tuple[str, Any]]) -> dict[str, Any]:
     """Keep the filters the request actually sent."""
-    from pydantic.experimental.missing_sentinel import MISSING
+    from pydantic import MISSING
 
     return {name: value for name, value in values if value is not MISSING and value is not None}
