@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from app.core import security
 from app.core.auth import Principal
+from app.core.bodies import BodyRoute
 from app.core.context import given
 from app.core.db import get_db
 from app.core.errors import ApiError
@@ -29,7 +30,7 @@ from app.schemas import (
 )
 from app.sync.search import search_items
 
-router = APIRouter()
+router = APIRouter(route_class=BodyRoute)
 
 
 @router.get(
