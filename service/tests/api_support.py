@@ -75,17 +75,35 @@ def send(
     if json_body is not NO_BODY:
         kwargs["content"] = json.dumps(json_body).encode()
         all_headers["Content-Type"] = content_type or "application/json"
-    elif files is not None:
+    elif files:
         kwargs["files"] = files
         if form:
             kwargs["data"] = form
-    elif form is not None:
+    elif files is not None:  # multipart without files: httpx would send it urlencoded
+        kwargs["content"], all_headers["Content-Type"] = multipart_fields(form or {})
+    elif form:
         kwargs["data"] = form
+    elif form is not None:  # an empty form is still a form: httpx would send no body
+        kwargs["content"] = b""
+        all_headers["Content-Type"] = "application/x-www-form-urlencoded"
     elif content is not None:
         kwargs["content"] = content
         if content_type:
             all_headers["Content-Type"] = content_type
     return client.request(method, path, headers=all_headers, **kwargs)
+
+
+def multipart_fields(form: dict[str, Any]) -> tuple[bytes, str]:
+    """A multipart/form-data body of text fields, and its Content-Type."""
+    boundary = "specfirst-test-boundary"
+    parts = [
+        f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{item}\r\n'
+        for name, value in form.items()
+        for item in (value if isinstance(value, list) else [value])
+    ]
+    return "".join(
+        [*parts, f"--{boundary}--\r\n"]
+    ).encode(), f"multipart/form-data; boundary={boundary}"
 
 
 def path_value(value: Any) -> str:

@@ -62,6 +62,7 @@ class ModuleDef:
     uses_example_param: bool = False
     crud_imports: list[str] = field(default_factory=list)  # "module.table_var"
     uses_search: bool = False
+    uses_body_route: bool = False
     handler_functions: list[UserFunction] = field(default_factory=list)
 
 
@@ -103,6 +104,7 @@ class _RouteBuilder:
         self.crud_imports: set[str] = set()
         self.handler_functions: list[UserFunction] = []
         self.uses_search = False
+        self.uses_body = False  # an operation (not a callback) has a request body: see BodyRoute
 
     def type_of(self, schema: Schema | None) -> str:
         return self.renderer.full_type(schema) if schema is not None else "Any"
@@ -206,16 +208,13 @@ class _RouteBuilder:
                 )
         annotation = self.type_of(chosen.schema) if chosen.schema is not None else "Any"
         args: list[str] = []
-        if chosen.is_form:
-            function = "Form"
-            if chosen.media_type != "application/x-www-form-urlencoded":
-                args.append(f"media_type={py_literal(chosen.media_type)}")
-        else:
-            function = "Body"
-            if chosen.media_type != "application/json":
-                args.append(f"media_type={py_literal(chosen.media_type)}")
-            if chosen.schema is None:
-                annotation = "Any" if chosen.is_json else "bytes"
+        # Body(media_type=...) publishes the chosen media type; the router's BodyRoute
+        # (app/core/bodies.py) reads every declared one into this model (FastAPI's Form would
+        # take an empty form field for a missing one)
+        if chosen.media_type != "application/json":
+            args.append(f"media_type={py_literal(chosen.media_type)}")
+        if chosen.schema is None and not chosen.is_json and not chosen.is_form:
+            annotation = "bytes"
         if chosen.example is not NO_VALUE:
             args.append(f"example={py_literal(chosen.example)}")
             self.uses_example_param = True
@@ -227,12 +226,9 @@ class _RouteBuilder:
             )["encoding"] = chosen.encoding
         default = None
         if not body.required:
-            if chosen.is_form:
-                default = "None"  # FastAPI reads an optional form model from a None default
-            else:
-                annotation = f"{annotation} | MISSING"
-                default = "MISSING"
-        return ParamDef(name="body", annotation=f"Annotated[{annotation}, {function}({', '.join(args)})]", default=default)
+            annotation = f"{annotation} | MISSING"
+            default = "MISSING"
+        return ParamDef(name="body", annotation=f"Annotated[{annotation}, Body({', '.join(args)})]", default=default)
 
     # -- responses -------------------------------------------------------------------------
     def response_entry(self, r: Response, *, primary: bool) -> dict[str, str]:
@@ -278,6 +274,7 @@ class _RouteBuilder:
         body = self.body(op, extra)
         if body is not None:
             params.append(body)
+            self.uses_body = self.uses_body or name is None
         # required parameters first (Python needs them before defaulted ones)
         params.sort(key=lambda d: d.default is not None)
 
@@ -526,6 +523,7 @@ def _route_module(
     module.uses_example_param = builder.uses_example_param
     module.crud_imports = sorted(builder.crud_imports)
     module.uses_search = builder.uses_search
+    module.uses_body_route = builder.uses_body and name != "webhooks"
     module.handler_functions = builder.handler_functions
     rendered = ctx.render(
         "app/api/routes/module.py.j2",

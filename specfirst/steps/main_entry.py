@@ -22,6 +22,7 @@ _SUPPORT_MODULES = (
     ("app/core/auth.py.j2", "app/core/auth.py", "Credential checks behind the security dependencies."),
     ("app/core/config.py.j2", "app/core/config.py", "Settings from environment variables."),
     ("app/core/params.py.j2", "app/core/params.py", "Query parameters in the styles FastAPI does not parse itself."),
+    ("app/core/bodies.py.j2", "app/core/bodies.py", "Request bodies in every media type an operation declares."),
     ("app/core/context.py.j2", "app/core/context.py", "What handlers receive, and how routes call them."),
 )
 

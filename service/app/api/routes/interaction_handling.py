@@ -11,13 +11,14 @@ from sqlalchemy.orm import Session
 
 from app.core import security
 from app.core.auth import Principal
+from app.core.bodies import BodyRoute
 from app.core.context import HandlerContext, call_handler
 from app.core.db import get_db
 from app.crud.interactions import interactions_table
 from app.handlers import interaction_handling as handlers
 from app.schemas import ErrorResponse, HandleUserInputRequest, HandleUserInputResponse
 
-router = APIRouter()
+router = APIRouter(route_class=BodyRoute)
 
 
 @router.post(

@@ -7,12 +7,12 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Path, Query, Request
-from pydantic import Field
-from pydantic.experimental.missing_sentinel import MISSING
+from pydantic import MISSING, Field
 from sqlalchemy.orm import Session
 
 from app.core import security
 from app.core.auth import Principal
+from app.core.bodies import BodyRoute
 from app.core.context import given
 from app.core.db import get_db
 from app.core.errors import ApiError
@@ -29,7 +29,7 @@ from app.schemas import (
 )
 from app.sync.search import search_items
 
-router = APIRouter()
+router = APIRouter(route_class=BodyRoute)
 
 
 @router.get(
