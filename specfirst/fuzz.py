@@ -46,6 +46,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Self
 
+from specfirst.wire import Reading, WireError, read_bodies
+
 NOT_IMPLEMENTED_STATUS = 501
 NOT_IMPLEMENTED_REASON = "not implemented: answers 501"
 
@@ -126,6 +128,8 @@ class Failure:
     """What the case exercised (schemathesis' coverage scenario), when it says."""
     media_type: str = ""
     """Content type of the request body, if it had one."""
+    negative_in: tuple[str, ...] = ()
+    """The parts of the request schemathesis made invalid (``body``, ``query`` ...)."""
     server_exception: str = ""
     """For a 5xx: the exception the server logged when the request was sent again."""
     request: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
@@ -178,6 +182,46 @@ class SpecGap:
         }
 
 
+@dataclass(frozen=True)
+class EncodingNote:
+    """A failure that is not one: the body schemathesis sent does not say what it labelled it.
+
+    Its label (valid or invalid data) was true of the JSON value it generated, and lost when
+    that value was encoded as form fields or XML. What the bytes read as is shown (read by the
+    service's own reader, validated by the operation's body model: ``specfirst.wire``).
+    """
+
+    operation: str
+    check: str
+    media_type: str
+    reading: Reading
+    example: Failure
+    occurrences: int = 1
+
+    def render(self) -> str:
+        label = "invalid" if self.check == "negative_data_rejection" else "valid"
+        verdict = "valid" if self.reading.valid else f"not valid ({_shorten(self.reading.problem, 200)})"
+        sent = _shorten(json.dumps(self.reading.value), 200) if self.reading.value is not None else "nothing"
+        scenario = f" ({self.example.description})" if self.example.description else ""
+        return (
+            f"NOTE {self.operation}: a case schemathesis labelled {label}{scenario}, sent as "
+            f"{self.media_type}, reads as {sent}: {verdict}; its label did not survive the "
+            f"encoding, seen {self.occurrences} times\n    reproduce: {self.example.curl}"
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "operation": self.operation,
+            "check": self.check,
+            "media_type": self.media_type,
+            "reads_as": self.reading.value,
+            "valid": self.reading.valid,
+            "problem": self.reading.problem,
+            "occurrences": self.occurrences,
+            "curl": self.example.curl,
+        }
+
+
 @dataclass
 class FuzzReport:
     spec: str
@@ -206,6 +250,8 @@ class FuzzReport:
     """Undeclared statuses that answer a refusal the spec declares no response for (see
     ``specfirst.refusals``): listed, and failures only with ``strict``."""
     strict: bool = False
+    encoding_notes: list[EncodingNote] = field(default_factory=list)
+    """Form or XML bodies whose valid/invalid label did not survive encoding (not failures)."""
     test_cases: int = 0
     schemathesis_command: list[str] = field(default_factory=list)
     schemathesis_exit_code: int | None = None
@@ -244,6 +290,8 @@ class FuzzReport:
                 f"NOTE {refusal.operation}: a schema-valid request was refused with its declared "
                 f"{refusal.status} ({_shorten(refusal.response_body, 120)}), seen {refusal.occurrences} times"
             )
+        for note in self.encoding_notes:
+            out.append(note.render())
         for gap in self.spec_gaps:
             out.append(gap.render(strict=self.strict))
         for failure in self.failures:
@@ -280,6 +328,7 @@ class FuzzReport:
                 {k: v for k, v in vars(f).items() if k != "request"} for f in self.failures
             ],
             "spec_gaps": [gap.to_json() for gap in self.spec_gaps],
+            "encoding_notes": [note.to_json() for note in self.encoding_notes],
             "strict": self.strict,
             "errors": self.errors,
             "warnings": self.warnings,
@@ -569,6 +618,13 @@ def _scenario(recorder: Mapping[str, Any], phase: str, observed: Observations) -
                 generation_mode=str((meta.get("generation") or {}).get("mode", "")),
                 description=str(scenario),
                 media_type=str(case.get("media_type") or ""),
+                negative_in=tuple(
+                    sorted(
+                        part
+                        for part, info in (meta.get("components") or {}).items()
+                        if isinstance(info, dict) and info.get("mode") == "negative"
+                    )
+                ),
                 request=dict(interaction.get("request") or {}),
             )
             observed.failures.append(
@@ -622,12 +678,55 @@ def declared_statuses(document: Mapping[str, Any]) -> dict[str, set[str]]:
     return declared
 
 
+_ENCODED = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+def _lossy(media_type: str) -> bool:
+    """Media types schemathesis encodes a generated JSON value into, possibly losing its label."""
+    base = media_type.split(";", 1)[0].strip().lower()
+    return base in _ENCODED or base.endswith(("/xml", "+xml"))
+
+
+def _wire_candidate(failure: Failure) -> bool:
+    if not _lossy(failure.media_type) or not failure.request.get("body"):
+        return False
+    if failure.check == "negative_data_rejection":
+        return failure.negative_in == ("body",)  # only the body was made invalid
+    return failure.check == "positive_data_acceptance"
+
+
+def _label_lost(failure: Failure, reading: Reading) -> bool:
+    if failure.check == "negative_data_rejection":
+        return reading.valid  # labelled invalid, the bytes sent are valid
+    return failure.check == "positive_data_acceptance" and not reading.valid
+
+
+def encoding_readings(app_dir: Path, observed: Observations) -> dict[str, Reading]:
+    """What the form and XML bodies of the body-related failures read as, by case id."""
+    candidates: list[tuple[str, dict[str, str]]] = []
+    for label, failure in observed.failures:
+        if not _wire_candidate(failure):
+            continue
+        method, _, path = (failure.operation or label).partition(" ")
+        headers = {str(k).lower(): v for k, v in (failure.request.get("headers") or {}).items()}
+        content_type = headers.get("content-type") or failure.media_type
+        content_type = content_type[0] if isinstance(content_type, list) else content_type
+        body = failure.request.get("body")
+        encoded = body.get("$base64", "") if isinstance(body, Mapping) else ""
+        candidates.append(
+            (failure.case_id, {"method": method, "path": path, "content_type": str(content_type), "body": encoded})
+        )
+    readings = read_bodies(app_dir, [request for _, request in candidates])
+    return {case_id: reading for (case_id, _), reading in zip(candidates, readings, strict=True)}
+
+
 def classify(
     operations: Sequence[str],
     observed: Observations,
     report: FuzzReport,
     declared: Mapping[str, set[str]] | None = None,
     gaps: Mapping[tuple[str, int], str] | None = None,
+    readings: Mapping[str, Reading] | None = None,
 ) -> None:
     """Fill ``report``: skipped operations, distinct failures, dropped 501 failures.
 
@@ -638,6 +737,9 @@ def classify(
     A ``status_code_conformance`` failure whose status is the one the service answers for a
     refusal its spec declares no response for (``gaps``: ``(operation, status)`` -> what
     ``specfirst plan`` says about it) is a spec gap, not a failure of the service.
+
+    ``readings`` (case id -> what its body reads as, see ``encoding_readings``) turn the
+    failures whose form or XML body does not say what schemathesis labelled it into notes.
     """
     skipped: dict[str, str] = {}
     for operation in operations:
@@ -671,6 +773,16 @@ def classify(
             else:
                 previous = report.declared_refusals[known]
                 report.declared_refusals[known] = replace(previous, occurrences=previous.occurrences + 1)
+            continue
+        reading = (readings or {}).get(failure.case_id)
+        if reading is not None and _label_lost(failure, reading):
+            key = (operation, failure.check, failure.media_type)
+            known = next((i for i, n in enumerate(report.encoding_notes) if (n.operation, n.check, n.media_type) == key), None)
+            if known is None:
+                report.encoding_notes.append(EncodingNote(operation, failure.check, failure.media_type, reading, failure))
+            else:
+                previous = report.encoding_notes[known]
+                report.encoding_notes[known] = replace(previous, occurrences=previous.occurrences + 1)
             continue
         explanation = (gaps or {}).get((operation, failure.status or 0))
         if failure.check == "status_code_conformance" and explanation is not None:
@@ -881,8 +993,14 @@ def run_fuzz(
                     f"{_tail(result.stdout + result.stderr, 40)}"
                 )
             report.server_errors = _exception_lines(server.log())
+            observed = read_events(events)
             classify(
-                report.operations, read_events(events), report, declared_statuses(document), gaps
+                report.operations,
+                observed,
+                report,
+                declared_statuses(document),
+                gaps,
+                encoding_readings(app_dir, observed),
             )
             report.failures = explain_server_errors(server, report.failures)
         report.warnings += _summary_warnings(report_dir / "report.json")
@@ -927,7 +1045,7 @@ def fuzz_command(args: argparse.Namespace | Sequence[str] | None = None) -> int:
     except SpecError as exc:
         print(str(exc), file=sys.stderr)
         return EXIT_BAD_INPUT
-    except (FuzzError, OSError) as exc:
+    except (FuzzError, WireError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
     if getattr(args, "format", "text") == "json":

@@ -10,6 +10,7 @@ import json
 import socket
 import textwrap
 import tomllib
+from dataclasses import replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -390,3 +391,44 @@ def test_classify_lists_spec_gaps_apart_from_failures() -> None:
     assert strict.exit_code == 1
     assert "FAIL (strict) spec gap GET /a" in strict.render()
     assert json.loads(json.dumps(strict.to_json()))["spec_gaps"][0]["status"] == 401
+
+
+def test_a_form_or_xml_body_whose_label_was_lost_is_a_note() -> None:
+    """Schemathesis labels the JSON value it generated; what the form or XML bytes read as
+    (``specfirst.wire``) decides whether the service was wrong."""
+    from specfirst.wire import Reading
+
+    def case(check: str, case_id: str, media: str, negative_in: tuple[str, ...]) -> Failure:
+        return replace(
+            _failure("PUT /pet", check, 200 if check == "negative_data_rejection" else 422),
+            case_id=case_id,
+            media_type=media,
+            negative_in=negative_in,
+            request={"body": {"$base64": "eA=="}},
+        )
+
+    form = "application/x-www-form-urlencoded"
+    failures = [
+        case("negative_data_rejection", "n1", form, ("body",)),  # the bytes are valid: a note
+        case("negative_data_rejection", "n2", form, ("body",)),  # the bytes are invalid: a failure
+        case("negative_data_rejection", "n3", form, ("body", "query")),  # not only the body
+        case("positive_data_acceptance", "p1", "application/xml", ()),  # bytes invalid: a note
+        case("negative_data_rejection", "j1", "application/json", ("body",)),  # JSON is faithful
+    ]
+    assert [fuzz._wire_candidate(f) for f in failures] == [True, True, False, True, False]
+    readings = {
+        "n1": Reading(True, {"name": "Dogs"}),
+        "n2": Reading(False, {"name": 1}, "name: Input should be a valid string"),
+        "p1": Reading(False, {"tags": ["id"]}, "tags.0: Input should be a valid dictionary"),
+    }
+    report = FuzzReport(spec="s", app_dir="d", seed=0, max_examples=1)
+    fuzz.classify(["PUT /pet"], Observations(answered={"PUT /pet"}, failures=[("PUT /pet", f) for f in failures]), report, None, None, readings)
+    assert [(n.check, n.media_type) for n in report.encoding_notes] == [
+        ("negative_data_rejection", form),
+        ("positive_data_acceptance", "application/xml"),
+    ]
+    # n2 and n3 are one distinct failure (same operation, check, status, media type), j1 another
+    assert sorted((f.media_type, f.occurrences) for f in report.failures) == [("application/json", 1), (form, 2)]
+    text = report.render()
+    assert 'reads as {"name": "Dogs"}: valid; its label did not survive the encoding' in text
+    assert json.loads(json.dumps(report.to_json()))["encoding_notes"][1]["valid"] is False

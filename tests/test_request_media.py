@@ -248,3 +248,36 @@ def test_bodies_that_do_not_fit_get_the_declared_error(service: Path) -> None:
         refused(client.post("/notes", headers={"Content-Type": "text/plain"}, content=b"\\xff\\xfe"))
         """,
     )
+
+
+def test_specfirst_reads_bodies_as_the_service_does(service: Path) -> None:
+    """``specfirst.wire`` (what ``specfirst fuzz`` checks a failure's body with) reads form and
+    XML bodies with the service's own reader and validates them with the body model."""
+    import base64
+
+    from specfirst.wire import read_bodies
+
+    def sent(content_type: str, body: str, path: str = "/pets") -> dict[str, str]:
+        encoded = base64.b64encode(body.encode()).decode()
+        return {"method": "POST", "path": path, "content_type": content_type, "body": encoded}
+
+    form, xml = "application/x-www-form-urlencoded", "application/xml"
+    readings = read_bodies(
+        service,
+        [
+            sent(form, "name=Rex&photoUrls=a,b&tags=name"),  # tags items must be objects
+            sent(form, "name=Rex&photoUrls=a"),
+            sent(xml, '<pet id="3"><name>Rex</name><photoUrls></photoUrls></pet>'),
+            sent(xml, "<pet><photoUrls></photoUrls></pet>"),  # no name
+            sent(xml, "<pet><name>Rex</name"),  # not XML
+            sent("text/csv", "a,b"),  # not a declared media type
+            sent("text/plain", "hello", "/notes"),
+        ],
+    )
+    assert [r.valid for r in readings] == [False, True, True, False, False, False, True]
+    assert readings[0].value["tags"] == ["name"] and "tags.0" in readings[0].problem
+    assert readings[1].value == {"name": "Rex", "photoUrls": ["a"]}
+    assert readings[2].value == {"id": 3, "name": "Rex", "photoUrls": []}
+    assert "name" in readings[3].problem
+    assert readings[4].value is None and readings[4].problem
+    assert readings[6].value == "hello"
