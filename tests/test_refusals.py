@@ -6,10 +6,10 @@ carry the same table; these tests hold both to it.
 
 from __future__ import annotations
 
-import importlib
-import sys
+import importlib.util
 import textwrap
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import REPO
@@ -43,6 +43,17 @@ def test_choose(declared: list[str], refusal: refusals.Refusal, expected: int | 
     assert refusals.choose(declared, refusal) == expected
 
 
+def _generated_errors_module() -> Any:
+    """The golden service's ``app/core/errors.py``, loaded under a private name (it imports
+    nothing from ``app``), so that no ``app`` package is left in ``sys.modules``."""
+    path = REPO / "service" / "app" / "core" / "errors.py"
+    spec = importlib.util.spec_from_file_location("_golden_generated_errors", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 class _Route:
     """What the generated ``refusal_status`` reads from an APIRoute: its declared responses."""
 
@@ -55,10 +66,7 @@ class _Route:
 def test_generated_services_choose_the_same(
     declared: list[str], refusal: refusals.Refusal, expected: int | None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.syspath_prepend(str(REPO / "service"))
-    for name in [m for m in sys.modules if m == "app" or m.startswith("app.")]:
-        monkeypatch.delitem(sys.modules, name)
-    errors = importlib.import_module("app.core.errors")
+    errors = _generated_errors_module()
     assert errors.REFUSALS == {r.kind: (r.preferred, r.fallback) for r in refusals.REFUSALS}
     monkeypatch.setattr(errors, "APIRoute", _Route)
 
