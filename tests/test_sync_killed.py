@@ -10,6 +10,7 @@ from test_sync_outage import mixed_writes
 from typesense_server import (
     ServiceProcess,
     TypesenseServer,
+    database_items,
     describe_difference,
     in_sync,
     outbox_depth,
@@ -48,3 +49,31 @@ def test_sigkill_with_pending_writes_then_restart(
             describe_difference(typesense_server, service.database) + "\n" + restarted.log()
         ) from None
     wait_until(lambda: outbox_depth(service.database) == 0, 5)
+
+
+def test_drift_behind_the_services_back_is_repaired_after_typesense_returns(
+    typesense_server: TypesenseServer, service_factory: Callable[..., ServiceProcess]
+) -> None:
+    """Typesense can come back from a restart with a document the outbox already deleted (or
+    without one it acknowledged). After each (re)connection, once nothing is due, the worker
+    compares the collection with the database once and queues what differs."""
+    service = service_factory(typesense_server.env())
+    service.start()
+    mixed_writes(service, 6, seed=21)
+    wait_until(lambda: in_sync(typesense_server, service.database), 10)
+    documents = typesense_server.client().collections["services"].documents
+    kept = sorted(database_items(service.database))[0]
+    documents[kept].delete()  # a write Typesense lost
+    documents.upsert({"id": "svc-stray", "name": "Stray", "description": "", "openapi_url": "", "tags": []})
+    assert not in_sync(typesense_server, service.database)
+
+    typesense_server.stop()
+    mixed_writes(service, 2, seed=22)  # the worker finds Typesense gone
+    wait_until(lambda: service.health()["sync"]["worker"]["reachable"] is False, 15)
+    typesense_server.start()
+    try:
+        wait_until(lambda: in_sync(typesense_server, service.database), 30, interval=0.2)
+    except AssertionError:
+        raise AssertionError(
+            describe_difference(typesense_server, service.database) + "\n" + service.log()
+        ) from None

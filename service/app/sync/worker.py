@@ -64,6 +64,7 @@ class SyncWorker:
         self.state = WorkerState()
         self._index: Index | None = None
         self._ready: set[str] = set()
+        self._verified = False  # Typesense was compared with the database since we (re)connected
         self._stop = threading.Event()
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
@@ -119,6 +120,8 @@ class SyncWorker:
                     continue
                 self.ensure()
                 drained = self.drain_once()
+                if drained == 0 and not self._verified:
+                    self._verify()
                 failures = 0
             except Exception as exc:
                 failures += 1
@@ -135,12 +138,29 @@ class SyncWorker:
             elif drained < self.settings.batch and self.settings.debounce > 0:
                 self._stop.wait(self.settings.debounce)
 
+    def _verify(self) -> None:
+        """Once after each (re)connection, when nothing is due: queue what differs from the database.
+
+        Typesense can come back from a restart without a write it had acknowledged, or serve
+        before it has loaded one; the outbox cannot know. One comparison (an export of each
+        collection) puts what differs back in the outbox.
+        """
+        marked = sum(self.index.verify(c, self.sessions) for c in self.collections.values())
+        self._verified = True
+        if marked:
+            logger.info(
+                "typesense differed from the database in %d documents; they are queued again",
+                marked,
+            )
+            self._wake.set()
+
     def _pause(self, seconds: float) -> None:
         self._wake.wait(seconds)
 
     def _probe(self) -> bool:
         if not self.index.healthy():
             return False
+        self._verified = False  # it may have restarted: compare it once the outbox is drained
         self.state.reachable = True
         with self.sessions() as db:
             waiting = outbox.retry_now(db)
