@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
@@ -19,6 +21,15 @@ from typesense_server import (
 
 pytest_plugins = ["typesense_server"]
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+
+
+def outbox_rows(database: Path) -> list[tuple[object, ...]]:
+    """What is left in the outbox (document, operation, attempts, next attempt, lease), to explain a failure."""
+    with sqlite3.connect(database) as connection:
+        return connection.execute(
+            "SELECT document_id, operation, attempts, next_attempt_ns, lease_owner, lease_until_ns, last_error"
+            " FROM sync_outbox ORDER BY id"
+        ).fetchall()
 
 
 def test_sigkill_with_pending_writes_then_restart(
@@ -46,7 +57,9 @@ def test_sigkill_with_pending_writes_then_restart(
         wait_until(lambda: in_sync(typesense_server, service.database), 30, interval=0.2)
     except AssertionError:
         raise AssertionError(
-            describe_difference(typesense_server, service.database) + "\n" + restarted.log()
+            describe_difference(typesense_server, service.database)
+            + f"\noutbox: {outbox_rows(service.database)}\n"
+            + restarted.log()
         ) from None
     wait_until(lambda: outbox_depth(service.database) == 0, 5)
 

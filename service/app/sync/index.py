@@ -217,10 +217,11 @@ class Index:
         alias = self.alias(c)
         results = self._import(alias, upserts)
         plain = [key for key in deletes if _quote(key) is not None]
+        one_by_one: set[str] = set()
         for start in range(0, len(plain), 100):
             chunk = plain[start : start + 100]
             try:
-                self.client.collections[alias].documents.delete(
+                answer = self.client.collections[alias].documents.delete(
                     {"filter_by": f"id:[{','.join(_quote(k) or '' for k in chunk)}]"}
                 )
             except Exception as exc:
@@ -228,10 +229,12 @@ class Index:
                     raise Missing(alias) from exc
                 raise
             results.update(dict.fromkeys(chunk))
+            if int((answer or {}).get("num_deleted", len(chunk))) < len(chunk):
+                one_by_one.update(chunk)  # some were absent, or the filter missed them: make sure
         for key in deletes:
-            if key in plain:
+            if key in plain and key not in one_by_one:
                 continue
-            try:  # an id no filter can spell: one by one
+            try:  # an id no filter can spell (or one the filter did not delete): one by one
                 self.client.collections[alias].documents[key].delete()
             except Exception as exc:
                 if _status(exc) != 404:
