@@ -41,7 +41,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Self
@@ -720,6 +720,21 @@ def encoding_readings(app_dir: Path, observed: Observations) -> dict[str, Readin
     return {case_id: reading for (case_id, _), reading in zip(candidates, readings, strict=True)}
 
 
+def _tally(group: dict[Any, Any], key: Any, item: Any, again: Callable[[Any], Any]) -> None:
+    """One entry per key: the first item, then ``again(entry)`` each time the key recurs."""
+    seen = group.get(key)
+    group[key] = item if seen is None else again(seen)
+
+
+def _seen_again(entry: Any) -> Any:
+    return replace(entry, occurrences=entry.occurrences + 1)
+
+
+def _simpler(a: Failure, b: Failure) -> Failure:
+    """The failure with the shorter reproduction (the earlier one on a tie)."""
+    return a if len(a.curl) < len(b.curl) else b
+
+
 def classify(
     operations: Sequence[str],
     observed: Observations,
@@ -749,6 +764,9 @@ def classify(
             reason = observed.skip_reasons.get(operation, "no request reached the server")
             skipped[operation] = f"not tested: {reason}"
     distinct: dict[tuple[str, ...], Failure] = {}
+    refused: dict[tuple[str, int | None], Failure] = {}
+    notes: dict[tuple[str, str, str], EncodingNote] = {}
+    gap_seen: dict[tuple[str, int | None], SpecGap] = {}
     for case_label, failure in observed.failures:
         operation = failure.operation or case_label
         if (
@@ -764,43 +782,32 @@ def classify(
             and 400 <= failure.status < 500
             and str(failure.status) in (declared or {}).get(operation, set())
         ):
-            known = next(
-                (i for i, r in enumerate(report.declared_refusals) if (r.operation, r.status) == (operation, failure.status)),
-                None,
-            )
-            if known is None:
-                report.declared_refusals.append(failure)
-            else:
-                previous = report.declared_refusals[known]
-                report.declared_refusals[known] = replace(previous, occurrences=previous.occurrences + 1)
+            _tally(refused, (operation, failure.status), failure, _seen_again)
             continue
         reading = (readings or {}).get(failure.case_id)
         if reading is not None and _label_lost(failure, reading):
-            key = (operation, failure.check, failure.media_type)
-            known = next((i for i, n in enumerate(report.encoding_notes) if (n.operation, n.check, n.media_type) == key), None)
-            if known is None:
-                report.encoding_notes.append(EncodingNote(operation, failure.check, failure.media_type, reading, failure))
-            else:
-                previous = report.encoding_notes[known]
-                report.encoding_notes[known] = replace(previous, occurrences=previous.occurrences + 1)
+            note = EncodingNote(operation, failure.check, failure.media_type, reading, failure)
+            _tally(notes, (operation, failure.check, failure.media_type), note, _seen_again)
             continue
         explanation = (gaps or {}).get((operation, failure.status or 0))
         if failure.check == "status_code_conformance" and explanation is not None:
-            known = next((i for i, g in enumerate(report.spec_gaps) if (g.operation, g.status) == (operation, failure.status)), None)
-            if known is None:
-                report.spec_gaps.append(SpecGap(operation, failure.status or 0, explanation, failure))
-            else:
-                previous = report.spec_gaps[known]
-                simplest = failure if len(failure.curl) < len(previous.example.curl) else previous.example
-                report.spec_gaps[known] = replace(previous, example=simplest, occurrences=previous.occurrences + 1)
+            gap = SpecGap(operation, failure.status or 0, explanation, failure)
+            _tally(
+                gap_seen,
+                (operation, failure.status),
+                gap,
+                lambda seen, f=failure: replace(_seen_again(seen), example=_simpler(f, seen.example)),
+            )
             continue
-        key = _failure_key(failure)
-        seen = distinct.get(key)
-        if seen is None:
-            distinct[key] = failure
-        else:  # keep the shortest reproduction
-            simplest = failure if len(failure.curl) < len(seen.curl) else seen
-            distinct[key] = replace(simplest, occurrences=seen.occurrences + 1)
+        _tally(
+            distinct,
+            _failure_key(failure),
+            failure,
+            lambda seen, f=failure: replace(_simpler(f, seen), occurrences=seen.occurrences + 1),
+        )
+    report.declared_refusals = list(refused.values())
+    report.encoding_notes = list(notes.values())
+    report.spec_gaps = list(gap_seen.values())
     report.operations = list(operations)
     report.skipped = [Skipped(op, reason) for op, reason in skipped.items()]
     report.tested = [op for op in operations if op not in skipped]

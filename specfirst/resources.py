@@ -111,6 +111,11 @@ class Binding:
     conflict_status: int = 409
     invalid_status: int = 400
 
+    @property
+    def sends_id(self) -> bool:
+        """Whether the request body carries the resource's id (clients choose it)."""
+        return self.body_schema is not None and self.resource.id_column.name in _props(self.body_schema)
+
 
 LOG_TABLES = {"interaction": "interactions"}
 
@@ -607,7 +612,7 @@ def describe(plan: Plan) -> str:
     lines: list[str] = []
     for r in plan.resources:
         id_note = f"id {r.id_column.name!r} ({r.id_column.python_type}"
-        sent = any(r.id_column.name in _props(b.body_schema) for b in r.operations if b.kind == "create" and b.body_schema)
+        sent = any(b.sends_id for b in r.operations if b.kind == "create")
         how = f"generated: {r.id_generated.split(':')[0]}" if r.id_generated else ""
         id_note += f", sent by clients{', else ' + how if how else ''})" if sent else f", {how})"
         lines.append(f"resource {r.schema.component or r.name}: table {r.name!r}, {id_note}")
@@ -646,8 +651,7 @@ def spec_gaps(api: Api, plan: Plan) -> list[refusals.Gap]:
             success = binding.status
             if binding.kind in ("read", "update", "delete"):
                 kinds.append("not_found")
-            sent = binding.body_schema is not None and binding.resource.id_column.name in _props(binding.body_schema)
-            if binding.kind == "create" and sent:
+            if binding.kind == "create" and binding.sends_id:
                 kinds.append("conflict")
         found += refusals.gaps(op, success_status=success, crud_kinds=kinds)
     return found

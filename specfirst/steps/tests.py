@@ -327,6 +327,11 @@ def _validation_status(
     return status, _declared(op, status)
 
 
+def _refusal_for(p: Parameter) -> refusals.Refusal:
+    """A path parameter that does not fit names nothing; any other invalid value is invalid."""
+    return refusals.INVALID_PATH if p.location == "path" else refusals.INVALID
+
+
 def _refusal_status(op: Operation) -> int:
     return refusals.status_for(op, refusals.CREDENTIALS)
 
@@ -1140,8 +1145,10 @@ class SuiteBuilder:
     def validation_tests(self, info: OpInfo, consts: Constants) -> list[TestDef]:
         op = info.op
         request = info.valid
-        cases: list[tuple[str, RequestSpec, str]] = []
-        cases += self._body_cases(op, request)
+        # (name, request, what it exercises, the refusal that answers it)
+        cases: list[tuple[str, RequestSpec, str, refusals.Refusal]] = [
+            (*case, refusals.INVALID) for case in self._body_cases(op, request)
+        ]
         params = [p for p in op.parameters if p.schema is not None and not p.content]
         ordered_params = sorted(params, key=lambda p: (not p.required, p.location == "path"))
         for p in ordered_params:
@@ -1151,6 +1158,7 @@ class SuiteBuilder:
                         f"missing_param_{naming.snake(p.name)}",
                         _set_param(op, request, p, None),
                         f"the required {p.location} parameter {p.name!r} is missing",
+                        _refusal_for(p),
                     )
                 )
                 break
@@ -1168,6 +1176,7 @@ class SuiteBuilder:
                     f"wrong_type_{naming.snake(p.name)}",
                     _set_param(op, request, p, str(wrong)),
                     f"the {p.location} parameter {p.name!r} of the wrong type ({wrong!r})",
+                    _refusal_for(p),
                 )
             )
             break
@@ -1181,17 +1190,16 @@ class SuiteBuilder:
                     f"out_of_range_{naming.snake(p.name)}",
                     _set_param(op, request, p, _scalar_text(value)),
                     f"the {p.location} parameter {p.name!r} out of range ({value!r})",
+                    _refusal_for(p),
                 )
             )
             break
         tests: list[TestDef] = []
         seen: set[str] = set()
-        in_path = {f"{kind}_{naming.snake(p.name)}" for p in params if p.location == "path" for kind in ("wrong_type", "out_of_range")}
-        for case, r, what in cases:
+        for case, r, what, refusal in cases:
             if case in seen:
                 continue
             seen.add(case)
-            refusal = refusals.INVALID_PATH if case in in_path else refusals.INVALID
             status, response = _validation_status(op, refusal)
             schema = consts.schema(op, response) if response is not None else "FASTAPI_422"
             call = Call(r, _lit(r.path), body_var="body" if r.has_json else None)

@@ -181,7 +181,11 @@ def refusal_status(request: Request, kind: str) -> int:
     route = request.scope.get("route")
     declared: set[str] = set()
     if isinstance(route, APIRoute):  # the route's own status is declared too
-        declared = {str(key).upper() for key in [*(route.responses or {}), route.status_code]}
+        declared = {
+            str(key).upper()
+            for key in [*(route.responses or {}), route.status_code]
+            if key is not None
+        }
     for status in preferred:
         if str(status) in declared:
             return status
