@@ -46,6 +46,42 @@ _UNSUPPORTED_SCHEMA_KEYS = (
     "unevaluatedProperties",
     "unevaluatedItems",
 )
+# Every keyword the model reads (or knows it cannot express). Any other key of a schema object
+# is an annotation JSON Schema ignores for validation (an unknown keyword, e.g. one a framework
+# writes for its own tools): it is carried like an ``x-`` extension, so it is published as written.
+_KNOWN_SCHEMA_KEYS = frozenset(
+    (
+        "$ref",
+        "$schema",
+        "$id",
+        "$anchor",
+        "$dynamicRef",
+        "$dynamicAnchor",
+        "$vocabulary",
+        "$defs",
+        "definitions",
+        "type",
+        "nullable",
+        "enum",
+        "const",
+        "format",
+        "default",
+        "properties",
+        "required",
+        "additionalProperties",
+        "items",
+        "allOf",
+        "oneOf",
+        "anyOf",
+        "discriminator",
+        "minContains",
+        "maxContains",
+        "contentSchema",
+        *CONSTRAINT_KEYS,
+        *ANNOTATION_KEYS,
+        *_UNSUPPORTED_SCHEMA_KEYS,
+    )
+)
 
 
 def _ref_pointer(ref: str) -> str:
@@ -148,7 +184,9 @@ class _Builder:
                 if key in ("readOnly", "writeOnly", "deprecated") and node[key] is False:
                     continue
                 s.annotations[key] = node[key]
-        s.extensions = {k: v for k, v in node.items() if k.startswith("x-")}
+        s.extensions = {
+            k: v for k, v in node.items() if k.startswith("x-") or k not in _KNOWN_SCHEMA_KEYS
+        }
         for key in _UNSUPPORTED_SCHEMA_KEYS:
             if key in node:
                 s.unsupported.append(key)

@@ -106,8 +106,8 @@ NORMALIZATIONS: list[tuple[str, str]] = [
         (
             "Keywords equal to their default are dropped (parameter required/deprecated/"
             "allowEmptyValue/allowReserved false, default style and explode, requestBody required "
-            "false, schema uniqueItems/readOnly/writeOnly/deprecated false, additionalProperties "
-            'true or {}, an empty operation or parameter description ""), because absence means '
+            "false, schema uniqueItems/readOnly/writeOnly/deprecated false, required [], "
+            'additionalProperties true or {}, an empty operation or parameter description ""), because absence means '
             "the same."
         ),
     ),
@@ -664,6 +664,8 @@ class _Normalizer:
         for keyword in ("uniqueItems", "readOnly", "writeOnly", "deprecated"):
             if out.get(keyword) is False:
                 del out[keyword]
+        if out.get("required") == []:
+            del out["required"]
         extra = out.get("additionalProperties")
         if extra is True or _is_empty_schema(extra):
             del out["additionalProperties"]
