@@ -374,7 +374,12 @@ def _scheme_env_vars(app_dir: Path) -> dict[str, str]:
 def make_credentials(
     document: Mapping[str, Any], app_dir: Path
 ) -> tuple[list[Credential], list[str]]:
-    """One key per security scheme of the document; and the schemes no credential fits."""
+    """A key for each security scheme of the document; and the schemes no credential fits.
+
+    Schemes sent in the same place (every bearer scheme in ``Authorization``, apiKeys of one
+    name and location) get the same key: one request holds one value there, and a requirement
+    may AND such schemes. Each scheme is still checked on its own by the service.
+    """
     from specfirst.synth import env_var_for_scheme
 
     schemes = (document.get("components") or {}).get("securitySchemes") or {}
@@ -385,10 +390,16 @@ def make_credentials(
         if not isinstance(scheme, Mapping):
             continue  # a $ref: the bundled document keeps schemes inline in practice
         env_var = env_vars.get(name) or env_var_for_scheme(name)
-        slug = re.sub(r"[^A-Za-z0-9]+", "-", name).strip("-").lower() or "scheme"
-        secret = f"fuzz-{slug}-key"
         kind = str(scheme.get("type", ""))
         http_scheme = str(scheme.get("scheme", "")).lower()
+        if kind == "apiKey":
+            where = str(scheme.get("in", "header"))
+            param = str(scheme.get("name", name))
+            place = f"{where}-{param.lower() if where == 'header' else param}"
+        else:
+            place = f"authorization-{http_scheme or 'bearer'}"
+        slug = re.sub(r"[^A-Za-z0-9]+", "-", place).strip("-").lower() or "scheme"
+        secret = f"fuzz-{slug}-key"
         if kind == "apiKey":
             credentials.append(Credential(name, env_var, secret, {"api_key": secret}))
         elif kind == "http" and http_scheme == "basic":

@@ -1376,7 +1376,7 @@ def _secret(scheme_name: str) -> str:
 
 
 def credentials_for(
-    op: Operation, api: Api
+    op: Operation, api: Api, *, secret: str | None = None
 ) -> tuple[dict[str, str], dict[str, str], dict[str, str], dict[str, str]]:
     """A made-up credential for each scheme of the first security requirement of ``op``.
 
@@ -1384,11 +1384,13 @@ def credentials_for(
     generated app accept exactly these credentials. An operation without security (or
     whose first requirement is ``{}``, i.e. anonymous) gets four empty mappings. Schemes
     that cannot be satisfied over plain HTTP (``mutualTLS``) raise :class:`SynthesisError`.
+    ``secret`` makes every scheme use the same made-up secret (instead of one per scheme).
     """
     env: dict[str, str] = {}
     headers: dict[str, str] = {}
     query: dict[str, str] = {}
     cookies: dict[str, str] = {}
+    shared = secret
     if not op.effective_security:
         return env, headers, query, cookies
     for name in op.effective_security[0]:
@@ -1396,7 +1398,7 @@ def credentials_for(
         if scheme is None:
             raise SynthesisError(f"security scheme {name!r} is not defined")
         variable = env_var_for_scheme(name)
-        secret = _secret(name)
+        secret = _secret(name) if shared is None else shared
         kind = scheme.type
         http_scheme = (scheme.scheme or "").lower()
         if kind == "apiKey":

@@ -264,6 +264,24 @@ def test_credentials_follow_each_scheme(tmp_path: Path) -> None:
     assert config["auth"]["openapi"]["basicAuth"] == basic.auth
 
 
+def test_schemes_sent_in_one_place_share_a_key(tmp_path: Path) -> None:
+    document = {
+        "components": {
+            "securitySchemes": {
+                "userToken": {"type": "http", "scheme": "bearer"},
+                "appToken": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"},
+                "keyId": {"type": "apiKey", "in": "header", "name": "X-Key-Id"},
+                "keySecret": {"type": "apiKey", "in": "header", "name": "X-Key-Secret"},
+            }
+        }
+    }
+    credentials, _ = fuzz.make_credentials(document, tmp_path)
+    by_scheme = {c.scheme: c.env_value for c in credentials}
+    # one Authorization header can carry both bearer schemes of an AND requirement
+    assert by_scheme["userToken"] == by_scheme["appToken"]
+    assert by_scheme["keyId"] != by_scheme["keySecret"]
+
+
 def test_credentials_use_the_apps_own_variable_names(tmp_path: Path) -> None:
     (tmp_path / "app" / "core").mkdir(parents=True)
     (tmp_path / "app" / "core" / "security.py").write_text(

@@ -506,6 +506,15 @@ def _credentials(api: Api) -> dict[str, Credential]:
     return found
 
 
+def _slots(cred: Credential) -> dict[tuple[str, str], str]:
+    """Where the credential is sent (header names case-insensitive), and the value sent there."""
+    return {
+        **{("header", k.lower()): v for k, v in cred.headers.items()},
+        **{("query", k): v for k, v in cred.query.items()},
+        **{("cookie", k): v for k, v in cred.cookies.items()},
+    }
+
+
 def _with_credentials(request: RequestSpec, creds: list[Credential]) -> RequestSpec:
     out = copy.deepcopy(request)
     for cred in creds:
@@ -871,6 +880,7 @@ class SuiteBuilder:
         self.plan = ctx.plan
         self.schemas = JsonSchemas(ctx.api)
         self.creds = _credentials(ctx.api)
+        self.joint_env: dict[str, list[str]] = {}  # secrets schemes share in one requirement
         self.infos: dict[int, OpInfo] = {}
         self.problems: list[str] = []
         self.creators: dict[int, CreatorDef] = {}  # by id(resource)
@@ -882,30 +892,64 @@ class SuiteBuilder:
 
     # -- requests ----------------------------------------------------------------------------
     def _info(self, op: Operation) -> OpInfo | None:
-        requirement: dict[str, list[str]] | None = None
+        creds: list[Credential] = []
         if op.effective_security:
-            sendable = [
-                r
-                for r in op.effective_security
-                if _sendable(self.api, r) and all(n in self.creds for n in r)
-            ]
-            if not sendable:
+            for requirement in op.effective_security:
+                if not _sendable(self.api, requirement) or not all(n in self.creds for n in requirement):
+                    continue
+                joint = self._requirement_credentials(requirement)
+                if joint is not None:
+                    creds = joint
+                    break
+            else:
                 self.problems.append(f"{op.wire_id}: no security requirement can be sent over HTTP")
                 return None
-            requirement = sendable[0]
         try:
             base = valid_request(replace(op, effective_security=[]), self.api)
         except SynthesisError as exc:
             self.problems.append(f"{op.wire_id}: no valid request can be synthesized: {exc}")
             return None
         _add_optional_fields(op, base)
-        creds = [self.creds[name] for name in requirement or {}]
         return OpInfo(op, self.plan.binding(op), creds, base, _with_credentials(base, creds))
 
+    def _requirement_credentials(self, requirement: dict[str, list[str]]) -> list[Credential] | None:
+        """The credentials a request meeting ``requirement`` (an AND of schemes) carries.
+
+        Each scheme sends its own secret, unless two of them are sent in the same place (two
+        bearer schemes both read ``Authorization``): one request can hold one value there, so
+        those schemes get one secret that each of them accepts besides its own. None when their
+        values cannot agree (a Basic and a Bearer scheme in one header): no request meets it.
+        """
+        own = [self.creds[name] for name in requirement]
+        slots = [slot for cred in own for slot in _slots(cred)]
+        if len(slots) == len(set(slots)):
+            return own
+        secret = "joint-" + "-".join(naming.snake(name) for name in requirement)
+        joint: list[Credential] = []
+        sent: dict[tuple[str, str], str] = {}
+        for name in requirement:
+            env, headers, query, cookies = credentials_for(
+                replace(self.api.operations[0], effective_security=[{name: []}]), self.api, secret=secret
+            )
+            cred = Credential(name, env, headers, query, cookies)
+            for slot, value in _slots(cred).items():
+                if sent.setdefault(slot, value) != value:
+                    return None
+            joint.append(cred)
+        for cred in joint:
+            for variable, value in cred.env.items():
+                self.joint_env.setdefault(variable, []).append(value)
+        return joint
+
     def env(self) -> dict[str, str]:
+        """The accepted credentials of every scheme: its own, then those it shares in a requirement."""
         env: dict[str, str] = {}
         for cred in self.creds.values():
             env.update(cred.env)
+        for variable, values in self.joint_env.items():
+            accepted = [env[variable]] if variable in env else []
+            accepted += [v for v in values if v not in accepted]
+            env[variable] = ",".join(accepted)
         return env
 
     # -- resources ---------------------------------------------------------------------------
