@@ -54,7 +54,7 @@ class Resource:
     model_class: str  # SQLAlchemy model class
     schema: Schema  # representation (what reads return)
     id_column: Column
-    id_generated: str | None  # "integer" (next number), "uuid", or "alphabet:<chars>:<n>" when absent; None: clients must send it
+    id_generated: str | None  # "integer" (next number), "uuid", "uuid-hex" (32 hex digits), or "alphabet:<chars>:<n>" when absent; None: clients must send it
     columns: list[Column]
     operations: list[Binding] = field(default_factory=list)
     server_values: dict[str, Any] = field(default_factory=dict)  # required fields no request sends
@@ -263,7 +263,12 @@ def _id_rule(s: Schema) -> str:
         return ""
     pattern = target.constraints.get("pattern")
     if pattern is None:
-        return "uuid" if target.format in (None, "uuid") and target.constraints.get("maxLength", 36) >= 32 else ""
+        if target.format not in (None, "uuid"):
+            return ""
+        longest = target.constraints.get("maxLength", 36)
+        if longest >= 36 and target.constraints.get("minLength", 0) <= 36:
+            return "uuid"  # the canonical 8-4-4-4-12 form, what format: uuid requires
+        return "uuid-hex" if target.format is None and longest >= 32 else ""
     match = _ALPHABET_PATTERN.match(pattern)
     if match is None:
         return ""

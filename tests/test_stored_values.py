@@ -14,6 +14,7 @@ Two small documents, each generated into a temporary directory and served by uvi
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -349,6 +350,13 @@ def test_a_required_nullable_property_reads_back_as_null(providers: Server) -> N
     assert created.json()["motto"] is None
     assert httpx.get(f"{url}/{created.json()['id']}").json() == created.json()
     assert httpx.get(url).status_code == 200
+
+
+def test_a_generated_uuid_id_is_in_the_canonical_form_format_uuid_requires(providers: Server) -> None:
+    created = httpx.post(f"{providers.url}/providers", json={"body": {"label": "u", "name": "U"}})
+    assert created.status_code == 201, created.text
+    ident = created.json()["id"]
+    assert str(uuid.UUID(ident)) == ident  # 8-4-4-4-12, lower case
 
 
 def test_a_replacement_keeps_the_values_the_service_fills(providers: Server) -> None:

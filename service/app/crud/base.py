@@ -162,6 +162,8 @@ class Table:
 
     def _next_id(self, db: Session) -> Any:
         if self.id_generated == "uuid":
+            return str(uuid.uuid4())
+        if self.id_generated == "uuid-hex":
             return uuid.uuid4().hex
         if self.id_generated and self.id_generated.startswith("alphabet:"):
             _, alphabet, length = self.id_generated.rsplit(":", 2)
