@@ -512,18 +512,29 @@ def module_name_for(tag: str, scope: naming.NameScope) -> str:
 
 
 def _route_module(
-    ctx: StepContext, ops: list[Operation], name: str, tag: str, path: str, what: str
+    ctx: StepContext,
+    ops: list[Operation],
+    name: str,
+    tag: str,
+    path: str,
+    what: str,
+    *,
+    webhooks: bool = False,
 ) -> tuple[ModuleDef, OutputFile]:
-    """One module of routes (a tag's operations, or the webhooks) and its rendered file."""
+    """One module of routes (a tag's operations, or the webhooks) and its rendered file.
+
+    ``webhooks``: the operations are requests this API sends (they only document them); a
+    tag may be called "webhooks" too, so this never follows from the module's name.
+    """
     renderer = TypeRenderer()
-    builder = _RouteBuilder(ctx.api, renderer, None if name == "webhooks" else ctx.plan)
+    builder = _RouteBuilder(ctx.api, renderer, None if webhooks else ctx.plan)
     module = ModuleDef(module=name, tag=tag)
     module.routes = [builder.route(op) for op in ops]
     module.schema_names = sorted(renderer.used)
     module.uses_example_param = builder.uses_example_param
     module.crud_imports = sorted(builder.crud_imports)
     module.uses_search = builder.uses_search
-    module.uses_body_route = builder.uses_body and name != "webhooks"
+    module.uses_body_route = builder.uses_body and not webhooks
     module.handler_functions = builder.handler_functions
     rendered = ctx.render(
         "app/api/routes/module.py.j2",
@@ -552,8 +563,13 @@ def generate(ctx: StepContext) -> list[OutputFile]:
         hooks = [op for ops in ctx.api.webhooks.values() for op in ops]
         files.append(
             _route_module(
-                ctx, hooks, "webhooks", "webhooks", "app/api/webhooks.py",
+                ctx,
+                hooks,
+                "webhooks",
+                "webhooks",
+                "app/api/webhooks.py",
                 "Webhooks: requests this API sends to its subscribers.",
+                webhooks=True,
             )[1]
         )
     files.append(
