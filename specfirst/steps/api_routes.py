@@ -183,9 +183,11 @@ class _RouteBuilder:
                 annotation = f"{annotation} | MISSING"
                 default = "MISSING"
         function = _PARAM_FUNCTIONS[p.location]
+        marker = _text_marker(schema) if not p.content else None
+        markers = f", {marker}" if marker else ""
         return ParamDef(
             name=p.py_name,
-            annotation=f"Annotated[{annotation}, {function}({', '.join(args)})]",
+            annotation=f"Annotated[{annotation}, {function}({', '.join(args)}){markers}]",
             default=default,
         )
 
@@ -494,6 +496,22 @@ class _RouteBuilder:
         doc = f"{op.method.upper()} {op.path}: {what}".replace(TRIPLE, "'")
         source = f"def {op.py_name}({signature}) -> {returns}:\n    {TRIPLE}{doc}{TRIPLE}\n    raise NotImplementedError"
         return UserFunction(name=op.py_name, source=source)
+
+
+_TEXT_MARKERS = {"integer": "IntegerText", "number": "NumberText", "boolean": "BooleanText"}
+
+
+def _text_marker(schema: Schema | None) -> str | None:
+    """How a parameter's text is read when its schema (or its array's items) is one JSON type
+    that is not a string: exactly as JSON writes it (see ``app/core/params.py``)."""
+    if schema is None:
+        return None
+    target = schema.target()
+    if target.types == ("array",) and target.items is not None:
+        target = target.items.target()
+    if len(target.types) != 1 or target.one_of or target.any_of or target.all_of:
+        return None
+    return _TEXT_MARKERS.get(target.types[0])
 
 
 def _extra_source(extra: dict[str, Any]) -> str:

@@ -14,6 +14,7 @@ from app.core import security
 from app.core.auth import Principal
 from app.core.context import given
 from app.core.db import get_db
+from app.core.params import IntegerText
 from app.crud.base import present
 from app.crud.interactions import interactions_table
 from app.schemas import ErrorResponse, RetrieveLogsResponse, TypesenseErrorResponse
@@ -71,10 +72,12 @@ def retrieve_logs(
     limit: Annotated[
         Annotated[int, Field(ge=1, le=1000)],
         Query(description="Maximum number of entries to return"),
+        IntegerText,
     ] = 50,
     offset: Annotated[
         Annotated[int, Field(ge=0)],
         Query(description="How many entries to skip before returning results"),
+        IntegerText,
     ] = 0,
 ) -> Any:
     items = interactions_table.list_items(
