@@ -27,10 +27,20 @@ _SUPPORT_MODULES = (
 )
 
 
+def empty_info(ctx: StepContext) -> list[str]:
+    """The app attributes (``title``, ``version``) the document leaves empty."""
+    return [key for key in ("title", "version") if not ctx.api.info.get(key)]
+
+
 def app_arguments(ctx: StepContext) -> list[str]:
     """FastAPI(...) keyword arguments that publish the document's top-level information."""
     info = ctx.api.info
-    args = [f"title={py_literal(info.get('title', ''))}", f"version={py_literal(info.get('version', ''))}"]
+    # FastAPI's constructor refuses an empty title or version: a placeholder there, and the
+    # document's own value set right after (see empty_info)
+    args = [
+        f"title={py_literal(info.get('title', '') or 'untitled')}",
+        f"version={py_literal(info.get('version', '') or 'unversioned')}",
+    ]
     for key, kw in (
         ("summary", "summary"),
         ("description", "description"),
@@ -100,6 +110,7 @@ def generate(ctx: StepContext) -> list[OutputFile]:
             "app/main.py",
             header=ctx.header("The app factory: routes, error handlers and the served source document."),
             app_args=app_arguments(ctx),
+            empty_info=empty_info(ctx),
             has_webhooks=bool(ctx.api.webhooks),
             # the spec's own /healthz wins; the built-in one is added only where there is none
             spec_has_healthz=any(op.path == "/healthz" for op in ctx.api.operations),
