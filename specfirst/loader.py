@@ -301,8 +301,9 @@ class _Positions:
     def _root(self, path: Path) -> yaml.Node | None:
         if path not in self._roots:
             try:
-                self._roots[path] = yaml.compose(path.read_bytes(), Loader=_SpecYamlLoader)
-            except (OSError, yaml.YAMLError, RecursionError):
+                raw = _read_bytes(path, str(path))  # never a FIFO, a device or a huge file
+                self._roots[path] = yaml.compose(raw, Loader=_SpecYamlLoader)
+            except (_FileError, OSError, yaml.YAMLError, RecursionError):
                 self._roots[path] = None
         return self._roots[path]
 
@@ -360,6 +361,8 @@ class LoadedSpec:
     warnings: list[Problem] = field(default_factory=list, repr=False)
     """Repairable defects, each saying what was assumed (``Problem.assumed``), in document
     order; the document (and the repair sets below) already carry the repairs."""
+    literal_refs: list[tuple[dict[str, Any], str]] = field(default_factory=list, repr=False)
+    """(object, key) of example/default/enum/const values holding a literal ``$ref`` key."""
     ignored_defaults: set[str] = field(default_factory=set, repr=False)
     """Bundled pointers of schemas whose ``default`` does not validate against them: it is
     published as documentation but never used as a runtime default."""
@@ -548,6 +551,32 @@ def _is_literal(kind: str | None, key: Token) -> bool:
     return key in _LITERAL_KEYS.get(kind, ())
 
 
+def _has_ref_key(value: Any) -> bool:
+    """Whether a data value holds a mapping with a ``$ref`` key somewhere inside."""
+    stack = [value]
+    seen: set[int] = set()
+    while stack:
+        item = stack.pop()
+        if isinstance(item, (dict, list)) and id(item) not in seen:
+            seen.add(id(item))
+            if isinstance(item, dict):
+                if "$ref" in item:
+                    return True
+                stack.extend(item.values())
+            else:
+                stack.extend(item)
+    return False
+
+
+def _without_ref_keys(value: Any) -> Any:
+    """A copy of a data value with its ``$ref`` keys renamed (so no validator follows them)."""
+    if isinstance(value, dict):
+        return {("$ref " if k == "$ref" else k): _without_ref_keys(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_without_ref_keys(item) for item in value]
+    return value
+
+
 def _section_at(path: Sequence[Token]) -> str | None:
     """The components section for an object at ``path`` of an OpenAPI document, if known."""
     kind: str | None = "document"
@@ -587,6 +616,7 @@ class _Bundler:
         self.version = version
         self.problems: list[Problem] = []
         self.warnings: list[Problem] = []
+        self.literal_refs: list[tuple[dict[str, Any], str]] = []
         self.origins: dict[str, tuple[str, str]] = {}
         self.files: dict[str, Path] = {display: root}
         self._displays: dict[Path, str] = {root: display}
@@ -631,8 +661,10 @@ class _Bundler:
                 self._on_ref(node, ref, path, scope)
             kind = _kind_at(path)
             for key in keys:
-                if _is_literal(kind, key):
-                    continue  # data: a "$ref" in it is not a reference
+                if _is_literal(kind, key):  # data: a "$ref" in it is not a reference
+                    if key in _LITERAL_KEYS.get(kind, ()) and _has_ref_key(node[key]):
+                        self.literal_refs.append((node, key))
+                    continue
                 child = node[key]
                 if isinstance(child, (dict, list)):
                     path.append(key)
@@ -1161,12 +1193,19 @@ def _run_validator(spec: LoadedSpec) -> _ValidatorRun:
         for name, cls in base.keyword_validators.items()
     }
     validator_cls = type(base.__name__, (base,), {"keyword_validators": keyword_validators})
+    # openapi-spec-validator follows a "$ref" key even inside a default value: it sees a copy
+    originals = [(node, key, node[key]) for node, key in spec.literal_refs if key in node]
+    for node, key, value in originals:
+        node[key] = _without_ref_keys(value)
     try:
         with _python_jsonschema_backend():
             for error in validator_cls(spec.document).iter_errors():
                 run.errors.append(error)  # noqa: PERF402 - keep the errors yielded before a crash
     except Exception as exc:  # noqa: BLE001 - its keyword checks assume a schema-valid document
         run.crash = exc
+    finally:
+        for node, key, value in originals:
+            node[key] = value
     return run
 
 
@@ -1314,6 +1353,7 @@ def load_spec(path: str | Path, *, strict: bool = False) -> LoadedSpec:
     )
     spec._positions = positions
     spec.warnings = list(bundler.warnings)
+    spec.literal_refs = bundler.literal_refs
     problems = bundler.problems + _check_operations(spec)
     repairs.check_security_schemes(spec)
     repairs.drop_bodiless_content(spec)
