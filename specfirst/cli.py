@@ -29,7 +29,9 @@ def print_warning(warning: Problem) -> None:
 def _cmd_generate(args: argparse.Namespace) -> int:
     from specfirst.pipeline import generate
 
-    result = generate(args.spec, args.out, force=args.force, strict=args.strict, on_warning=print_warning)
+    result = generate(
+        args.spec, args.out, force=args.force, strict=args.strict, on_warning=print_warning, ref_root=args.ref_root
+    )
     print_result(args.out, result)
     return EXIT_OK
 
@@ -59,7 +61,9 @@ def _report(discrepancies: list, fmt: str, spec: str, app: str) -> None:  # type
 def _cmd_validate(args: argparse.Namespace) -> int:
     from specfirst.validator.run import validate
 
-    discrepancies = validate(args.spec, args.app, strict=args.strict, on_warning=print_warning)
+    discrepancies = validate(
+        args.spec, args.app, strict=args.strict, on_warning=print_warning, ref_root=args.ref_root
+    )
     _report(discrepancies, args.format, args.spec, args.app)
     return EXIT_DIFFERENT if discrepancies else EXIT_OK
 
@@ -68,13 +72,15 @@ def _cmd_check(args: argparse.Namespace) -> int:
     from specfirst.pipeline import stale_files
     from specfirst.validator.run import validate
 
-    stale = stale_files(args.spec, args.out, strict=args.strict, on_warning=print_warning)
+    stale = stale_files(
+        args.spec, args.out, strict=args.strict, on_warning=print_warning, ref_root=args.ref_root
+    )
     for path in stale:
         print(f"stale: {Path(args.out) / path} differs from what `specfirst generate` would write")
     if stale:
         print(f"{args.out} is out of date: run `specfirst generate {args.spec} --out {args.out}`")
         return EXIT_DIFFERENT
-    discrepancies = validate(args.spec, args.out, strict=args.strict)  # warned about above
+    discrepancies = validate(args.spec, args.out, strict=args.strict, ref_root=args.ref_root)  # warned above
     _report(discrepancies, "text", args.spec, args.out)
     return EXIT_DIFFERENT if discrepancies else EXIT_OK
 
@@ -83,7 +89,7 @@ def _cmd_plan(args: argparse.Namespace) -> int:
     from specfirst.pipeline import load_api
     from specfirst.resources import describe, describe_gaps, make_plan, spec_gaps
 
-    api = load_api(args.spec, strict=args.strict, on_warning=print_warning)
+    api = load_api(args.spec, strict=args.strict, on_warning=print_warning, ref_root=args.ref_root)
     plan = make_plan(api)
     print(describe(plan) + describe_gaps(spec_gaps(api, plan)), end="")
     return EXIT_OK
@@ -94,6 +100,11 @@ def _add_strict(parser: argparse.ArgumentParser) -> None:
         "--strict",
         action="store_true",
         help="refuse (exit 2) a document with defects that would otherwise be repaired with a warning",
+    )
+    parser.add_argument(
+        "--ref-root",
+        metavar="DIR",
+        help="folder $refs may read files from (default: the document's own folder)",
     )
 
 

@@ -608,10 +608,21 @@ class _Bundler:
     """Follows $refs from the root document, copying external targets into its components."""
 
     def __init__(
-        self, root: Path, display: str, document: dict[str, Any], version: tuple[int, int]
+        self,
+        root: Path,
+        display: str,
+        document: dict[str, Any],
+        version: tuple[int, int],
+        ref_root: Path | None = None,
     ):
         self.root = root
         self.root_dir = root.parent
+        self.ref_root = root.parent if ref_root is None else ref_root
+        self._outside = (
+            "the root document's folder (see --ref-root)"
+            if ref_root is None
+            else f"--ref-root {ref_root}"
+        )
         self.document = document
         self.version = version
         self.problems: list[Problem] = []
@@ -755,8 +766,8 @@ class _Bundler:
             return f"remote $ref {ref!r} is not supported (only local and relative file refs)"
         file_part, _, fragment = ref.partition("#")
         file = base if not file_part else (base.parent / unquote(file_part)).resolve()
-        if not file.is_relative_to(self.root_dir):
-            return f"$ref {ref!r} reaches outside the root document's folder; refusing to read it"
+        if not file.is_relative_to(self.ref_root):
+            return f"$ref {ref!r} reaches outside {self._outside}; refusing to read it"
         fragment = unquote(fragment)
         if fragment and not fragment.startswith("/"):
             return f"unsupported $ref {ref!r}: the fragment must be a JSON pointer ('#/...')"
@@ -1303,9 +1314,14 @@ def _structural_problems(spec: LoadedSpec) -> list[Problem]:
 # --------------------------------------------------------------------------- entry point
 
 
-def load_spec(path: str | Path, *, strict: bool = False) -> LoadedSpec:
+def load_spec(
+    path: str | Path, *, strict: bool = False, ref_root: str | Path | None = None
+) -> LoadedSpec:
     """Load, bundle and check an OpenAPI 3.0/3.1 document; raise SpecError listing every
     problem found.
+
+    A ``$ref`` may only read files inside the root document's folder, or inside ``ref_root``
+    when given (for layouts whose root sits in a sub-folder next to the referenced files).
 
     Repairable defects are repaired and listed in ``LoadedSpec.warnings``; with ``strict``
     they are problems too (the same located messages, without the repair).
@@ -1338,7 +1354,9 @@ def load_spec(path: str | Path, *, strict: bool = False) -> LoadedSpec:
     if isinstance(version, Problem):
         raise fail(version)
 
-    bundler = _Bundler(root, display, document, version)
+    bundler = _Bundler(
+        root, display, document, version, None if ref_root is None else Path(ref_root).resolve()
+    )
     try:
         bundler.run()
     except RecursionError:

@@ -18,13 +18,19 @@ WarningSink = Callable[[Problem], None]
 """Where the warnings about repaired defects go as soon as the document is loaded."""
 
 
-def load_api(spec_path: str | Path, *, strict: bool = False, on_warning: WarningSink | None = None) -> Api:
+def load_api(
+    spec_path: str | Path,
+    *,
+    strict: bool = False,
+    on_warning: WarningSink | None = None,
+    ref_root: str | Path | None = None,
+) -> Api:
     """Load, check and model the document (raises SpecError with every located problem).
 
     Repaired defects are in ``Api.warnings`` (and passed to ``on_warning``); ``strict``
-    refuses them instead.
+    refuses them instead; ``ref_root`` widens the folder ``$ref`` may read (see load_spec).
     """
-    api = build_api(load_spec(spec_path, strict=strict))
+    api = build_api(load_spec(spec_path, strict=strict, ref_root=ref_root))
     if on_warning is not None:
         for warning in api.warnings:
             on_warning(warning)
@@ -65,8 +71,9 @@ def generate(
     force: bool = False,
     strict: bool = False,
     on_warning: WarningSink | None = None,
+    ref_root: str | Path | None = None,
 ) -> WriteResult:
-    api = load_api(spec_path, strict=strict, on_warning=on_warning)
+    api = load_api(spec_path, strict=strict, on_warning=on_warning, ref_root=ref_root)
     files = render_files(api, spec_path, out_dir=out_dir)
     return write_tree(Path(out_dir), files, force=force, source=Path(spec_path).name)
 
@@ -77,9 +84,10 @@ def stale_files(
     *,
     strict: bool = False,
     on_warning: WarningSink | None = None,
+    ref_root: str | Path | None = None,
 ) -> list[str]:
     """Files in ``out_dir`` that differ from what ``generate`` would write."""
-    api = load_api(spec_path, strict=strict, on_warning=on_warning)
+    api = load_api(spec_path, strict=strict, on_warning=on_warning, ref_root=ref_root)
     return diff_tree(Path(out_dir), render_files(api, spec_path, out_dir=out_dir))
 
 

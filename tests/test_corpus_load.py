@@ -16,12 +16,16 @@ import pytest
 from conftest import corpus2_dir, corpus_dir, corpus_roots
 from specfirst.cli import main
 
-DOCUMENTS = corpus_roots(corpus_dir()) + corpus_roots(corpus2_dir())
+FOLDERS = (corpus_dir(), corpus2_dir())
+DOCUMENTS = [document for folder in FOLDERS for document in corpus_roots(folder)]
 
 
 def _plan(document: Path, *flags: str, capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
+    # multi-file descriptions may keep their root in a sub-folder next to the files it
+    # refers to: $refs may read anything inside the corpus folder
+    folder = next(folder for folder in FOLDERS if document.is_relative_to(folder))
     try:
-        code = main(["plan", *flags, str(document)])
+        code = main(["plan", *flags, "--ref-root", str(folder), str(document)])
     except BaseException:  # noqa: BLE001 - a traceback is what this test looks for
         pytest.fail(f"specfirst plan {' '.join(flags)} {document} raised:\n{traceback.format_exc()}")
     return code, capsys.readouterr().err

@@ -122,7 +122,7 @@ def test_symlink_out_of_the_folder_is_refused(tmp_path: Path) -> None:
     (tmp_path / "api").mkdir()
     (tmp_path / "api" / "link.yaml").symlink_to(tmp_path / "secret.yaml")
     assert _outside(tmp_path, "link.yaml") == [
-        "$ref 'link.yaml' reaches outside the root document's folder; refusing to read it"
+        "$ref 'link.yaml' reaches outside the root document's folder (see --ref-root); refusing to read it"
     ]
 
 
@@ -130,7 +130,7 @@ def test_symlink_out_of_the_folder_is_refused(tmp_path: Path) -> None:
 def test_relative_escapes_are_refused(tmp_path: Path, ref: str) -> None:
     (tmp_path / "secret.yaml").write_text("description: secret\n")
     assert _outside(tmp_path, ref) == [
-        f"$ref {ref!r} reaches outside the root document's folder; refusing to read it"
+        f"$ref {ref!r} reaches outside the root document's folder (see --ref-root); refusing to read it"
     ]
 
 
@@ -138,7 +138,7 @@ def test_absolute_path_is_refused(tmp_path: Path) -> None:
     ref = str(tmp_path / "secret.yaml")
     (tmp_path / "secret.yaml").write_text("description: secret\n")
     assert _outside(tmp_path, ref) == [
-        f"$ref {ref!r} reaches outside the root document's folder; refusing to read it"
+        f"$ref {ref!r} reaches outside the root document's folder (see --ref-root); refusing to read it"
     ]
 
 
@@ -289,3 +289,19 @@ def test_commands_print_warnings_and_strict_refuses(tmp_path: Path, capsys: pyte
     assert main(["plan", "--strict", spec]) == 2
     refused = capsys.readouterr().err.splitlines()
     assert refused == [line.removeprefix("warning: ").partition("; assumed: ")[0] for line in err]
+
+
+def test_ref_root_widens_the_folder_refs_may_read(tmp_path: Path) -> None:
+    (tmp_path / "models").mkdir()
+    (tmp_path / "models" / "ok.yaml").write_text("description: ok\n")
+    text = OUTSIDE.replace("REF", "../models/ok.yaml")
+    spec_path = _write(tmp_path / "reference", {"openapi.yaml": text})
+    assert _refused(spec_path) == [
+        "$ref '../models/ok.yaml' reaches outside the root document's folder (see --ref-root); "
+        "refusing to read it"
+    ]
+    spec = load_spec(spec_path, ref_root=tmp_path)
+    response = spec.document["paths"]["/a"]["get"]["responses"]["200"]
+    assert spec.resolve(response["$ref"]) == {"description": "ok"}
+    with pytest.raises(SpecError):
+        load_spec(_write(tmp_path / "reference", {"openapi.yaml": OUTSIDE.replace("REF", "/etc/hostname")}), ref_root=tmp_path)

@@ -101,10 +101,11 @@ def validate(
     *,
     strict: bool = False,
     on_warning: Callable[[Problem], None] | None = None,
+    ref_root: str | Path | None = None,
 ) -> list[Discrepancy]:
     """Diff the app's derived document against the (repaired) spec; ``strict`` refuses a
     spec with repairable defects, ``on_warning`` gets each repaired one."""
-    spec = load_spec(spec_path, strict=strict)
+    spec = load_spec(spec_path, strict=strict, ref_root=ref_root)
     if on_warning is not None:
         for warning in spec.warnings:
             on_warning(warning)
