@@ -178,7 +178,10 @@ class _Builder:
         if s.constraints.get("uniqueItems") is False:
             del s.constraints["uniqueItems"]
         if "default" in node:
-            s.default = node["default"]
+            if pointer in self.spec.ignored_defaults:  # does not validate: published only
+                s.annotations["default"] = node["default"]
+            else:
+                s.default = node["default"]
         for key in ANNOTATION_KEYS:
             if key in node:
                 if key in ("readOnly", "writeOnly", "deprecated") and node[key] is False:
@@ -458,15 +461,9 @@ class _Builder:
         for hook, item in (doc.get("webhooks") or {}).items():
             ops = self.path_items({hook: item}, "/webhooks", default_security)
             webhooks[hook] = ops
+        # a requirement naming an undefined scheme was warned about by the loader; it stays
+        # in the requirements and the generated alternative that names it refuses everything
         schemes = self.security_schemes()
-        for op in operations:
-            for requirement in op.effective_security:
-                for scheme_name in requirement:
-                    if scheme_name not in schemes:
-                        self.problem(
-                            pointer_join(op.pointer, "security"),
-                            f"security scheme {scheme_name!r} is not defined in components/securitySchemes",
-                        )
         if self.problems:
             raise SpecError(self.problems)
         api = Api(
@@ -484,6 +481,7 @@ class _Builder:
             security_schemes=schemes,
             document=doc,
             extensions={k: v for k, v in doc.items() if k.startswith("x-")},
+            warnings=list(self.spec.warnings),
         )
         assign_names(api)
         return api

@@ -2,6 +2,9 @@
 
 Exit codes: 0 success; 1 the service differs from the spec (discrepancies or stale files);
 2 bad input or a refused write (located message, no traceback, output tree untouched).
+
+A defect of the document whose meaning is clear is repaired and reported on stderr as one
+located ``warning:`` line saying what was assumed; ``--strict`` refuses it instead (exit 2).
 """
 
 from __future__ import annotations
@@ -12,16 +15,23 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from specfirst.errors import SpecError
+from specfirst.errors import Problem, SpecError
 from specfirst.writer import FormatError, WriteConflict, WriteResult
 
 EXIT_OK, EXIT_DIFFERENT, EXIT_BAD_INPUT = 0, 1, 2
 
 
+def print_warning(warning: Problem) -> None:
+    """One located line on stderr: the defect and the repair made."""
+    print(f"warning: {warning}", file=sys.stderr)
+
+
 def _cmd_generate(args: argparse.Namespace) -> int:
     from specfirst.pipeline import generate
 
-    result = generate(args.spec, args.out, force=args.force)
+    result = generate(
+        args.spec, args.out, force=args.force, strict=args.strict, on_warning=print_warning, ref_root=args.ref_root
+    )
     print_result(args.out, result)
     return EXIT_OK
 
@@ -51,7 +61,9 @@ def _report(discrepancies: list, fmt: str, spec: str, app: str) -> None:  # type
 def _cmd_validate(args: argparse.Namespace) -> int:
     from specfirst.validator.run import validate
 
-    discrepancies = validate(args.spec, args.app)
+    discrepancies = validate(
+        args.spec, args.app, strict=args.strict, on_warning=print_warning, ref_root=args.ref_root
+    )
     _report(discrepancies, args.format, args.spec, args.app)
     return EXIT_DIFFERENT if discrepancies else EXIT_OK
 
@@ -60,13 +72,15 @@ def _cmd_check(args: argparse.Namespace) -> int:
     from specfirst.pipeline import stale_files
     from specfirst.validator.run import validate
 
-    stale = stale_files(args.spec, args.out)
+    stale = stale_files(
+        args.spec, args.out, strict=args.strict, on_warning=print_warning, ref_root=args.ref_root
+    )
     for path in stale:
         print(f"stale: {Path(args.out) / path} differs from what `specfirst generate` would write")
     if stale:
         print(f"{args.out} is out of date: run `specfirst generate {args.spec} --out {args.out}`")
         return EXIT_DIFFERENT
-    discrepancies = validate(args.spec, args.out)
+    discrepancies = validate(args.spec, args.out, strict=args.strict, ref_root=args.ref_root)  # warned above
     _report(discrepancies, "text", args.spec, args.out)
     return EXIT_DIFFERENT if discrepancies else EXIT_OK
 
@@ -75,10 +89,23 @@ def _cmd_plan(args: argparse.Namespace) -> int:
     from specfirst.pipeline import load_api
     from specfirst.resources import describe, describe_gaps, make_plan, spec_gaps
 
-    api = load_api(args.spec)
+    api = load_api(args.spec, strict=args.strict, on_warning=print_warning, ref_root=args.ref_root)
     plan = make_plan(api)
     print(describe(plan) + describe_gaps(spec_gaps(api, plan)), end="")
     return EXIT_OK
+
+
+def _add_strict(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--strict",
+        action="store_true",
+        help="refuse (exit 2) a document with defects that would otherwise be repaired with a warning",
+    )
+    parser.add_argument(
+        "--ref-root",
+        metavar="DIR",
+        help="folder $refs may read files from (default: the document's own folder)",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -88,11 +115,13 @@ def build_parser() -> argparse.ArgumentParser:
     gen.add_argument("spec")
     gen.add_argument("--out", required=True, help="output directory of the service")
     gen.add_argument("--force", action="store_true", help="overwrite generated files edited by hand")
+    _add_strict(gen)
     gen.set_defaults(run=_cmd_generate)
     val = sub.add_parser("validate", help="diff the app's derived OpenAPI document against the spec")
     val.add_argument("spec")
     val.add_argument("--app", required=True, help="directory of the generated service")
     val.add_argument("--format", choices=("text", "json"), default="text")
+    _add_strict(val)
     val.set_defaults(run=_cmd_validate)
     fz = sub.add_parser("fuzz", help="serve the app on loopback and fuzz it against the spec (schemathesis)")
     from specfirst import fuzz
@@ -101,10 +130,12 @@ def build_parser() -> argparse.ArgumentParser:
     fz.set_defaults(run=fuzz.fuzz_command)
     pln = sub.add_parser("plan", help="print the resources, tables and ids inferred, and which operation does what")
     pln.add_argument("spec")
+    _add_strict(pln)
     pln.set_defaults(run=_cmd_plan)
     chk = sub.add_parser("check", help="CI gate: the service is up to date and matches the spec")
     chk.add_argument("spec")
     chk.add_argument("--out", required=True)
+    _add_strict(chk)
     chk.set_defaults(run=_cmd_check)
     return parser
 

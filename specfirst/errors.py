@@ -1,7 +1,13 @@
-"""Problems found in a spec, and the exception that carries them."""
+"""Problems found in a spec, and the exception that carries them.
+
+A problem is either a refusal (collected into a :class:`SpecError`) or, when the defect is
+repairable and the meaning clear, a warning that says what was assumed
+(``Problem.assumed``); in strict mode every warning is a refusal.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 
@@ -18,15 +24,23 @@ class Problem:
     """1-based line, when known."""
     column: int | None = None
     """1-based column, when known."""
+    assumed: str | None = None
+    """For a warning: the repair the generator goes on with (None for a refusal)."""
 
     def __str__(self) -> str:
-        """Render as ``file:line:column: pointer: message`` (position omitted when unknown)."""
+        """Render as ``file:line:column: pointer: message`` (position omitted when unknown),
+        followed by ``; assumed: ...`` for a warning."""
         where = self.file
         if self.line is not None:
             where += f":{self.line}"
             if self.column is not None:
                 where += f":{self.column}"
-        return f"{where}: {self.pointer or '/'}: {self.message}"
+        text = f"{where}: {self.pointer or '/'}: {self.message}"
+        return f"{text}; assumed: {self.assumed}" if self.assumed else text
+
+    def as_refusal(self) -> Problem:
+        """The same problem without its repair: what ``--strict`` refuses."""
+        return dataclasses.replace(self, assumed=None)
 
 
 class SpecError(Exception):

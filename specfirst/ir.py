@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from specfirst.errors import Problem
+
 ParamLocation = Literal["path", "query", "header", "cookie"]
 
 
@@ -323,6 +325,7 @@ class Api:
     security_schemes: dict[str, SecurityScheme]
     document: dict[str, Any]  # the bundled source document, served verbatim by the app
     extensions: dict[str, Any] = field(default_factory=dict)
+    warnings: list[Problem] = field(default_factory=list)  # repaired defects (loader warnings)
 
     def operations_by_tag(self) -> dict[str, list[Operation]]:
         grouped: dict[str, list[Operation]] = {}

@@ -15,6 +15,7 @@ import json
 import os
 import re
 import reprlib
+import stat
 from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -31,10 +32,13 @@ from openapi_spec_validator.validation.validators import SpecValidator
 
 from specfirst.errors import Problem, SpecError
 
-__all__ = ["MAX_EXPANDED_NODES", "LoadedSpec", "load_spec", "pointer_join", "split_pointer"]
+__all__ = ["MAX_EXPANDED_NODES", "MAX_FILE_BYTES", "LoadedSpec", "load_spec", "pointer_join", "split_pointer"]
 
 MAX_EXPANDED_NODES: Final = 5_000_000
 """A YAML document whose aliases expand to more nodes than this is refused."""
+
+MAX_FILE_BYTES: Final = 64 * 1024 * 1024
+"""A file larger than this is refused before it is read."""
 
 HTTP_METHODS: Final = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 
@@ -189,14 +193,45 @@ def _check_aliases(data: Any, limit: int = MAX_EXPANDED_NODES) -> None:
         size(data)
 
 
-def _read_document(path: Path, display: str) -> Any:
-    """Parse a YAML or JSON file; raise _FileError with a located problem on failure."""
+def _read_bytes(path: Path, display: str) -> bytes:
+    """A regular file's bytes, at most MAX_FILE_BYTES of them.
+
+    The file is opened without blocking (a FIFO would wait for a writer) and refused, before
+    anything is read, when it is not a regular file (a device, a FIFO, a directory) or is
+    larger than the cap.
+    """
     try:
-        raw = path.read_bytes()
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except FileNotFoundError:
         raise _FileNotFound(Problem(display, "", "file not found")) from None
     except OSError as exc:
         raise _FileError(Problem(display, "", f"cannot read file: {exc.strerror or exc}")) from None
+    with os.fdopen(fd, "rb") as handle:
+        info = os.fstat(handle.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            raise _FileError(Problem(display, "", "not a regular file; refusing to read it"))
+        if info.st_size > MAX_FILE_BYTES:
+            raise _FileError(
+                Problem(
+                    display,
+                    "",
+                    f"file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB; refusing to read it",
+                )
+            )
+        try:
+            raw = handle.read(MAX_FILE_BYTES + 1)
+        except OSError as exc:
+            message = f"cannot read file: {exc.strerror or exc}"
+            raise _FileError(Problem(display, "", message)) from None
+    if len(raw) > MAX_FILE_BYTES:  # it grew after the check
+        message = f"file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB; refusing to read it"
+        raise _FileError(Problem(display, "", message))
+    return raw
+
+
+def _read_document(path: Path, display: str) -> Any:
+    """Parse a YAML or JSON file; raise _FileError with a located problem on failure."""
+    raw = _read_bytes(path, display)
     if not raw.strip():
         raise _FileError(Problem(display, "", "file is empty"))
     if path.suffix.lower() == ".json":
@@ -266,8 +301,9 @@ class _Positions:
     def _root(self, path: Path) -> yaml.Node | None:
         if path not in self._roots:
             try:
-                self._roots[path] = yaml.compose(path.read_bytes(), Loader=_SpecYamlLoader)
-            except (OSError, yaml.YAMLError, RecursionError):
+                raw = _read_bytes(path, str(path))  # never a FIFO, a device or a huge file
+                self._roots[path] = yaml.compose(raw, Loader=_SpecYamlLoader)
+            except (_FileError, OSError, yaml.YAMLError, RecursionError):
                 self._roots[path] = None
         return self._roots[path]
 
@@ -322,6 +358,14 @@ class LoadedSpec:
     """How the root file is displayed in problems (as the user passed it)."""
     files: dict[str, Path] = field(default_factory=dict, repr=False)
     """Display name -> path of every file read (root first, then in discovery order)."""
+    warnings: list[Problem] = field(default_factory=list, repr=False)
+    """Repairable defects, each saying what was assumed (``Problem.assumed``), in document
+    order; the document (and the repair sets below) already carry the repairs."""
+    literal_refs: list[tuple[dict[str, Any], str]] = field(default_factory=list, repr=False)
+    """(object, key) of example/default/enum/const values holding a literal ``$ref`` key."""
+    ignored_defaults: set[str] = field(default_factory=set, repr=False)
+    """Bundled pointers of schemas whose ``default`` does not validate against them: it is
+    published as documentation but never used as a runtime default."""
     _positions: _Positions = field(
         default_factory=_Positions, init=False, repr=False, compare=False
     )
@@ -340,10 +384,15 @@ class LoadedSpec:
                 return origin[0], pointer_join(origin[1], *tokens[length:])
         return self.display, pointer
 
-    def problem(self, pointer: str, message: str) -> Problem:
-        """A problem at a bundled-document pointer, located in its original file."""
+    def problem(self, pointer: str, message: str, assumed: str | None = None) -> Problem:
+        """A problem at a bundled-document pointer, located in its original file (a warning
+        when ``assumed`` says how it is repaired)."""
         file, file_pointer = self.locate(self._real_pointer(pointer))
-        return self._place(Problem(file, file_pointer, message))
+        return self._place(Problem(file, file_pointer, message, assumed=assumed))
+
+    def warn(self, pointer: str, message: str, assumed: str) -> None:
+        """Record a repairable defect at a bundled-document pointer and the repair made."""
+        self.warnings.append(self.problem(pointer, message, assumed))
 
     def resolve(self, ref: str) -> Any:
         """Resolve a local ``#/...`` ref in the bundled document (``~0``/``~1``, %-escapes)."""
@@ -471,6 +520,63 @@ def _child_kind(kind: str, token: Token) -> str | None:
     return _CHILD_KINDS.get(kind, {}).get(token) if isinstance(token, str) else None
 
 
+_LITERAL_KEYS: Final[dict[str | None, frozenset[str]]] = {
+    "schema": frozenset({"default", "enum", "const", "example", "examples"}),
+    "parameter": frozenset({"example"}),
+    "header": frozenset({"example"}),
+    "mediaType": frozenset({"example"}),
+    "example": frozenset({"value"}),
+}
+_EXTENSIBLE_MAPS: Final = frozenset({"map:pathItem", "map:response"})
+"""Maps whose ``x-`` keys are extensions rather than entries (Paths, Responses)."""
+
+
+def _kind_at(path: Sequence[Token]) -> str | None:
+    """What the object at ``path`` of an OpenAPI document is (``None`` when unknown)."""
+    kind: str | None = "document"
+    for token in path:
+        if kind is None:
+            return None
+        kind = _child_kind(kind, token)
+    return kind
+
+
+def _is_literal(kind: str | None, key: Token) -> bool:
+    """Whether ``key`` of an object of ``kind`` holds data, never references: an ``x-``
+    extension, or an example, default, enum or const value."""
+    if not isinstance(key, str):
+        return False
+    if key.startswith("x-"):
+        return kind is None or not kind.startswith(("map:", "list:")) or kind in _EXTENSIBLE_MAPS
+    return key in _LITERAL_KEYS.get(kind, ())
+
+
+def _has_ref_key(value: Any) -> bool:
+    """Whether a data value holds a mapping with a ``$ref`` key somewhere inside."""
+    stack = [value]
+    seen: set[int] = set()
+    while stack:
+        item = stack.pop()
+        if isinstance(item, (dict, list)) and id(item) not in seen:
+            seen.add(id(item))
+            if isinstance(item, dict):
+                if "$ref" in item:
+                    return True
+                stack.extend(item.values())
+            else:
+                stack.extend(item)
+    return False
+
+
+def _without_ref_keys(value: Any) -> Any:
+    """A copy of a data value with its ``$ref`` keys renamed (so no validator follows them)."""
+    if isinstance(value, dict):
+        return {("$ref " if k == "$ref" else k): _without_ref_keys(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_without_ref_keys(item) for item in value]
+    return value
+
+
 def _section_at(path: Sequence[Token]) -> str | None:
     """The components section for an object at ``path`` of an OpenAPI document, if known."""
     kind: str | None = "document"
@@ -502,13 +608,26 @@ class _Bundler:
     """Follows $refs from the root document, copying external targets into its components."""
 
     def __init__(
-        self, root: Path, display: str, document: dict[str, Any], version: tuple[int, int]
+        self,
+        root: Path,
+        display: str,
+        document: dict[str, Any],
+        version: tuple[int, int],
+        ref_root: Path | None = None,
     ):
         self.root = root
         self.root_dir = root.parent
+        self.ref_root = root.parent if ref_root is None else ref_root
+        self._outside = (
+            "the root document's folder (see --ref-root)"
+            if ref_root is None
+            else f"--ref-root {ref_root}"
+        )
         self.document = document
         self.version = version
         self.problems: list[Problem] = []
+        self.warnings: list[Problem] = []
+        self.literal_refs: list[tuple[dict[str, Any], str]] = []
         self.origins: dict[str, tuple[str, str]] = {}
         self.files: dict[str, Path] = {display: root}
         self._displays: dict[Path, str] = {root: display}
@@ -551,7 +670,12 @@ class _Bundler:
             if isinstance(ref, str):
                 keys = [key for key in node if key != "$ref"]  # handling may add keys
                 self._on_ref(node, ref, path, scope)
+            kind = _kind_at(path)
             for key in keys:
+                if _is_literal(kind, key):  # data: a "$ref" in it is not a reference
+                    if key in _LITERAL_KEYS.get(kind, ()) and _has_ref_key(node[key]):
+                        self.literal_refs.append((node, key))
+                    continue
                 child = node[key]
                 if isinstance(child, (dict, list)):
                     path.append(key)
@@ -573,6 +697,16 @@ class _Bundler:
             return
         file, tokens = parsed
         pointer = pointer_join("", *tokens)
+        if _kind_at(path) == "operation":  # not a $ref site in OpenAPI: use the target here
+            self._inline(site, (file, pointer), ref, path, scope, "an operation")
+            if "$ref" not in site:
+                self._warn(
+                    scope,
+                    path,
+                    f"operation given as a $ref ({ref!r}); OpenAPI allows no $ref here",
+                    "the operation it points to is used in its place",
+                )
+            return
         if file == self.root:
             if not self._exists_in_root(pointer):
                 self._report(scope, path, self._dangling(ref, file, pointer))
@@ -584,7 +718,7 @@ class _Bundler:
         if local is None:
             section = self._section(path, tokens)
             if section == "pathItems" and self.version == (3, 0):
-                self._inline_path_item(site, key, ref, path, scope)
+                self._inline(site, key, ref, path, scope, "a path item")
                 return
             target = self._target(file, tokens, ref, path, scope)
             if target is _MISSING:
@@ -597,15 +731,17 @@ class _Bundler:
             self._enqueue(target, ("components", section, name), _Scope(file, tuple(tokens), 3))
         site["$ref"] = local
 
-    def _inline_path_item(
+    def _inline(
         self,
         site: dict[str, Any],
         key: tuple[Path, str],
         ref: str,
         path: list[Token],
         scope: _Scope,
+        what: str,
     ) -> None:
-        """OpenAPI 3.0 has no components/pathItems: copy the path item into the site."""
+        """Copy the target into the site, for objects that have no components section
+        (path items in OpenAPI 3.0, operations)."""
         file, pointer = key
         target = self._inlined.get(key)
         if target is None:
@@ -613,7 +749,7 @@ class _Bundler:
             if found is _MISSING:
                 return
             if not isinstance(found, dict):
-                self._report(scope, path, f"$ref {ref!r} does not point to a path item (a mapping)")
+                self._report(scope, path, f"$ref {ref!r} does not point to {what} (a mapping)")
                 return
             target = self._inlined[key] = found
             self._enqueue(
@@ -630,6 +766,8 @@ class _Bundler:
             return f"remote $ref {ref!r} is not supported (only local and relative file refs)"
         file_part, _, fragment = ref.partition("#")
         file = base if not file_part else (base.parent / unquote(file_part)).resolve()
+        if not file.is_relative_to(self.ref_root):
+            return f"$ref {ref!r} reaches outside {self._outside}; refusing to read it"
         fragment = unquote(fragment)
         if fragment and not fragment.startswith("/"):
             return f"unsupported $ref {ref!r}: the fragment must be a JSON pointer ('#/...')"
@@ -763,6 +901,10 @@ class _Bundler:
     def _report(self, scope: _Scope, path: Sequence[Token], message: str) -> None:
         self.problems.append(Problem(self._display(scope.file), scope.file_pointer(path), message))
 
+    def _warn(self, scope: _Scope, path: Sequence[Token], message: str, assumed: str) -> None:
+        where = scope.file_pointer(path)
+        self.warnings.append(Problem(self._display(scope.file), where, message, assumed=assumed))
+
 
 # --------------------------------------------------------------------------- checks
 
@@ -839,7 +981,8 @@ def _path_parameters(spec: LoadedSpec, parameters: Any, pointer: str) -> Iterato
 
 
 def _check_operations(spec: LoadedSpec) -> list[Problem]:
-    """Duplicate operationIds, and path template parameters vs ``in: path`` parameters."""
+    """Duplicate operationIds (refused), and path template parameters vs ``in: path``
+    parameters (repaired, with a warning: see :func:`_repair_path_parameters`)."""
     problems: list[Problem] = []
     first_seen: dict[str, str] = {}
     for section in ("paths", "webhooks"):
@@ -851,12 +994,8 @@ def _check_operations(spec: LoadedSpec) -> list[Problem]:
             item = _follow(spec, item)
             if not isinstance(item, dict):
                 continue
-            in_template = re.findall(r"\{([^{}/]+)\}", template) if section == "paths" else []
-            item_params = list(
-                _path_parameters(spec, item.get("parameters"), item_pointer + "/parameters")
-            )
             if section == "paths":
-                problems += _extra_path_parameters(spec, template, in_template, item_params)
+                _repair_path_parameters(spec, template, item, item_pointer)
             for method in HTTP_METHODS:
                 operation = item.get(method)
                 if not isinstance(operation, dict):
@@ -867,35 +1006,70 @@ def _check_operations(spec: LoadedSpec) -> list[Problem]:
                     first = first_seen.setdefault(operation_id, op_pointer)
                     if first != op_pointer:
                         problems.append(_duplicate_id(spec, operation_id, op_pointer, first))
-                if section != "paths":
-                    continue
-                op_params = list(
-                    _path_parameters(spec, operation.get("parameters"), op_pointer + "/parameters")
-                )
-                problems += _extra_path_parameters(spec, template, in_template, op_params)
-                declared = {name for name, _ in item_params + op_params}
-                for name in dict.fromkeys(in_template):
-                    if name not in declared:
-                        problems.append(
-                            spec.problem(
-                                op_pointer,
-                                f"path parameter {{{name}}} of {template!r} is not declared "
-                                "as an 'in: path' parameter",
-                            )
-                        )
     return problems
+
+
+def _repair_path_parameters(
+    spec: LoadedSpec, template: str, item: dict[str, Any], item_pointer: str
+) -> None:
+    """Make each operation's ``in: path`` parameters match the path template.
+
+    A ``{name}`` no parameter declares is declared as a required string path parameter of
+    the operation; an ``in: path`` parameter the template does not have is dropped (it could
+    never be sent).  Each repair is a warning, reported before the document is changed.
+    """
+    in_template = list(dict.fromkeys(re.findall(r"\{([^{}/]+)\}", template)))
+    item_params = list(_path_parameters(spec, item.get("parameters"), item_pointer + "/parameters"))
+    extra_item = _extra_path_parameters(spec, template, in_template, item_params)
+    repairs: list[tuple[dict[str, Any], list[int], list[str]]] = []
+    for method in HTTP_METHODS:
+        operation = item.get(method)
+        if not isinstance(operation, dict):
+            continue
+        op_pointer = pointer_join(item_pointer, method)
+        op_params = list(
+            _path_parameters(spec, operation.get("parameters"), op_pointer + "/parameters")
+        )
+        extra = _extra_path_parameters(spec, template, in_template, op_params)
+        declared = {name for name, _ in item_params + op_params if name in in_template}
+        missing = [name for name in in_template if name not in declared]
+        for name in missing:
+            spec.warn(
+                op_pointer,
+                f"path parameter {{{name}}} of {template!r} is not declared "
+                "as an 'in: path' parameter",
+                f"declared as a required string path parameter {name!r}",
+            )
+        if (missing or extra) and not isinstance(operation.get("parameters", []), list):
+            continue  # not a list: the structural check refuses it
+        repairs.append((operation, extra, missing))
+    if extra_item and isinstance(item.get("parameters"), list):
+        item["parameters"] = [p for i, p in enumerate(item["parameters"]) if i not in extra_item]
+    for operation, extra, missing in repairs:
+        if not (extra or missing):
+            continue
+        kept = [p for i, p in enumerate(operation.get("parameters") or []) if i not in extra]
+        added = [
+            {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+            for name in missing
+        ]
+        operation["parameters"] = kept + added
 
 
 def _extra_path_parameters(
     spec: LoadedSpec, template: str, in_template: list[str], parameters: list[tuple[str, str]]
-) -> list[Problem]:
-    return [
-        spec.problem(
-            pointer, f"parameter {name!r} is 'in: path' but {template!r} has no {{{name}}}"
-        )
-        for name, pointer in parameters
-        if name not in in_template
-    ]
+) -> list[int]:
+    """Indexes of the ``in: path`` parameters the template has no place for (warned)."""
+    extra: list[int] = []
+    for name, pointer in parameters:
+        if name not in in_template:
+            spec.warn(
+                pointer,
+                f"parameter {name!r} is 'in: path' but {template!r} has no {{{name}}}",
+                "ignored",
+            )
+            extra.append(int(split_pointer(pointer)[-1]))
+    return extra
 
 
 def _duplicate_id(spec: LoadedSpec, operation_id: str, pointer: str, first: str) -> Problem:
@@ -909,12 +1083,15 @@ def _duplicate_id(spec: LoadedSpec, operation_id: str, pointer: str, first: str)
 # --------------------------------------------------------------------------- openapi-spec-validator
 
 
-def _locating(cls: type[KeywordValidator], located: set[int]) -> type[KeywordValidator]:
+def _locating(
+    cls: type[KeywordValidator], located: set[int], defaults: set[tuple[tuple[Token, ...], str]]
+) -> type[KeywordValidator]:
     """Subclass a keyword validator so the errors it yields carry their document path.
 
     openapi-spec-validator's own checks (beyond the JSON-schema check) yield errors without a
     path; the innermost keyword validator that yields an error prefixes the path it was
-    called for (``located`` keeps outer validators from prefixing again).
+    called for (``located`` keeps outer validators from prefixing again; ``defaults`` gets
+    the errors of a schema's ``default`` that does not validate against it).
     """
 
     def __call__(self: KeywordValidator, *args: Any, **kwargs: Any) -> Iterator[ValidationError]:
@@ -926,6 +1103,8 @@ def _locating(cls: type[KeywordValidator], located: set[int]) -> type[KeywordVal
                 if issubclass(cls, ValueValidator):
                     prefix.append("default")
                 error.path.extendleft(reversed(prefix))
+                if issubclass(cls, ValueValidator):  # by path and message: it may be copied
+                    defaults.add((tuple(error.path), error.message))
             yield error
 
     return type(cls.__name__, (cls,), {"__call__": __call__})
@@ -952,7 +1131,9 @@ def _error_message(error: ValidationError) -> str:
     message = lines[0] if lines else type(error).__name__
     text = repr(error.instance)
     if len(text) > 60 and message.startswith(text):
-        shortener = reprlib.Repr(maxlevel=1, maxlist=3, maxdict=3, maxstring=40, maxother=40)
+        shortener = reprlib.Repr()  # attributes, not keywords: Repr() takes none before 3.12
+        shortener.maxlevel, shortener.maxlist, shortener.maxdict = 1, 3, 3
+        shortener.maxstring = shortener.maxother = 40
         message = shortener.repr(error.instance) + message[len(text) :]
     return message
 
@@ -979,34 +1160,150 @@ def _python_jsonschema_backend() -> Iterator[None]:
             os.environ[_BACKEND_VARIABLE] = previous
 
 
-def _structural_problems(spec: LoadedSpec) -> list[Problem]:
-    """Run openapi-spec-validator on the bundled document."""
+_MAX_REPAIR_ROUNDS: Final = 8
+"""How many times the structural check re-runs after dropping keys it does not allow (keys
+inside a ``oneOf`` alternative show up one level at a time)."""
+
+_OBJECT_NAMES: Final = {
+    "document": "OpenAPI",
+    "components": "Components",
+    "pathItem": "Path Item",
+    "operation": "Operation",
+    "parameter": "Parameter",
+    "header": "Header",
+    "requestBody": "Request Body",
+    "response": "Response",
+    "mediaType": "Media Type",
+    "encoding": "Encoding",
+    "example": "Example",
+    "link": "Link",
+    "securityScheme": "Security Scheme",
+    "schema": "Schema",
+}
+_UNEXPECTED_KEY_VALIDATORS: Final = frozenset({"additionalProperties", "unevaluatedProperties"})
+
+
+@dataclass
+class _ValidatorRun:
+    errors: list[ValidationError]
+    located: set[int]
+    """Errors of openapi-spec-validator's keyword checks (the rest are JSON-schema errors)."""
+    defaults: set[tuple[tuple[Token, ...], str]]
+    """(path, message) of the errors of a ``default`` that does not validate against its
+    schema."""
+    crash: Exception | None
+
+
+def _run_validator(spec: LoadedSpec) -> _ValidatorRun:
     base: type[SpecValidator] = (
         OpenAPIV30SpecValidator if spec.version == (3, 0) else OpenAPIV31SpecValidator
     )
-    located: set[int] = set()
+    run = _ValidatorRun([], set(), set(), None)
     keyword_validators = {
-        name: _locating(cls, located) for name, cls in base.keyword_validators.items()
+        name: _locating(cls, run.located, run.defaults)
+        for name, cls in base.keyword_validators.items()
     }
     validator_cls = type(base.__name__, (base,), {"keyword_validators": keyword_validators})
-    errors: list[ValidationError] = []
+    # openapi-spec-validator follows a "$ref" key even inside a default value: it sees a copy
+    originals = [(node, key, node[key]) for node, key in spec.literal_refs if key in node]
+    for node, key, value in originals:
+        node[key] = _without_ref_keys(value)
     try:
         with _python_jsonschema_backend():
             for error in validator_cls(spec.document).iter_errors():
-                errors.append(error)  # noqa: PERF402 - keep the errors yielded before a crash
+                run.errors.append(error)  # noqa: PERF402 - keep the errors yielded before a crash
     except Exception as exc:  # noqa: BLE001 - its keyword checks assume a schema-valid document
-        if not errors:
-            return [spec.problem("", f"openapi-spec-validator failed: {type(exc).__name__}: {exc}")]
+        run.crash = exc
+    finally:
+        for node, key, value in originals:
+            node[key] = value
+    return run
+
+
+def _leaf_errors(error: ValidationError) -> Iterator[ValidationError]:
+    stack = [error]
+    while stack:
+        current = stack.pop()
+        if current.context:
+            stack.extend(current.context)
+        else:
+            yield current
+
+
+def _drop_unexpected_keys(spec: LoadedSpec, run: _ValidatorRun) -> bool:
+    """Warn about and delete keys the OpenAPI schema does not allow where they are (an
+    ``additionalProperties``/``unevaluatedProperties`` failure); True when any was dropped.
+
+    A key some alternative of the failing ``oneOf`` declares is kept: there the error is a
+    real structural one (e.g. the wrong alternative was picked as the most relevant).
+    """
+    dropped = False
+    for error in run.errors:
+        if id(error) in run.located:
+            continue
+        specific = _most_specific(error)
+        if specific.validator not in _UNEXPECTED_KEY_VALIDATORS:
+            continue
+        path = list(specific.absolute_path)
+        try:
+            node = _resolve_tokens(spec.document, path)
+        except KeyError:
+            continue
+        if not isinstance(node, dict) or node is not specific.instance:
+            continue
+        allowed: set[str] = set()
+        for leaf in _leaf_errors(error):
+            if list(leaf.absolute_path) == path and isinstance(leaf.schema, dict):
+                properties = leaf.schema.get("properties")
+                allowed.update(properties if isinstance(properties, dict) else ())
+        kind = _OBJECT_NAMES.get(_kind_at(path) or "")
+        where = f" in {'an' if kind and kind[0] in 'AEIOU' else 'a'} {kind} object" if kind else ""
+        for key in [
+            key
+            for key in node
+            if not key.startswith("x-") and key not in allowed and repr(key) in specific.message
+        ]:
+            spec.warn(pointer_join("", *path, key), f"key {key!r} is not allowed{where}", "ignored")
+            del node[key]
+            dropped = True
+    return dropped
+
+
+def _structural_problems(spec: LoadedSpec) -> list[Problem]:
+    """Run openapi-spec-validator on the bundled document.
+
+    Keys it does not allow where they are, and defaults that do not validate against their
+    schema, are warnings (the key is dropped; the default is kept as documentation only);
+    every other error is a problem.
+    """
+    run = _run_validator(spec)
+    for _ in range(_MAX_REPAIR_ROUNDS):
+        if not _drop_unexpected_keys(spec, run):
+            break
+        run = _run_validator(spec)
+    if run.crash is not None and not run.errors:
+        message = f"openapi-spec-validator failed: {type(run.crash).__name__}: {run.crash}"
+        return [spec.problem("", message)]
     problems: list[Problem] = []
     schema_checked: set[tuple[str, str]] = set()
-    for error in errors:
+    for error in run.errors:
         specific = _most_specific(error)
         pointer = pointer_join("", *specific.absolute_path)
-        if id(error) in located:  # keyword checks see through $refs: report at the target
+        if id(error) in run.located:  # keyword checks see through $refs: report at the target
             pointer = spec._real_pointer(pointer, follow_last=True)
+        if (tuple(error.path), error.message) in run.defaults:
+            pointer = spec._real_pointer(pointer_join("", *error.path), follow_last=True)
+            schema_pointer = pointer.rpartition("/")[0] if pointer.endswith("/default") else pointer
+            spec.ignored_defaults.add(schema_pointer)
+            spec.warn(
+                pointer,
+                _error_message(specific),
+                "kept as documentation, never used as the runtime default",
+            )
+            continue
         problem = spec.problem(pointer, _error_message(specific))
         where = (problem.file, problem.pointer)
-        if id(error) not in located:  # from the JSON-schema check of the whole document
+        if id(error) not in run.located:  # from the JSON-schema check of the whole document
             schema_checked.add(where)
         elif where in schema_checked:  # a keyword check repeating it, e.g. on a schema's type
             continue
@@ -1017,9 +1314,20 @@ def _structural_problems(spec: LoadedSpec) -> list[Problem]:
 # --------------------------------------------------------------------------- entry point
 
 
-def load_spec(path: str | Path) -> LoadedSpec:
+def load_spec(
+    path: str | Path, *, strict: bool = False, ref_root: str | Path | None = None
+) -> LoadedSpec:
     """Load, bundle and check an OpenAPI 3.0/3.1 document; raise SpecError listing every
-    problem found."""
+    problem found.
+
+    A ``$ref`` may only read files inside the root document's folder, or inside ``ref_root``
+    when given (for layouts whose root sits in a sub-folder next to the referenced files).
+
+    Repairable defects are repaired and listed in ``LoadedSpec.warnings``; with ``strict``
+    they are problems too (the same located messages, without the repair).
+    """
+    from specfirst import repairs
+
     display = os.fspath(path)
     root = Path(path).resolve()
     positions = _Positions()
@@ -1046,7 +1354,9 @@ def load_spec(path: str | Path) -> LoadedSpec:
     if isinstance(version, Problem):
         raise fail(version)
 
-    bundler = _Bundler(root, display, document, version)
+    bundler = _Bundler(
+        root, display, document, version, None if ref_root is None else Path(ref_root).resolve()
+    )
     try:
         bundler.run()
     except RecursionError:
@@ -1060,9 +1370,16 @@ def load_spec(path: str | Path) -> LoadedSpec:
         files=bundler.files,
     )
     spec._positions = positions
+    spec.warnings = list(bundler.warnings)
+    spec.literal_refs = bundler.literal_refs
     problems = bundler.problems + _check_operations(spec)
+    repairs.check_security_schemes(spec)
+    repairs.drop_bodiless_content(spec)
     if not problems:
         problems = _structural_problems(spec)
+    if strict:
+        problems += [warning.as_refusal() for warning in spec.warnings]
     if problems:
         raise SpecError(spec._ordered(problems))
+    spec.warnings = spec._ordered(spec.warnings)
     return spec

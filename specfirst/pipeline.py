@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from specfirst.build import build_api
+from specfirst.errors import Problem
 from specfirst.ir import Api
 from specfirst.loader import load_spec
 from specfirst.render import StepContext
@@ -12,9 +14,27 @@ from specfirst.steps import STEPS
 from specfirst.writer import OutputFile, WriteResult, diff_tree, format_python, write_tree
 
 
-def load_api(spec_path: str | Path) -> Api:
-    """Load, check and model the document (raises SpecError with every located problem)."""
-    return build_api(load_spec(spec_path))
+WarningSink = Callable[[Problem], None]
+"""Where the warnings about repaired defects go as soon as the document is loaded."""
+
+
+def load_api(
+    spec_path: str | Path,
+    *,
+    strict: bool = False,
+    on_warning: WarningSink | None = None,
+    ref_root: str | Path | None = None,
+) -> Api:
+    """Load, check and model the document (raises SpecError with every located problem).
+
+    Repaired defects are in ``Api.warnings`` (and passed to ``on_warning``); ``strict``
+    refuses them instead; ``ref_root`` widens the folder ``$ref`` may read (see load_spec).
+    """
+    api = build_api(load_spec(spec_path, strict=strict, ref_root=ref_root))
+    if on_warning is not None:
+        for warning in api.warnings:
+            on_warning(warning)
+    return api
 
 
 def _reader(out_dir: str | Path | None):  # noqa: ANN202
@@ -44,15 +64,30 @@ def render_files(api: Api, spec_path: str | Path, out_dir: str | Path | None = N
     return render_by_step(api, spec_path, out_dir)[0]
 
 
-def generate(spec_path: str | Path, out_dir: str | Path, *, force: bool = False) -> WriteResult:
-    api = load_api(spec_path)
+def generate(
+    spec_path: str | Path,
+    out_dir: str | Path,
+    *,
+    force: bool = False,
+    strict: bool = False,
+    on_warning: WarningSink | None = None,
+    ref_root: str | Path | None = None,
+) -> WriteResult:
+    api = load_api(spec_path, strict=strict, on_warning=on_warning, ref_root=ref_root)
     files = render_files(api, spec_path, out_dir=out_dir)
     return write_tree(Path(out_dir), files, force=force, source=Path(spec_path).name)
 
 
-def stale_files(spec_path: str | Path, out_dir: str | Path) -> list[str]:
+def stale_files(
+    spec_path: str | Path,
+    out_dir: str | Path,
+    *,
+    strict: bool = False,
+    on_warning: WarningSink | None = None,
+    ref_root: str | Path | None = None,
+) -> list[str]:
     """Files in ``out_dir`` that differ from what ``generate`` would write."""
-    api = load_api(spec_path)
+    api = load_api(spec_path, strict=strict, on_warning=on_warning, ref_root=ref_root)
     return diff_tree(Path(out_dir), render_files(api, spec_path, out_dir=out_dir))
 
 

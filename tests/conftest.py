@@ -37,6 +37,28 @@ def corpus_dir() -> Path:
     return Path(os.environ.get("SPECFIRST_CORPUS", REPO.parent / "shared" / "corpus" / "public"))
 
 
+def corpus2_dir() -> Path:
+    """The second corpus folder (real APIs): $SPECFIRST_CORPUS2, else ``public2`` next to
+    the first one."""
+    default = corpus_dir().parent / "public2"
+    return Path(os.environ.get("SPECFIRST_CORPUS2", default))
+
+
+def corpus_roots(folder: Path) -> list[Path]:
+    """The root document of every description in a corpus folder: the ``file`` column of its
+    SOURCES.tsv when it has one (multi-file descriptions live in sub-folders), else every
+    YAML and JSON file in it; ``[]`` when the folder is absent."""
+    if not folder.is_dir():
+        return []
+    sources = folder / "SOURCES.tsv"
+    if sources.is_file():
+        rows = [line.split("\t") for line in sources.read_text().splitlines() if line.strip()]
+        if rows and "file" in rows[0]:
+            column = rows[0].index("file")
+            return [folder / row[column] for row in rows[1:] if len(row) > column]
+    return sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".yml", ".json"))
+
+
 def corpus_document(name: str) -> Path:
     """The corpus file for a short name, or a clean skip when the corpus is not here."""
     root = corpus_dir()

@@ -69,12 +69,30 @@ def test_bad_input_exits_2_with_located_message_and_untouched_tree(
     out = tmp_path / "service"
     subprocess.run(["cp", "-a", str(generated), str(out)], check=True)
     before = snapshot(out)
-    result = specfirst("generate", spec.name, "--out", str(out), cwd=folder)
+    # expected.txt is what --strict refuses; a case with warnings.txt loads without it
+    result = specfirst("generate", spec.name, "--out", str(out), "--strict", cwd=folder)
     assert result.returncode == 2, result.stdout + result.stderr
     assert "Traceback" not in result.stderr
     expected = (folder / "expected.txt").read_text().strip()
     assert result.stderr.strip() == expected
     assert snapshot(out) == before
+
+
+@pytest.mark.parametrize(
+    "case", sorted(p.name for p in BAD_SPECS.iterdir() if p.is_dir() and not (p / "warnings.txt").is_file())
+)
+def test_unrepairable_input_is_refused_without_strict_too(
+    case: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from specfirst.cli import main
+
+    folder = BAD_SPECS / case
+    monkeypatch.chdir(folder)
+    spec = next(p for p in sorted(folder.iterdir()) if p.name.startswith("openapi"))
+    assert main(["plan", spec.name]) == 2
+    refused = capsys.readouterr().err.splitlines()
+    expected = (folder / "expected.txt").read_text().splitlines()
+    assert refused and set(refused) <= set(expected)
 
 
 def test_check_passes_on_fresh_output_and_fails_on_stale(generated: Path, tmp_path: Path) -> None:

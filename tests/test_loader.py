@@ -61,17 +61,36 @@ def test_every_bad_case_has_its_expected_output() -> None:
     assert len(BAD_CASES) >= 11
 
 
+WARNING_CASES = [case for case in BAD_CASES if (BAD_SPECS / case / "warnings.txt").is_file()]
+
+
 @pytest.mark.parametrize("case", BAD_CASES)
 def test_bad_spec_reports_expected_problems(case: str) -> None:
     # The alias_bomb case expands to ~387 million nodes: it is refused because the loader
     # measures the expanded size with a memoized walk; the expansion is never materialized.
+    # expected.txt is what strict mode refuses: for a case with warnings.txt, the warnings.
     case_dir = BAD_SPECS / case
     with pytest.raises(SpecError) as caught:
-        load_spec(case_dir / "openapi.yaml")
+        load_spec(case_dir / "openapi.yaml", strict=True)
     actual = str(caught.value).replace(f"{case_dir}{os.sep}", "")
     expected = (case_dir / "expected.txt").read_text().rstrip("\n")
     assert actual == expected
     assert len(caught.value.problems) == len(expected.splitlines())
+    assert all(problem.assumed is None for problem in caught.value.problems)
+
+
+@pytest.mark.parametrize("case", WARNING_CASES)
+def test_repairable_spec_loads_with_located_warnings(case: str) -> None:
+    case_dir = BAD_SPECS / case
+    spec = load_spec(case_dir / "openapi.yaml")
+    actual = "\n".join(f"warning: {warning}" for warning in spec.warnings)
+    expected = (case_dir / "warnings.txt").read_text().rstrip("\n")
+    assert actual.replace(f"{case_dir}{os.sep}", "") == expected
+    assert all(warning.assumed and warning.line for warning in spec.warnings)
+    strict = [str(warning.as_refusal()) for warning in spec.warnings]
+    assert "\n".join(strict).replace(f"{case_dir}{os.sep}", "") == (
+        (case_dir / "expected.txt").read_text().rstrip("\n")
+    )
 
 
 def test_problems_carry_file_pointer_and_position() -> None:
@@ -142,7 +161,7 @@ MULTI_FILE = {
               content:
                 application/json:
                   schema:
-                    $ref: "../common/error.yaml#/Error"
+                    $ref: "common/error.yaml#/Error"
         """,
     "api/paths/pets.yaml": """
         get:
@@ -192,7 +211,7 @@ MULTI_FILE = {
             items:
               $ref: "pet.yaml#/Pet"
         """,
-    "common/error.yaml": """
+    "api/common/error.yaml": """
         Error:
           type: object
           properties:
@@ -257,7 +276,7 @@ def test_locate_maps_bundled_pointers_back_to_their_files(multi_file: LoadedSpec
     assert multi_file.locate("/components/schemas/Owner") == (f"schemas{sep}owner.yaml", "")
     assert multi_file.locate("/components/schemas/Tag_2") == (f"schemas{sep}pet.yaml", "/Tag")
     assert multi_file.locate("/components/schemas/Error") == (
-        f"..{sep}common{sep}error.yaml",
+        f"common{sep}error.yaml",
         "/Error",
     )
     assert multi_file.locate("/components/parameters/PetId/in") == ("parameters.yaml", "/PetId/in")

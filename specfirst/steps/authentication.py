@@ -121,14 +121,20 @@ def _requirement_functions(api: Api) -> dict[str, RequirementDef]:
         for req in op.effective_security:
             group = []
             for scheme_name, scopes in req.items():
-                scheme = api.security_schemes[scheme_name]
+                scheme = api.security_schemes.get(scheme_name)
+                if scheme is None:  # undefined (a loader warning): this alternative refuses all
+                    group.append("None")
+                    continue
                 param = param_scope.claim(scheme.py_name)
                 params.append((param, scheme.py_name, scheme_name, list(scopes)))
                 group.append(param)
             groups.append(group)
         described = " or ".join(" and ".join(req) or "anonymous" for req in op.effective_security)
         challenges = [
-            _challenge(api.security_schemes[name]) for req in op.effective_security for name in req
+            _challenge(api.security_schemes[name])
+            for req in op.effective_security
+            for name in req
+            if name in api.security_schemes
         ]
         challenge = ", ".join(dict.fromkeys(c for c in challenges if c)) or None
         result[key] = RequirementDef(

@@ -9,9 +9,11 @@ JSON schema pydantic derives from its generated model, reported under
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from specfirst.errors import Problem
 from specfirst.loader import load_spec, pointer_join
 from specfirst.validator.compare import Discrepancy, compare_documents
 from specfirst.validator.derive import derive_app_document
@@ -93,8 +95,20 @@ def compare_unreached_components(spec_doc: dict[str, Any], app_doc: dict[str, An
     ]
 
 
-def validate(spec_path: str | Path, app_dir: str | Path) -> list[Discrepancy]:
-    spec = load_spec(spec_path)
+def validate(
+    spec_path: str | Path,
+    app_dir: str | Path,
+    *,
+    strict: bool = False,
+    on_warning: Callable[[Problem], None] | None = None,
+    ref_root: str | Path | None = None,
+) -> list[Discrepancy]:
+    """Diff the app's derived document against the (repaired) spec; ``strict`` refuses a
+    spec with repairable defects, ``on_warning`` gets each repaired one."""
+    spec = load_spec(spec_path, strict=strict, ref_root=ref_root)
+    if on_warning is not None:
+        for warning in spec.warnings:
+            on_warning(warning)
     app_document = derive_app_document(app_dir)
     found = compare_documents(spec.document, app_document, spec_version=spec.version)
     found += compare_unreached_components(spec.document, app_document, spec.version)

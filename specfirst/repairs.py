@@ -1,0 +1,102 @@
+"""Repairable defects of a loaded document: each is a located warning saying what is assumed.
+
+Real descriptions carry defects whose meaning is clear; the loader reports each one as a
+warning (:meth:`LoadedSpec.warn`) and goes on with the stated repair, or refuses them all in
+strict mode.  The checks here run on the bundled document after the path parameters are
+repaired (see ``loader._check_operations``) and before the structural check:
+
+- a security requirement naming a scheme ``components/securitySchemes`` does not define is
+  kept as written; the generated requirement alternative that names it accepts no credential
+  (a repair never widens access);
+- a response whose status has no body (``204``, ``304``) but declares content: the content
+  is dropped.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Final
+
+from specfirst.loader import HTTP_METHODS, LoadedSpec, pointer_join
+
+BODILESS_STATUSES: Final = ("204", "304")
+"""Responses that never carry a body (RFC 9110 15.3.5 and 15.4.5)."""
+
+
+def _operations(spec: LoadedSpec) -> list[tuple[str, dict[str, Any]]]:
+    """(pointer, operation) of every operation under ``paths`` and ``webhooks``."""
+    found: list[tuple[str, dict[str, Any]]] = []
+    for section in ("paths", "webhooks"):
+        items = spec.document.get(section)
+        if not isinstance(items, dict):
+            continue
+        for template, item in items.items():
+            item_pointer = pointer_join("", section, template)
+            item = _local_target(spec, item)
+            if not isinstance(item, dict):
+                continue
+            for method in HTTP_METHODS:
+                operation = item.get(method)
+                if isinstance(operation, dict):
+                    found.append((pointer_join(item_pointer, method), operation))
+    return found
+
+
+def _local_target(spec: LoadedSpec, node: Any) -> Any:
+    """``node``, or what its local ``$ref`` chain points to (None when it does not resolve)."""
+    for _ in range(64):
+        ref = node.get("$ref") if isinstance(node, dict) else None
+        if not isinstance(ref, str):
+            return node
+        try:
+            node = spec.resolve(ref)
+        except (KeyError, ValueError):
+            return None
+    return None
+
+
+def check_security_schemes(spec: LoadedSpec) -> None:
+    """Warn about every requirement naming an undefined scheme (once per place written)."""
+    components = spec.document.get("components")
+    schemes = components.get("securitySchemes") if isinstance(components, dict) else None
+    defined = set(schemes) if isinstance(schemes, dict) else set()
+    places: list[tuple[str, Any]] = [("/security", spec.document.get("security"))]
+    places += [
+        (pointer_join(pointer, "security"), operation.get("security"))
+        for pointer, operation in _operations(spec)
+    ]
+    for pointer, requirements in places:
+        if not isinstance(requirements, list):
+            continue
+        for index, requirement in enumerate(requirements):
+            if not isinstance(requirement, dict):
+                continue
+            for name in requirement:
+                if name not in defined:
+                    spec.warn(
+                        pointer_join(pointer, index, name),
+                        f"security scheme {name!r} is not defined in components/securitySchemes",
+                        "the requirement naming it accepts no credential (every request "
+                        "relying on it is refused)",
+                    )
+
+
+def drop_bodiless_content(spec: LoadedSpec) -> None:
+    """A 204 or 304 response that declares content: the content is dropped (warned)."""
+    for op_pointer, operation in _operations(spec):
+        responses = operation.get("responses")
+        if not isinstance(responses, dict):
+            continue
+        for status, response in list(responses.items()):
+            if str(status) not in BODILESS_STATUSES:
+                continue
+            target = _local_target(spec, response)
+            if not isinstance(target, dict) or not target.get("content"):
+                continue
+            pointer = pointer_join(op_pointer, "responses", status)
+            spec.warn(
+                pointer_join(pointer, "content"),
+                f"a {status} response has no body, but content is declared",
+                "the content is ignored",
+            )
+            # the target may be a shared component: the operation gets its own copy
+            responses[status] = {key: value for key, value in target.items() if key != "content"}
