@@ -70,7 +70,7 @@ def check_tree(spec_path: str | Path, api: Api, tree: Path, out_dir: Path) -> No
     elif derived.underivable:
         lines = [f"FastAPI cannot derive {len(derived.underivable)} part(s) of the generated app's document:"]
         for item in derived.underivable:
-            lines.append(f"{place(spec, item.pointer)}: {describe_underivable(item)}")
+            lines.append(f"{place(spec, item.pointer)}: {describe_underivable(item, spec, api)}")
     lines = [lines[0], *("  " + line for text in lines[1:] for line in text.splitlines())]
     lines.append(f"nothing was written to {out_dir}; the rejected tree is kept in {tree}")
     raise ServiceCheckError("\n".join(lines))

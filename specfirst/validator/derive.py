@@ -20,10 +20,12 @@ from __future__ import annotations
 import ast
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
 import traceback
+import typing
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -56,6 +58,7 @@ class Underivable:
     pointer: str  # where the part sits in the document ("/paths/~1pets/get", "/components/schemas/Pet")
     reason: str  # "PydanticInvalidForJsonSchema: Cannot generate a JsonSchema for ..."
     where: Where | None = None
+    models: tuple[Where, ...] = ()  # an operation's models that cannot be derived themselves
 
 
 @dataclass(frozen=True)
@@ -145,7 +148,12 @@ def _from_report(report: dict[str, Any]) -> Derived:
     return Derived(
         document=report.get("document"),
         underivable=[
-            Underivable(pointer=u["pointer"], reason=u["reason"], where=_where(u.get("where")))
+            Underivable(
+                pointer=u["pointer"],
+                reason=u["reason"],
+                where=_where(u.get("where")),
+                models=tuple(Where(**m) for m in u.get("models") or ()),
+            )
             for u in report.get("underivable", [])
         ],
         failure=None
@@ -158,9 +166,13 @@ def enclosing_definition(path: Path, line: int) -> str | None:
     """The innermost class or function of a Python file that spans ``line``, as
     ``"class Name"`` or ``"function name"`` (methods as ``Class.name``); None if none does."""
     try:
-        tree = ast.parse(path.read_text(encoding="utf-8"))
-    except (OSError, SyntaxError, ValueError):
+        text = path.read_text(encoding="utf-8")
+    except (OSError, ValueError):
         return None
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError):
+        return _definition_above(text.splitlines(), line)
     found: str | None = None
 
     def visit(body: Sequence[ast.stmt], prefix: str) -> None:
@@ -176,6 +188,21 @@ def enclosing_definition(path: Path, line: int) -> str | None:
 
     visit(tree.body, "")
     return found
+
+
+_DEFINITION = re.compile(r"(?:async\s+)?(def|class)\s+([A-Za-z_]\w*)")
+
+
+def _definition_above(lines: list[str], line: int) -> str | None:
+    """For a file that does not parse: the top-level ``def`` or ``class`` nearest above
+    ``line`` (the code below it up to ``line`` is taken to be its body)."""
+    for text in reversed(lines[:line]):
+        match = _DEFINITION.match(text)
+        if match:
+            return f"{'class' if match.group(1) == 'class' else 'function'} {match.group(2)}"
+        if text and not text[0].isspace() and not text.startswith(("@", "#", ")")):
+            return None
+    return None
 
 
 def definition_line(path: Path, name: str) -> int | None:
@@ -388,11 +415,78 @@ def _derive_document(app: Any, root: Path, report: dict[str, Any]) -> dict[str, 
     parts, failed = _bisect(items, build)
     for (kind, route), exc in failed:
         place = _code_place(route.endpoint, root)
+        models = [asdict(where) for where in _failing_models(route, root)]
         for pointer in _route_pointers(kind, route):
             report["underivable"].append(
-                {"pointer": pointer, "reason": _message(exc), "where": asdict(place) if place else None}
+                {
+                    "pointer": pointer,
+                    "reason": _message(exc),
+                    "where": asdict(place) if place else None,
+                    "models": models,
+                }
             )
     return _merge(build([]), parts)
+
+
+def _nested_models(annotation: Any) -> list[type]:
+    """The pydantic models an annotation names, through unions, containers and Annotated."""
+    from pydantic import BaseModel
+
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return [annotation]
+    found: list[type] = []
+    for arg in typing.get_args(annotation):
+        found += [m for m in _nested_models(arg) if m not in found]
+    return found
+
+
+def _route_annotations(route: Any) -> list[Any]:
+    """The types a route's document is derived from: parameters, body, responses."""
+    annotations: list[Any] = [route.response_model]
+    dependant = getattr(route, "dependant", None)
+    fields = [getattr(route, "body_field", None)]
+    for group in ("path_params", "query_params", "header_params", "cookie_params", "body_params"):
+        fields += list(getattr(dependant, group, None) or [])
+    annotations += [getattr(getattr(f, "field_info", None), "annotation", None) for f in fields if f is not None]
+    for response in (getattr(route, "responses", None) or {}).values():
+        if isinstance(response, dict):
+            annotations.append(response.get("model"))
+    return [a for a in annotations if a is not None]
+
+
+def _failing_models(route: Any, root: Path) -> list[Where]:
+    """The app's own models, reached from a route, whose JSON schema cannot be derived while
+    that of every model they contain can: where the route's failure comes from."""
+    from pydantic import TypeAdapter
+
+    reached: dict[type, list[type]] = {}  # model -> the models its fields name
+    todo = [m for a in _route_annotations(route) for m in _nested_models(a)]
+    while todo:
+        model = todo.pop()
+        if model in reached:
+            continue
+        fields = getattr(model, "model_fields", {}).values()
+        reached[model] = [m for f in fields for m in _nested_models(f.annotation) if m is not model]
+        todo += reached[model]
+
+    def fails(model: type) -> bool:
+        for mode in ("validation", "serialization"):
+            try:
+                TypeAdapter(model).json_schema(mode=mode)
+            except Exception:  # noqa: BLE001 - exactly what is being looked for
+                return True
+        return False
+
+    failing = {model for model in reached if fails(model)}
+    places: list[Where] = []
+    for model in reached:
+        if model not in failing or any(m in failing for m in reached[model]):
+            continue
+        relative = _inside(root, getattr(sys.modules.get(model.__module__), "__file__", None))
+        if relative is not None:
+            line = definition_line(root / relative, model.__name__)
+            places.append(Where(relative, line, f"class {model.__name__}"))
+    return sorted(places, key=lambda w: (w.file, w.line or 0))
 
 
 def _component_schemas(document: dict[str, Any], root: Path, wanted: list[str] | None, report: dict[str, Any]) -> dict[str, Any]:

@@ -105,9 +105,15 @@ def describe_failure(failure: Failure, spec: LoadedSpec | None, api: Api | None 
     return pointer, "\n".join(lines)
 
 
-def describe_underivable(item: Underivable) -> str:
-    """``reason`` with the generated code it comes from."""
-    return f"{item.where}: {item.reason}" if item.where else item.reason
+def describe_underivable(item: Underivable, spec: LoadedSpec | None = None, api: Api | None = None) -> str:
+    """``reason`` with the generated code it comes from and, for an operation, the models
+    that cannot be derived (with the spec schemas they were generated for, where known)."""
+    lines = [f"{item.where}: {item.reason}" if item.where else item.reason]
+    for model in item.models:
+        pointer = spec_pointer(api, model) if api is not None else None
+        source = f" (generated for {place(spec, pointer)})" if pointer is not None else ""
+        lines.append(f"    schema that cannot be derived: {model}{source}")
+    return "\n".join(lines)
 
 
 def build_quietly(spec: LoadedSpec) -> Api | None:

@@ -114,8 +114,9 @@ def _spec_value(document: dict[str, Any], pointer: str) -> Any:
 def underivable_discrepancies(spec: LoadedSpec, derived: Derived) -> list[Discrepancy]:
     """One ``underivable`` discrepancy per part the app could not derive; for an app that
     does not import, one at the spec pointer it was generated for (the root when unknown)."""
+    api = build_quietly(spec) if derived.failure is not None or any(u.models for u in derived.underivable) else None
     if derived.failure is not None:
-        pointer, message = describe_failure(derived.failure, spec, build_quietly(spec))
+        pointer, message = describe_failure(derived.failure, spec, api)
         return [
             Discrepancy(
                 pointer=pointer or "",
@@ -133,7 +134,7 @@ def underivable_discrepancies(spec: LoadedSpec, derived: Derived) -> list[Discre
             app=MISSING,
             category="underivable",
             kind="missing-in-app",
-            reason=describe_underivable(item),
+            reason=describe_underivable(item, spec, api),
         )
         for item in derived.underivable
     ]
