@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 from specfirst.build import build_api
@@ -85,7 +86,13 @@ def generate(spec_path: str | Path, out_dir: str | Path, *, force: bool = False,
     files = render_files(api, spec_path, out_dir=out_dir)
 
     def verify(tree: Path) -> None:
-        check_tree(spec_path, api, tree, Path(out_dir))
+        try:
+            check_tree(spec_path, api, tree, Path(out_dir))
+        except ServiceCheckError:
+            raise  # its message names the tree, kept for inspection
+        except BaseException:
+            shutil.rmtree(tree, ignore_errors=True)
+            raise
 
     return write_tree(Path(out_dir), files, force=force, source=Path(spec_path).name, verify=verify if check else None)
 

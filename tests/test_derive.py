@@ -170,6 +170,15 @@ def test_an_app_that_does_not_import_is_one_located_discrepancy(
     assert f"generated for {spec}:" in found["reason"] and found["reason"].endswith(pointer)
 
 
+def test_an_interpreter_that_dies_while_importing_the_app_is_reported(spec: Path, copy: Path) -> None:
+    _edit(copy / "app/schemas.py", STATUS_FIELD, STATUS_FIELD + "    __import__('os')._exit(3)\n")
+
+    [found] = validate(spec, copy)
+
+    assert (found.pointer, found.category) == ("", "underivable")
+    assert found.reason == "the generated app does not import: the interpreter deriving it died (exit status 3)"
+
+
 def test_stale_bytecode_is_never_used(spec: Path, copy: Path) -> None:
     schemas = copy / "app/schemas.py"
     subprocess.run([sys.executable, "-m", "compileall", "-q", str(copy / "app")], check=True)

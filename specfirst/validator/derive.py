@@ -110,10 +110,11 @@ def derive_app(app_dir: str | Path, *, components: Iterable[str] | None = None) 
         )
         report = _read_report(report_path)
     if report is None:
-        tail = proc.stderr.strip().splitlines()[-1:] or [f"exit status {proc.returncode}"]
+        tail = proc.stderr.strip().splitlines()[-1:]
+        said = f": {tail[0][:_MESSAGE_LIMIT]}" if tail else ""
         return Derived(
             document=None,
-            failure=Failure(error=f"the interpreter deriving the app died: {tail[0][:_MESSAGE_LIMIT]}"),
+            failure=Failure(error=f"the interpreter deriving it died (exit status {proc.returncode}){said}"),
         )
     return _from_report(report)
 
