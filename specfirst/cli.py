@@ -30,7 +30,13 @@ def _cmd_generate(args: argparse.Namespace) -> int:
     from specfirst.pipeline import generate
 
     result = generate(
-        args.spec, args.out, force=args.force, strict=args.strict, on_warning=print_warning, ref_root=args.ref_root
+        args.spec,
+        args.out,
+        force=args.force,
+        check=True,
+        strict=args.strict,
+        on_warning=print_warning,
+        ref_root=args.ref_root,
     )
     print_result(args.out, result)
     return EXIT_OK
@@ -52,7 +58,13 @@ def _report(discrepancies: list, fmt: str, spec: str, app: str) -> None:  # type
         print(json.dumps({"spec": spec, "app": app, "discrepancies": [d.to_json() for d in discrepancies]}, indent=2))
         return
     for d in discrepancies:
-        print(f"{d.category:13} {d.kind:15} {d.pointer}")
+        print(f"{d.category:13} {d.kind:15} {d.pointer or '/'}")
+        if d.reason is not None:
+            lines = d.reason.splitlines()
+            print(f"{'':13}   reason: {lines[0]}")
+            for line in lines[1:]:
+                print(f"{'':13}   {line}")
+            continue
         print(f"{'':13}   spec: {json.dumps(d.spec, default=str)[:300]}")
         print(f"{'':13}   app:  {json.dumps(d.app, default=str)[:300]}")
     print(f"{spec} vs {app}: {len(discrepancies)} discrepancies")
@@ -141,14 +153,20 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def run_guarded(action: Callable[[], int]) -> int:
-    """Turn every expected failure into a located message and exit code 2, never a traceback."""
+    """Turn every expected failure into a located message and exit code 2 (1 for a generated
+    service that does not work), never a traceback."""
+    from specfirst.pipeline import ServiceCheckError
     from specfirst.validator.derive import DeriveError
+    from specfirst.validator.locate import ServiceDirError
 
     try:
         return action()
+    except ServiceCheckError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_DIFFERENT
     except SpecError as exc:
         print(str(exc), file=sys.stderr)
-    except (WriteConflict, FormatError, DeriveError) as exc:
+    except (WriteConflict, FormatError, DeriveError, ServiceDirError) as exc:
         print(f"error: {exc}", file=sys.stderr)
     except OSError as exc:
         print(f"error: {exc.filename or ''}: {exc.strerror or exc}", file=sys.stderr)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 
 from specfirst.build import build_api
-from specfirst.errors import Problem
+from specfirst.errors import Problem, SpecError
 from specfirst.ir import Api
 from specfirst.loader import load_spec
 from specfirst.render import StepContext
@@ -64,18 +65,66 @@ def render_files(api: Api, spec_path: str | Path, out_dir: str | Path | None = N
     return render_by_step(api, spec_path, out_dir)[0]
 
 
+class ServiceCheckError(Exception):
+    """The generated service does not import, or FastAPI cannot derive its document; nothing
+    was written (the rejected tree is kept for inspection)."""
+
+
+def check_tree(
+    spec_path: str | Path, api: Api, tree: Path, out_dir: Path, *, ref_root: str | Path | None = None
+) -> None:
+    """Import the app in ``tree`` and derive its document in a child interpreter, as the
+    validator does; raise `ServiceCheckError` naming the generated file, the schema or
+    operation and its place in the spec for whatever fails."""
+    from specfirst.validator.derive import derive_app
+    from specfirst.validator.locate import describe_failure, describe_underivable, place
+    from specfirst.validator.run import unreached_components
+
+    derived = derive_app(tree, components=unreached_components(api.document))
+    if derived.failure is None and not derived.underivable:
+        return
+    try:
+        spec = load_spec(spec_path, ref_root=ref_root)  # only to place pointers in their files
+    except SpecError:
+        spec = None
+    if derived.failure is not None:
+        lines = ["the generated app does not import:", describe_failure(derived.failure, spec, api)[1]]
+    elif derived.underivable:
+        lines = [f"FastAPI cannot derive {len(derived.underivable)} part(s) of the generated app's document:"]
+        for item in derived.underivable:
+            lines.append(f"{place(spec, item.pointer)}: {describe_underivable(item, spec, api)}")
+    lines = [lines[0], *("  " + line for text in lines[1:] for line in text.splitlines())]
+    lines.append(f"nothing was written to {out_dir}; the rejected tree is kept in {tree}")
+    raise ServiceCheckError("\n".join(lines))
+
+
 def generate(
     spec_path: str | Path,
     out_dir: str | Path,
     *,
     force: bool = False,
+    check: bool = False,
     strict: bool = False,
     on_warning: WarningSink | None = None,
     ref_root: str | Path | None = None,
 ) -> WriteResult:
+    """Render and write the service. With ``check`` (what ``specfirst generate`` does), the
+    whole tree is first built in a temporary directory, its app imported and its document
+    derived in a child interpreter; if that fails, `ServiceCheckError` is raised and
+    ``out_dir`` is left as it was. ``strict``, ``on_warning`` and ``ref_root``: see `load_api`."""
     api = load_api(spec_path, strict=strict, on_warning=on_warning, ref_root=ref_root)
     files = render_files(api, spec_path, out_dir=out_dir)
-    return write_tree(Path(out_dir), files, force=force, source=Path(spec_path).name)
+
+    def verify(tree: Path) -> None:
+        try:
+            check_tree(spec_path, api, tree, Path(out_dir), ref_root=ref_root)
+        except ServiceCheckError:
+            raise  # its message names the tree, kept for inspection
+        except BaseException:
+            shutil.rmtree(tree, ignore_errors=True)
+            raise
+
+    return write_tree(Path(out_dir), files, force=force, source=Path(spec_path).name, verify=verify if check else None)
 
 
 def stale_files(

@@ -24,7 +24,7 @@ import stat
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
@@ -738,16 +738,31 @@ def plan_changes(out_dir: Path, files: list[OutputFile], *, force: bool = False)
 
 
 def write_tree(
-    out_dir: Path, files: list[OutputFile], *, force: bool = False, source: str = ""
+    out_dir: Path,
+    files: list[OutputFile],
+    *,
+    force: bool = False,
+    source: str = "",
+    verify: Callable[[Path], None] | None = None,
 ) -> WriteResult:
     """Bring `out_dir` to exactly `files`, atomically, refusing to clobber others' edits.
 
     Raises `WriteConflict` (before touching anything) for hand-edited or foreign files unless
     `force` is set, and ValueError for invalid paths.
+
+    `verify`, when given, is called with a temporary directory holding the whole tree as it
+    would be after the change (see `materialize`) before anything in `out_dir` changes; if it
+    raises, nothing is written and the directory is left in place for inspection (the
+    exception should name it), else it is removed.
     """
     root = Path(out_dir)
     plan = plan_changes(root, files, force=force)
     plan.raise_for_conflicts()
+    if verify is not None:
+        tree = Path(tempfile.mkdtemp(prefix="specfirst-tree-"))
+        materialize(plan, files, tree)
+        verify(tree)
+        shutil.rmtree(tree, ignore_errors=True)
 
     manifest = _render_manifest(plan.tracked, source, plan.user_functions)
     manifest_changed = _read(root / MANIFEST_NAME)[1] != manifest
@@ -776,6 +791,35 @@ def write_tree(
         ],
         warnings=plan.warnings,
     )
+
+
+def materialize(plan: Plan, files: list[OutputFile], target: Path) -> None:
+    """Write into the empty directory `target` the tree `plan` would leave in its output
+    directory: every file of `files` (a user module with its planned stubs, an existing one as
+    it is on disk), plus whatever else the output directory's ``app/`` package holds (modules
+    the user added there), minus what the plan removes. Bytecode caches are never copied."""
+    root = plan.out_dir
+    removed = set(plan.remove)
+    package = root / "app"
+    if _lstat(package) is not None and package.is_dir():
+        for dirpath, dirnames, filenames in os.walk(package):
+            dirnames[:] = [d for d in dirnames if d != "__pycache__"]
+            for name in filenames:
+                source = Path(dirpath) / name
+                rel = source.relative_to(root).as_posix()
+                if rel in removed or not source.is_file():
+                    continue
+                (target / rel).parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(source, target / rel)
+    for file in files:
+        if file.user_owned and file.path not in plan.contents:
+            kind, data = _read(root / file.path)
+            if kind != "file" or data is None:
+                continue
+        else:
+            data = plan.contents.get(file.path, file.content.encode("utf-8"))
+        (target / file.path).parent.mkdir(parents=True, exist_ok=True)
+        (target / file.path).write_bytes(data)
 
 
 def _commit(root: Path, journal: _Journal, contents: dict[str, bytes]) -> None:

@@ -34,6 +34,7 @@ CATEGORIES: Final = (
     "webhook",
     "callback",
     "component",
+    "underivable",
 )
 KINDS: Final = ("missing-in-app", "extra-in-app", "changed")
 
@@ -64,15 +65,19 @@ class Discrepancy:
     app: Any  # value in the app, or MISSING
     category: str  # one of CATEGORIES
     kind: str  # one of KINDS
+    reason: str | None = None  # why the app side could not be derived ("underivable" only)
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        result = {
             "pointer": self.pointer,
             "category": self.category,
             "kind": self.kind,
             "spec": _render(self.spec),
             "app": _render(self.app),
         }
+        if self.reason is not None:
+            result["reason"] = self.reason
+        return result
 
 
 def json_pointer(tokens: Sequence[Any]) -> str:
@@ -251,10 +256,43 @@ def diff_normalized(spec: Mapping[str, Any], app: Mapping[str, Any]) -> list[Dis
     return sorted(out, key=lambda d: (d.pointer, d.kind))
 
 
+def _without(document: dict[str, Any], pointers: Sequence[str]) -> dict[str, Any]:
+    """``document`` without the operations at ``pointers`` (``/paths/<path>/<method>`` or
+    ``/webhooks/<name>/<method>``); a path item left with no operation goes too. Copies only
+    what it changes."""
+    result = dict(document)
+    for pointer in pointers:
+        tokens = [t.replace("~1", "/").replace("~0", "~") for t in pointer.split("/")[1:]]
+        if len(tokens) != 3 or tokens[0] not in ("paths", "webhooks"):
+            continue
+        section, key, method = tokens
+        items = result.get(section)
+        if not isinstance(items, dict) or not isinstance(items.get(key), dict) or "$ref" in items[key]:
+            continue
+        item = {k: v for k, v in items[key].items() if k != method}
+        items = dict(items)
+        if any(k in HTTP_METHODS for k in item):
+            items[key] = item
+        else:
+            del items[key]
+        result[section] = items
+    return result
+
+
 def compare_documents(
-    spec_doc: dict[str, Any], app_doc: dict[str, Any], *, spec_version: tuple[int, int]
+    spec_doc: dict[str, Any],
+    app_doc: dict[str, Any],
+    *,
+    spec_version: tuple[int, int],
+    skip: tuple[str, ...] | list[str] = (),
 ) -> list[Discrepancy]:
-    """Normalize both documents and report every remaining difference, sorted by pointer."""
+    """Normalize both documents and report every remaining difference, sorted by pointer.
+
+    ``skip`` holds pointers of operations (under /paths or /webhooks) left out on both
+    sides before anything else: the parts the app could not derive, reported on their own.
+    """
+    if skip:
+        spec_doc, app_doc = _without(spec_doc, skip), _without(app_doc, skip)
     spec_normalized = normalize_document(spec_doc, side="spec", spec_version=spec_version)
     app_normalized = normalize_document(
         app_doc, side="app", spec_version=spec_version, reference=spec_normalized

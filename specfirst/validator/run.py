@@ -14,9 +14,10 @@ from pathlib import Path
 from typing import Any
 
 from specfirst.errors import Problem
-from specfirst.loader import load_spec, pointer_join
-from specfirst.validator.compare import Discrepancy, compare_documents
-from specfirst.validator.derive import derive_app_document
+from specfirst.loader import LoadedSpec, load_spec, pointer_join, split_pointer
+from specfirst.validator.compare import MISSING, Discrepancy, compare_documents
+from specfirst.validator.derive import Derived, derive_app
+from specfirst.validator.locate import build_quietly, check_service_dir, describe_failure, describe_underivable
 
 _PROBE = "/x-specfirst-component/"
 
@@ -73,9 +74,17 @@ def _component_pointer(pointer: str, names: dict[str, str]) -> str:
     return pointer
 
 
-def compare_unreached_components(spec_doc: dict[str, Any], app_doc: dict[str, Any], version: tuple[int, int]) -> list[Discrepancy]:
-    declared = (spec_doc.get("components") or {}).get("schemas") or {}
-    unreached = [name for name in declared if name not in reached_components(spec_doc)]
+def unreached_components(document: dict[str, Any]) -> list[str]:
+    """Names of the component schemas no operation or webhook reaches."""
+    declared = (document.get("components") or {}).get("schemas") or {}
+    reached = reached_components(document)
+    return [name for name in declared if name not in reached]
+
+
+def compare_unreached_components(
+    spec_doc: dict[str, Any], app_doc: dict[str, Any], version: tuple[int, int], skip: frozenset[str] = frozenset()
+) -> list[Discrepancy]:
+    unreached = [name for name in unreached_components(spec_doc) if name not in skip]
     if not unreached:
         return []
     derived = app_doc.get("x-specfirst-components") or {}
@@ -95,6 +104,57 @@ def compare_unreached_components(spec_doc: dict[str, Any], app_doc: dict[str, An
     ]
 
 
+def _spec_value(document: dict[str, Any], pointer: str) -> Any:
+    node: Any = document
+    for token in split_pointer(pointer):
+        if not isinstance(node, dict) or token not in node:
+            return MISSING
+        node = node[token]
+    return node
+
+
+def underivable_discrepancies(spec: LoadedSpec, derived: Derived) -> list[Discrepancy]:
+    """One ``underivable`` discrepancy per part the app could not derive; for an app that
+    does not import, one at the spec pointer it was generated for (the root when unknown)."""
+    api = build_quietly(spec) if derived.failure is not None or any(u.models for u in derived.underivable) else None
+    if derived.failure is not None:
+        pointer, message = describe_failure(derived.failure, spec, api)
+        return [
+            Discrepancy(
+                pointer=pointer or "",
+                spec=_spec_value(spec.document, pointer) if pointer else MISSING,
+                app=MISSING,
+                category="underivable",
+                kind="missing-in-app",
+                reason=f"the generated app does not import: {message}",
+            )
+        ]
+    return [
+        Discrepancy(
+            pointer=item.pointer,
+            spec=_spec_value(spec.document, item.pointer),
+            app=MISSING,
+            category="underivable",
+            kind="missing-in-app",
+            reason=describe_underivable(item, spec, api),
+        )
+        for item in derived.underivable
+    ]
+
+
+def compare_derived(spec: LoadedSpec, derived: Derived) -> list[Discrepancy]:
+    """Every discrepancy between the spec and what could be derived from the app."""
+    found = underivable_discrepancies(spec, derived)
+    if derived.document is not None:
+        skipped = [u.pointer for u in derived.underivable]
+        components = frozenset(
+            split_pointer(p)[2] for p in skipped if p.startswith("/components/schemas/")
+        )
+        found += compare_documents(spec.document, derived.document, spec_version=spec.version, skip=skipped)
+        found += compare_unreached_components(spec.document, derived.document, spec.version, components)
+    return sorted(found, key=lambda d: (d.pointer, d.kind))
+
+
 def validate(
     spec_path: str | Path,
     app_dir: str | Path,
@@ -103,13 +163,13 @@ def validate(
     on_warning: Callable[[Problem], None] | None = None,
     ref_root: str | Path | None = None,
 ) -> list[Discrepancy]:
-    """Diff the app's derived document against the (repaired) spec; ``strict`` refuses a
-    spec with repairable defects, ``on_warning`` gets each repaired one."""
+    """The discrepancies between the (repaired) spec and the document derived from the app in
+    ``app_dir``; raises `ServiceDirError` when ``app_dir`` is not a complete service.
+    ``strict`` refuses a spec with repairable defects, ``on_warning`` gets each repaired one."""
     spec = load_spec(spec_path, strict=strict, ref_root=ref_root)
     if on_warning is not None:
         for warning in spec.warnings:
             on_warning(warning)
-    app_document = derive_app_document(app_dir)
-    found = compare_documents(spec.document, app_document, spec_version=spec.version)
-    found += compare_unreached_components(spec.document, app_document, spec.version)
-    return sorted(found, key=lambda d: (d.pointer, d.kind))
+    check_service_dir(app_dir)
+    derived = derive_app(app_dir, components=unreached_components(spec.document))
+    return compare_derived(spec, derived)
