@@ -564,7 +564,7 @@ class _Filler:
         if what in (PATH, LOCATION):
             return first.dotted
         if what == REQUEST_ID:
-            return problem.request_id or "unknown"
+            return problem.request_id
         if what == TIME:
             return self.now.isoformat().replace("+00:00", "Z")
         return issue.type if issue else problem.code

@@ -28,7 +28,7 @@ from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from .error_bodies import Issue, Location, Problem, body_for, plain_body
+from .error_bodies import Issue, Location, Problem, body_for, candidates, plain_body
 from .refusals import BY_KIND, choose
 
 logger = logging.getLogger("app.errors")
@@ -184,7 +184,11 @@ def error_response(
             return Response(message, status_code=status, headers=headers, media_type=media_type)
     media_type = next((mt for mt in content if is_json(mt) and "*" not in mt), "application/json")
     problem = problem_for(request, status, code, message, title=title, issues=issues)
-    body = build_error_body(model, status, code, message, problem)
+    literal = (content.get(media_type) or {}).get("schema")
+    if model is None and isinstance(literal, dict | bool):  # a schema declared as it is written
+        body = next(iter(candidates(literal, problem)), plain_body(problem))
+    else:
+        body = build_error_body(model, status, code, message, problem)
     return JSONResponse(body, status_code=status, headers=headers, media_type=media_type)
 
 
