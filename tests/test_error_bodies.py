@@ -388,7 +388,7 @@ def test_a_model_no_body_fits_is_logged_once(caplog: pytest.LogCaptureFixture) -
         body_for(Unusual, NOT_FOUND)
         body_for(Unusual, INVALID)
     assert [r.getMessage() for r in caplog.records].count(
-        "no error body fits the declared schema Unusual; answering the closest"
+        "no error body fits the declared schema; answering the closest: Unusual"
     ) == 1
 
 

@@ -760,11 +760,22 @@ def _adapter(annotation: Any) -> tuple[TypeAdapter[Any], Any]:
     return adapter, schema
 
 
+def _warn_once(annotation: Any, what: str) -> None:
+    label = getattr(annotation, "__name__", None) or repr(annotation)
+    if label not in _WARNED:
+        _WARNED.add(label)
+        logger.warning("%s %s", what, label)
+
+
 def body_for(annotation: Any, problem: Problem) -> Any:
     """The body describing ``problem`` as an instance of ``annotation`` (the pydantic type a
     response declares), as JSON data. Where no value fits, it logs once and answers its best
     attempt."""
-    adapter, schema = _adapter(annotation)
+    try:
+        adapter, schema = _adapter(annotation)
+    except Exception:  # noqa: BLE001 - an error answer must never fail in turn
+        _warn_once(annotation, "cannot build an error body for the declared type")
+        return plain_body(problem)
     tries = candidates(schema, problem) if schema is not None else []
     plain = plain_body(problem)
     problem_shaped = {
@@ -777,11 +788,8 @@ def body_for(annotation: Any, problem: Problem) -> Any:
     for candidate in [*tries, plain, problem_shaped, problem.detail]:
         try:
             value = adapter.validate_python(candidate)
-        except ValidationError:
+            return adapter.dump_python(value, mode="json", by_alias=True)
+        except (ValidationError, ValueError, TypeError):
             continue
-        return adapter.dump_python(value, mode="json", by_alias=True)
-    label = getattr(annotation, "__name__", None) or repr(annotation)
-    if label not in _WARNED:
-        _WARNED.add(label)
-        logger.warning("no error body fits the declared schema %s; answering the closest", label)
+    _warn_once(annotation, "no error body fits the declared schema; answering the closest:")
     return tries[0] if tries else plain
