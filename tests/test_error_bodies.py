@@ -395,10 +395,16 @@ def test_a_model_no_body_fits_is_logged_once(caplog: pytest.LogCaptureFixture) -
 # -- the FastAPI side: declared status, model and media type ----------------------------
 
 
+class JsonApiSource(BaseModel):
+    pointer: str | MISSING = MISSING
+    parameter: str | MISSING = MISSING
+
+
 class JsonApiErrorItem(BaseModel):
     status: str
     title: str
     detail: str
+    source: JsonApiSource | MISSING = MISSING
 
 
 class JsonApiErrors(BaseModel):
@@ -492,7 +498,14 @@ def test_json_api_error_with_the_location(client: TestClient) -> None:
     assert response.status_code == 404
     body = check(response, JsonApiErrors, "application/vnd.api+json")
     assert body == {
-        "errors": [{"status": "404", "title": "Not Found", "detail": "item 7 does not exist"}]
+        "errors": [
+            {
+                "status": "404",
+                "title": "Not Found",
+                "detail": "item 7 does not exist",
+                "source": {"parameter": "item_id"},
+            }
+        ]
     }
 
 
