@@ -37,6 +37,7 @@ REQUESTS: list[tuple[str, str, str, dict[str, Any], int]] = [
     ("missing body field, problem", "POST", "/notes", {"headers": KEY, "json": {}}, 422),
     ("unknown id, problem", "GET", "/notes/4242", {"headers": KEY}, 404),
     ("not implemented, default problem", "POST", "/notes/1/archive", {"headers": KEY}, 501),
+    ("no key, HEAD: headers only", "HEAD", "/notes/1", {}, 401),
     ("no key, JSON:API", "GET", "/tags/1", {}, 401),
     ("unknown id, JSON:API", "GET", "/tags/4242", {"headers": KEY}, 404),
     (
@@ -105,6 +106,7 @@ def declared(document: dict[str, Any], method: str, path: str, status: int) -> t
     template = {
         "/notes": "/notes",
         "/notes/4242": "/notes/{noteId}",
+        "/notes/1": "/notes/{noteId}",
         "/notes/1/archive": "/notes/{noteId}/archive",
         "/tags": "/tags",
         "/tags/1": "/tags/{tagId}",
@@ -134,6 +136,9 @@ def test_refusals_fit_the_declared_schema_and_media_type(
     document = yaml.safe_load(SPEC.read_text(encoding="utf-8"))
     media_type, schema = declared(document, method, path, status)
     assert answer["content_type"] == media_type
+    if method == "HEAD":  # the headers a GET would get, no body
+        assert answer["body"] is None
+        return
     validator = Draft202012Validator(schema, format_checker=FormatChecker())
     problems = [
         f"{list(e.absolute_path)}: {e.message}" for e in validator.iter_errors(answer["body"])

@@ -132,7 +132,13 @@ def validate(instance: Any, schema: Any, response: httpx.Response) -> None:
 
 
 def check_body(response: httpx.Response, schema: Any) -> Any:
-    """The JSON body, validated against ``schema`` when there is one."""
+    """The JSON body, validated against ``schema`` when there is one.
+
+    An answer to HEAD has no body (HTTP sends only the headers a GET would get): nothing
+    to check.
+    """
+    if response.request.method == "HEAD" and not response.content:
+        return None
     if schema is None:
         try:
             return response.json() if response.content else None
