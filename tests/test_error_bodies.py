@@ -280,7 +280,11 @@ def test_recursive_error_with_causes() -> None:
         "$ref": "#/$defs/Error",
     }
     body = filled(schema, NOT_FOUND)
-    assert body["code"] == "not_found"
+    assert body == {
+        "code": "not_found",
+        "message": "notes 7 does not exist",
+        "causes": [{"code": "not_found", "message": "notes 7 does not exist"}],
+    }
 
 
 def test_allof_extension_of_a_problem() -> None:

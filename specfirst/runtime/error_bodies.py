@@ -453,8 +453,13 @@ class _Filler:
             where = issue or self.problem.all_issues[0]
             out = [self.segment(item, part, depth) for part in where.location]
         elif self.mode != "minimal" and depth < _DEEP and item_types & {"object", "string"}:
-            each = (issue,) if issue is not None else self.problem.all_issues
-            out = [self.value(item, None, i, frozenset(), depth + 1) for i in each]
+            if issue is None:  # one entry per issue
+                out = [
+                    self.value(item, None, i, frozenset(), depth + 1)
+                    for i in self.problem.all_issues
+                ]
+            elif "object" not in item_types:  # the messages of one issue
+                out = [self.value(item, None, issue, frozenset(), depth + 1)]
         while len(out) < low:
             if item is False:
                 raise Unfillable("minItems beyond the items allowed")
