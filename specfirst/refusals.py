@@ -1,22 +1,10 @@
-"""Which status answers a refused request: the one the spec declares, else HTTP's own.
+"""The refusals an operation can make, and the spec gaps `specfirst plan` lists.
 
-Every refusal a generated service makes has a kind (a missing credential, a parameter that
-does not match its schema, an unknown id ...). Each kind has statuses that can carry it, in
-order of preference. An operation's refusal is answered with:
-
-1. the first of them the operation declares exactly;
-2. else the first whose range (``4XX``) it declares;
-3. else, when it declares ``default``, the first of them;
-4. else the *fallback*, HTTP's own status for that refusal.
-
-In the last case the spec is silent: the operation can refuse such a request, and declares
-no response for it. The service still refuses (it cannot accept what it must refuse), with an
-undeclared status; that is a *spec gap*, not a failure of the service. ``specfirst plan``
-lists the gaps of a document, and ``specfirst fuzz`` reports an undeclared status that a gap
-accounts for as a gap, with the response to declare.
-
-The generated services carry the same table (``app/core/errors.py``); ``gaps`` says which
-refusals an operation can make at all.
+The table of refusals and ``choose`` (which status answers each kind) live in
+``specfirst.runtime.refusals``, the module every generated service carries verbatim as
+``app/core/refusals.py``: the generator and the services decide with the same code. What
+depends on the document (an operation's declared responses, which refusals it can make at
+all) is here.
 """
 
 from __future__ import annotations
@@ -25,69 +13,42 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from specfirst.ir import NO_VALUE, Operation
-
-
-@dataclass(frozen=True)
-class Refusal:
-    kind: str
-    preferred: tuple[int, ...]
-    fallback: int
-    what: str
-    """The requests refused, in words: "a missing or wrong credential"."""
-
-
-CREDENTIALS = Refusal("credentials", (401, 403), 401, "a missing or wrong credential")
-INVALID = Refusal(
-    "invalid", (400, 422), 422, "a query, header, cookie or body value that does not match its schema"
-)
-INVALID_PATH = Refusal(
-    "invalid_path",
-    (400, 422, 404),
-    422,
-    "a path parameter that does not match its schema (the path names nothing)",
-)
-MALFORMED_BODY = Refusal("malformed_body", (400, 422), 400, "a body that cannot be parsed")
-NOT_FOUND = Refusal("not_found", (404, 400), 404, "an id that names no stored item")
-CONFLICT = Refusal("conflict", (409, 400, 422), 409, "an id that is already taken")
-
-REFUSALS: tuple[Refusal, ...] = (
+from specfirst.runtime import refusals as _table
+from specfirst.runtime.refusals import (
+    BY_KIND,
+    CONFLICT,
     CREDENTIALS,
     INVALID,
     INVALID_PATH,
     MALFORMED_BODY,
     NOT_FOUND,
-    CONFLICT,
+    REFUSALS,
+    Refusal,
+    choose,
+    declares_success,
 )
-BY_KIND = {r.kind: r for r in REFUSALS}
 
-
-def _keys(declared: Iterable[str | int]) -> set[str]:
-    return {str(k).upper() for k in declared}
-
-
-def choose(declared: Iterable[str | int], refusal: Refusal) -> int | None:
-    """The status answering ``refusal`` given the declared response keys; None if none fits."""
-    keys = _keys(declared)
-    for status in refusal.preferred:
-        if str(status) in keys:
-            return status
-    for status in refusal.preferred:
-        if f"{str(status)[0]}XX" in keys:
-            return status
-    if "DEFAULT" in keys:
-        return refusal.preferred[0]
-    return None
+__all__ = [
+    "BY_KIND",
+    "CONFLICT",
+    "CREDENTIALS",
+    "INVALID",
+    "INVALID_PATH",
+    "MALFORMED_BODY",
+    "NOT_FOUND",
+    "REFUSALS",
+    "Gap",
+    "Refusal",
+    "choose",
+    "declares_success",
+    "gaps",
+    "status_for",
+]
 
 
 def status_for(op: Operation, refusal: Refusal) -> int:
     """The status the operation answers ``refusal`` with (the fallback where the spec is silent)."""
-    chosen = choose((r.status for r in op.responses), refusal)
-    return refusal.fallback if chosen is None else chosen
-
-
-def declares_success(declared: Iterable[str | int]) -> bool:
-    keys = _keys(declared)
-    return "DEFAULT" in keys or "2XX" in keys or any(k.startswith("2") for k in keys)
+    return _table.status_for((r.status for r in op.responses), refusal)
 
 
 @dataclass(frozen=True)
@@ -125,9 +86,15 @@ def _can_fail(op: Operation, location: str) -> bool:
         schema = p.schema.target() if p.schema is not None else None
         if schema is None or p.content:
             return True
-        if tuple(schema.types) != ("string",) or schema.enum is not None or schema.const is not NO_VALUE:
+        if (
+            tuple(schema.types) != ("string",)
+            or schema.enum is not None
+            or schema.const is not NO_VALUE
+        ):
             return True
-        if schema.format or any(k in schema.constraints for k in ("pattern", "minLength", "maxLength")):
+        if schema.format or any(
+            k in schema.constraints for k in ("pattern", "minLength", "maxLength")
+        ):
             return True
     return False
 

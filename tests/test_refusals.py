@@ -1,23 +1,27 @@
 """Which status answers a refusal, and the spec gaps `specfirst plan` lists.
 
-The generator (``specfirst.refusals``) and the generated services (``app/core/errors.py``)
-carry the same table; these tests hold both to it.
+One table and one ``choose`` (``specfirst.runtime.refusals``) serve the generator and every
+generated service, which carries the runtime modules verbatim: these tests check the choice,
+that a service's routes drive it the same way through their declarations, and the copies.
 """
 
 from __future__ import annotations
 
-import importlib.util
 import textwrap
 from pathlib import Path
-from typing import Any
 
 import pytest
 from conftest import REPO
+from fastapi import FastAPI
+from fastapi.routing import APIRoute
+from starlette.requests import Request
 
 from specfirst import refusals
 from specfirst.build import build_api
 from specfirst.loader import load_spec
 from specfirst.resources import describe_gaps, make_plan, spec_gaps
+from specfirst.runtime import RUNTIME_MODULES, header, source
+from specfirst.runtime import errors as runtime_errors
 
 CASES = [
     # declared response keys, refusal, expected status (None: the spec is silent)
@@ -43,39 +47,42 @@ def test_choose(declared: list[str], refusal: refusals.Refusal, expected: int | 
     assert refusals.choose(declared, refusal) == expected
 
 
-def _generated_errors_module() -> Any:
-    """The golden service's ``app/core/errors.py``, loaded under a private name (it imports
-    nothing from ``app``), so that no ``app`` package is left in ``sys.modules``."""
-    path = REPO / "service" / "app" / "core" / "errors.py"
-    spec = importlib.util.spec_from_file_location("_golden_generated_errors", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+def _route(declared: list[str]) -> APIRoute:
+    """A FastAPI route declaring ``declared`` as a generated route does: the first key is
+    its own status, the others its ``responses`` (numbers as ints, ranges as strings)."""
+    app = FastAPI()
+    own, *others = declared
+    responses = {int(k) if k.isdigit() else k: {"description": k} for k in others}
 
+    @app.get("/thing", status_code=int(own), responses=responses)
+    def thing() -> None: ...
 
-class _Route:
-    """What the generated ``refusal_status`` reads from an APIRoute: its declared responses."""
-
-    def __init__(self, declared: list[str]) -> None:
-        self.responses = {int(k) if k.isdigit() else k: {} for k in declared}
-        self.status_code = None
+    return next(r for r in app.routes if isinstance(r, APIRoute))
 
 
 @pytest.mark.parametrize(("declared", "refusal", "expected"), CASES)
-def test_generated_services_choose_the_same(
-    declared: list[str], refusal: refusals.Refusal, expected: int | None, monkeypatch: pytest.MonkeyPatch
+def test_a_service_chooses_from_its_route_declarations(
+    declared: list[str], refusal: refusals.Refusal, expected: int | None
 ) -> None:
-    errors = _generated_errors_module()
-    assert errors.REFUSALS == {r.kind: (r.preferred, r.fallback) for r in refusals.REFUSALS}
-    monkeypatch.setattr(errors, "APIRoute", _Route)
-
-    class _Request:
-        scope = {"route": _Route(declared)}
-
-    assert errors.refusal_status(_Request(), refusal.kind) == (
-        refusal.fallback if expected is None else expected
+    request = Request(
+        {"type": "http", "method": "GET", "path": "/thing", "route": _route(declared)}
     )
+    status = runtime_errors.refusal_status(request, refusal.kind)
+    assert status == (refusal.fallback if expected is None else expected)
+
+
+def test_a_request_outside_any_route_gets_the_fallback() -> None:
+    request = Request({"type": "http", "method": "GET", "path": "/nowhere"})
+    assert runtime_errors.refusal_status(request, "credentials") == 401
+    assert runtime_errors.refusal_status(request, "invalid") == 422
+
+
+@pytest.mark.parametrize(("module", "path"), [(m, p) for m, p, _ in RUNTIME_MODULES])
+def test_the_golden_service_carries_the_runtime_modules_verbatim(module: str, path: str) -> None:
+    """The writer formats generated code with ruff: the runtime modules must come out as they
+    are in specfirst, so the service runs exactly the code the unit tests cover."""
+    copied = (REPO / "service" / path).read_text(encoding="utf-8")
+    assert copied == header(module) + source(module)
 
 
 GAPPY = textwrap.dedent(
@@ -138,7 +145,10 @@ def test_plan_lists_the_refusals_a_spec_declares_no_response_for(tmp_path: Path)
     ]
     text = describe_gaps(found)
     assert text.startswith("spec gaps (4):")
-    assert "POST /notes: refuses an id that is already taken with 409, and declares no 409 or 400 or 422" in text
+    assert (
+        "POST /notes: refuses an id that is already taken with 409, and declares no 409 or 400 or 422"
+        in text
+    )
     assert "DELETE /notes/{id}: declares no success response; a success answers 200" in text
 
 

@@ -132,7 +132,13 @@ def validate(instance: Any, schema: Any, response: httpx.Response) -> None:
 
 
 def check_body(response: httpx.Response, schema: Any) -> Any:
-    """The JSON body, validated against ``schema`` when there is one."""
+    """The JSON body, validated against ``schema`` when there is one.
+
+    An answer to HEAD has no body (HTTP sends only the headers a GET would get): nothing
+    to check.
+    """
+    if response.request.method == "HEAD" and not response.content:
+        return None
     if schema is None:
         try:
             return response.json() if response.content else None
@@ -146,13 +152,26 @@ def check_body(response: httpx.Response, schema: Any) -> Any:
     return data
 
 
-def expect(response: httpx.Response, status: int, schema: Any = None) -> Any:
-    """Assert the status (never another server error) and the body's schema; return the body."""
+def expect(
+    response: httpx.Response, status: int, schema: Any = None, media_types: tuple[str, ...] = ()
+) -> Any:
+    """Assert the status (never another server error), the media type (one of
+    ``media_types``, when given) and the body's schema; return the body."""
     assert response.status_code < 500 or response.status_code == status, (
         "server error: " + describe(response)
     )
     assert response.status_code == status, f"expected {status}: " + describe(response)
+    check_media_type(response, media_types)
     return check_body(response, schema)
+
+
+def check_media_type(response: httpx.Response, media_types: tuple[str, ...]) -> None:
+    """Assert that the body comes in one of ``media_types`` (any, when there are none)."""
+    sent = response.headers.get("content-type", "").split(";")[0].strip().lower()
+    assert not media_types or sent in media_types, (
+        f"expected a body in {' or '.join(media_types)}, got {sent or 'none'}: "
+        + describe(response)
+    )
 
 
 def expect_answer(client: TestClient, response: httpx.Response, declared: dict[str, Any]) -> Any:
@@ -176,10 +195,14 @@ def expect_answer(client: TestClient, response: httpx.Response, declared: dict[s
 
 
 def skip_if_not_implemented(
-    response: httpx.Response, operation_id: str, schema: Any = None
+    response: httpx.Response,
+    operation_id: str,
+    schema: Any = None,
+    media_types: tuple[str, ...] = (),
 ) -> None:
     """A 501 (the handler is not written yet) skips the test, after checking its error body."""
     if response.status_code == 501:
+        check_media_type(response, media_types)
         check_body(response, schema)
         pytest.skip(f"not implemented: {operation_id} answers 501")
     assert response.status_code < 500, "server error: " + describe(response)

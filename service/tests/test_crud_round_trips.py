@@ -181,4 +181,4 @@ def test_services__crud_round_trip(client: TestClient) -> None:
         f"/services/delete/{path_value(item_id)}",
         headers={"X-ADMIN-API-KEY": "test-adminapikeyauth-secret"},
     )
-    expect(response, 404, ERROR_RESPONSE)
+    expect(response, 404, ERROR_RESPONSE, media_types=("application/json",))

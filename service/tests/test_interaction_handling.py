@@ -37,7 +37,9 @@ def test_handle_user_input__valid(client: TestClient) -> None:
     response = send(
         client, "POST", "/interact", headers={"X-API-KEY": "test-apikeyauth-secret"}, json_body=body
     )
-    skip_if_not_implemented(response, "handleUserInput", ERROR_RESPONSE)
+    skip_if_not_implemented(
+        response, "handleUserInput", ERROR_RESPONSE, media_types=("application/json",)
+    )
     expect_answer(
         client,
         response,
@@ -49,14 +51,14 @@ def test_handle_user_input__auth_missing(client: TestClient) -> None:
     """POST /interact (handleUserInput): a request without any credential is refused: 401."""
     body = {"user_input": "example"}
     response = send(client, "POST", "/interact", json_body=body)
-    expect(response, 401, ERROR_RESPONSE)
+    expect(response, 401, ERROR_RESPONSE, media_types=("application/json",))
 
 
 def test_handle_user_input__auth_wrong_api_key_auth(client: TestClient) -> None:
     """POST /interact (handleUserInput): a wrong apiKeyAuth credential is refused: 401."""
     body = {"user_input": "example"}
     response = send(client, "POST", "/interact", headers={"X-API-KEY": "wrong-key"}, json_body=body)
-    expect(response, 401, ERROR_RESPONSE)
+    expect(response, 401, ERROR_RESPONSE, media_types=("application/json",))
 
 
 def test_handle_user_input__auth_other_admin_api_key_auth(client: TestClient) -> None:
@@ -69,7 +71,7 @@ def test_handle_user_input__auth_other_admin_api_key_auth(client: TestClient) ->
         headers={"X-ADMIN-API-KEY": "test-adminapikeyauth-secret"},
         json_body=body,
     )
-    expect(response, 401, ERROR_RESPONSE)
+    expect(response, 401, ERROR_RESPONSE, media_types=("application/json",))
 
 
 def test_handle_user_input__wrong_type_user_input(client: TestClient) -> None:
@@ -78,4 +80,4 @@ def test_handle_user_input__wrong_type_user_input(client: TestClient) -> None:
     response = send(
         client, "POST", "/interact", headers={"X-API-KEY": "test-apikeyauth-secret"}, json_body=body
     )
-    expect(response, 400, ERROR_RESPONSE)
+    expect(response, 400, ERROR_RESPONSE, media_types=("application/json",))

@@ -53,13 +53,13 @@ def test_retrieve_logs__valid(client: TestClient) -> None:
 def test_retrieve_logs__auth_missing(client: TestClient) -> None:
     """GET /logs (retrieveLogs): a request without any credential is refused: 401."""
     response = send(client, "GET", "/logs")
-    expect(response, 401, ERROR_RESPONSE)
+    expect(response, 401, ERROR_RESPONSE, media_types=("application/json",))
 
 
 def test_retrieve_logs__auth_wrong_api_key_auth(client: TestClient) -> None:
     """GET /logs (retrieveLogs): a wrong apiKeyAuth credential is refused: 401."""
     response = send(client, "GET", "/logs", headers={"X-API-KEY": "wrong-key"})
-    expect(response, 401, ERROR_RESPONSE)
+    expect(response, 401, ERROR_RESPONSE, media_types=("application/json",))
 
 
 def test_retrieve_logs__auth_other_admin_api_key_auth(client: TestClient) -> None:
@@ -67,7 +67,7 @@ def test_retrieve_logs__auth_other_admin_api_key_auth(client: TestClient) -> Non
     response = send(
         client, "GET", "/logs", headers={"X-ADMIN-API-KEY": "test-adminapikeyauth-secret"}
     )
-    expect(response, 401, ERROR_RESPONSE)
+    expect(response, 401, ERROR_RESPONSE, media_types=("application/json",))
 
 
 def test_retrieve_logs__wrong_type_limit(client: TestClient) -> None:
@@ -79,7 +79,7 @@ def test_retrieve_logs__wrong_type_limit(client: TestClient) -> None:
         query=[("limit", "not-a-number")],
         headers={"X-API-KEY": "test-apikeyauth-secret"},
     )
-    expect(response, 400, ERROR_RESPONSE)
+    expect(response, 400, ERROR_RESPONSE, media_types=("application/json",))
 
 
 def test_retrieve_logs__out_of_range_limit(client: TestClient) -> None:
@@ -91,4 +91,4 @@ def test_retrieve_logs__out_of_range_limit(client: TestClient) -> None:
         query=[("limit", "1001")],
         headers={"X-API-KEY": "test-apikeyauth-secret"},
     )
-    expect(response, 400, ERROR_RESPONSE)
+    expect(response, 400, ERROR_RESPONSE, media_types=("application/json",))

@@ -58,13 +58,13 @@ def test_list_services__valid(client: TestClient) -> None:
 def test_list_services__auth_missing(client: TestClient) -> None:
     """GET /services (listServices): a request without any credential is refused: 401."""
     response = send(client, "GET", "/services")
-    expect(response, 401, ERROR_RESPONSE)
+    expect(response, 401, ERROR_RESPONSE, media_types=("application/json",))
 
 
 def test_list_services__auth_wrong_api_key_auth(client: TestClient) -> None:
     """GET /services (listServices): a wrong apiKeyAuth credential is refused: 401."""
     response = send(client, "GET", "/services", headers={"X-API-KEY": "wrong-key"})
-    expect(response, 401, ERROR_RESPONSE)
+    expect(response, 401, ERROR_RESPONSE, media_types=("application/json",))
 
 
 def test_list_services__auth_other_admin_api_key_auth(client: TestClient) -> None:
@@ -72,7 +72,7 @@ def test_list_services__auth_other_admin_api_key_auth(client: TestClient) -> Non
     response = send(
         client, "GET", "/services", headers={"X-ADMIN-API-KEY": "test-adminapikeyauth-secret"}
     )
-    expect(response, 401, ERROR_RESPONSE)
+    expect(response, 401, ERROR_RESPONSE, media_types=("application/json",))
 
 
 def test_search_services__valid(client: TestClient) -> None:
@@ -90,7 +90,7 @@ def test_search_services__valid(client: TestClient) -> None:
 def test_search_services__auth_missing(client: TestClient) -> None:
     """GET /services/search (searchServices): a request without any credential is refused: 401."""
     response = send(client, "GET", "/services/search", query=[("q", "example")])
-    expect(response, 401, ERROR_RESPONSE)
+    expect(response, 401, ERROR_RESPONSE, media_types=("application/json",))
 
 
 def test_search_services__auth_wrong_api_key_auth(client: TestClient) -> None:
@@ -102,7 +102,7 @@ def test_search_services__auth_wrong_api_key_auth(client: TestClient) -> None:
         query=[("q", "example")],
         headers={"X-API-KEY": "wrong-key"},
     )
-    expect(response, 401, ERROR_RESPONSE)
+    expect(response, 401, ERROR_RESPONSE, media_types=("application/json",))
 
 
 def test_search_services__auth_other_admin_api_key_auth(client: TestClient) -> None:
@@ -114,7 +114,7 @@ def test_search_services__auth_other_admin_api_key_auth(client: TestClient) -> N
         query=[("q", "example")],
         headers={"X-ADMIN-API-KEY": "test-adminapikeyauth-secret"},
     )
-    expect(response, 401, ERROR_RESPONSE)
+    expect(response, 401, ERROR_RESPONSE, media_types=("application/json",))
 
 
 def test_search_services__missing_param_q(client: TestClient) -> None:
@@ -122,7 +122,7 @@ def test_search_services__missing_param_q(client: TestClient) -> None:
     response = send(
         client, "GET", "/services/search", headers={"X-API-KEY": "test-apikeyauth-secret"}
     )
-    expect(response, 400, ERROR_RESPONSE)
+    expect(response, 400, ERROR_RESPONSE, media_types=("application/json",))
 
 
 def test_search_services__wrong_type_limit(client: TestClient) -> None:
@@ -134,7 +134,7 @@ def test_search_services__wrong_type_limit(client: TestClient) -> None:
         query=[("q", "example"), ("limit", "not-a-number")],
         headers={"X-API-KEY": "test-apikeyauth-secret"},
     )
-    expect(response, 400, ERROR_RESPONSE)
+    expect(response, 400, ERROR_RESPONSE, media_types=("application/json",))
 
 
 def test_search_services__out_of_range_q(client: TestClient) -> None:
@@ -146,7 +146,7 @@ def test_search_services__out_of_range_q(client: TestClient) -> None:
         query=[("q", "")],
         headers={"X-API-KEY": "test-apikeyauth-secret"},
     )
-    expect(response, 400, ERROR_RESPONSE)
+    expect(response, 400, ERROR_RESPONSE, media_types=("application/json",))
 
 
 def test_register_service__valid(client: TestClient) -> None:
@@ -178,7 +178,7 @@ def test_register_service__auth_missing(client: TestClient) -> None:
         "tags": ["example"],
     }
     response = send(client, "POST", "/services/register", json_body=body)
-    expect(response, 401, ERROR_RESPONSE)
+    expect(response, 401, ERROR_RESPONSE, media_types=("application/json",))
 
 
 def test_register_service__auth_wrong_admin_api_key_auth(client: TestClient) -> None:
@@ -197,7 +197,7 @@ def test_register_service__auth_wrong_admin_api_key_auth(client: TestClient) -> 
         headers={"X-ADMIN-API-KEY": "wrong-key"},
         json_body=body,
     )
-    expect(response, 401, ERROR_RESPONSE)
+    expect(response, 401, ERROR_RESPONSE, media_types=("application/json",))
 
 
 def test_register_service__auth_other_api_key_auth(client: TestClient) -> None:
@@ -216,7 +216,7 @@ def test_register_service__auth_other_api_key_auth(client: TestClient) -> None:
         headers={"X-API-KEY": "test-apikeyauth-secret"},
         json_body=body,
     )
-    expect(response, 401, ERROR_RESPONSE)
+    expect(response, 401, ERROR_RESPONSE, media_types=("application/json",))
 
 
 def test_register_service__missing_body_field_id(client: TestClient) -> None:
@@ -234,7 +234,7 @@ def test_register_service__missing_body_field_id(client: TestClient) -> None:
         headers={"X-ADMIN-API-KEY": "test-adminapikeyauth-secret"},
         json_body=body,
     )
-    expect(response, 400, ERROR_RESPONSE)
+    expect(response, 400, ERROR_RESPONSE, media_types=("application/json",))
 
 
 def test_register_service__wrong_type_id(client: TestClient) -> None:
@@ -253,7 +253,7 @@ def test_register_service__wrong_type_id(client: TestClient) -> None:
         headers={"X-ADMIN-API-KEY": "test-adminapikeyauth-secret"},
         json_body=body,
     )
-    expect(response, 400, ERROR_RESPONSE)
+    expect(response, 400, ERROR_RESPONSE, media_types=("application/json",))
 
 
 def test_update_service__valid(client: TestClient) -> None:
@@ -286,7 +286,7 @@ def test_update_service__auth_missing(client: TestClient) -> None:
         "tags": ["example"],
     }
     response = send(client, "PUT", "/services/update/example", json_body=body)
-    expect(response, 401, ERROR_RESPONSE)
+    expect(response, 401, ERROR_RESPONSE, media_types=("application/json",))
 
 
 def test_update_service__auth_wrong_admin_api_key_auth(client: TestClient) -> None:
@@ -305,7 +305,7 @@ def test_update_service__auth_wrong_admin_api_key_auth(client: TestClient) -> No
         headers={"X-ADMIN-API-KEY": "wrong-key"},
         json_body=body,
     )
-    expect(response, 401, ERROR_RESPONSE)
+    expect(response, 401, ERROR_RESPONSE, media_types=("application/json",))
 
 
 def test_update_service__auth_other_api_key_auth(client: TestClient) -> None:
@@ -324,7 +324,7 @@ def test_update_service__auth_other_api_key_auth(client: TestClient) -> None:
         headers={"X-API-KEY": "test-apikeyauth-secret"},
         json_body=body,
     )
-    expect(response, 401, ERROR_RESPONSE)
+    expect(response, 401, ERROR_RESPONSE, media_types=("application/json",))
 
 
 def test_update_service__missing_body_field_id(client: TestClient) -> None:
@@ -342,7 +342,7 @@ def test_update_service__missing_body_field_id(client: TestClient) -> None:
         headers={"X-ADMIN-API-KEY": "test-adminapikeyauth-secret"},
         json_body=body,
     )
-    expect(response, 400, ERROR_RESPONSE)
+    expect(response, 400, ERROR_RESPONSE, media_types=("application/json",))
 
 
 def test_update_service__wrong_type_id(client: TestClient) -> None:
@@ -361,7 +361,7 @@ def test_update_service__wrong_type_id(client: TestClient) -> None:
         headers={"X-ADMIN-API-KEY": "test-adminapikeyauth-secret"},
         json_body=body,
     )
-    expect(response, 400, ERROR_RESPONSE)
+    expect(response, 400, ERROR_RESPONSE, media_types=("application/json",))
 
 
 def test_delete_service__valid(client: TestClient) -> None:
@@ -379,7 +379,7 @@ def test_delete_service__valid(client: TestClient) -> None:
 def test_delete_service__auth_missing(client: TestClient) -> None:
     """DELETE /services/delete/{service_id} (deleteService): a request without any credential is refused: 401."""
     response = send(client, "DELETE", "/services/delete/example")
-    expect(response, 401, ERROR_RESPONSE)
+    expect(response, 401, ERROR_RESPONSE, media_types=("application/json",))
 
 
 def test_delete_service__auth_wrong_admin_api_key_auth(client: TestClient) -> None:
@@ -387,7 +387,7 @@ def test_delete_service__auth_wrong_admin_api_key_auth(client: TestClient) -> No
     response = send(
         client, "DELETE", "/services/delete/example", headers={"X-ADMIN-API-KEY": "wrong-key"}
     )
-    expect(response, 401, ERROR_RESPONSE)
+    expect(response, 401, ERROR_RESPONSE, media_types=("application/json",))
 
 
 def test_delete_service__auth_other_api_key_auth(client: TestClient) -> None:
@@ -398,4 +398,4 @@ def test_delete_service__auth_other_api_key_auth(client: TestClient) -> None:
         "/services/delete/example",
         headers={"X-API-KEY": "test-apikeyauth-secret"},
     )
-    expect(response, 401, ERROR_RESPONSE)
+    expect(response, 401, ERROR_RESPONSE, media_types=("application/json",))

@@ -28,7 +28,9 @@ def test_generate_system_prompt__valid(client: TestClient) -> None:
         query=[("service_ids", "example"), ("service_ids", "example1")],
         headers={"X-API-KEY": "test-apikeyauth-secret"},
     )
-    skip_if_not_implemented(response, "generateSystemPrompt", ERROR_RESPONSE)
+    skip_if_not_implemented(
+        response, "generateSystemPrompt", ERROR_RESPONSE, media_types=("application/json",)
+    )
     expect_answer(
         client,
         response,
@@ -44,7 +46,7 @@ def test_generate_system_prompt__auth_missing(client: TestClient) -> None:
         "/system-prompt",
         query=[("service_ids", "example"), ("service_ids", "example1")],
     )
-    expect(response, 401, ERROR_RESPONSE)
+    expect(response, 401, ERROR_RESPONSE, media_types=("application/json",))
 
 
 def test_generate_system_prompt__auth_wrong_api_key_auth(client: TestClient) -> None:
@@ -56,7 +58,7 @@ def test_generate_system_prompt__auth_wrong_api_key_auth(client: TestClient) -> 
         query=[("service_ids", "example"), ("service_ids", "example1")],
         headers={"X-API-KEY": "wrong-key"},
     )
-    expect(response, 401, ERROR_RESPONSE)
+    expect(response, 401, ERROR_RESPONSE, media_types=("application/json",))
 
 
 def test_generate_system_prompt__auth_other_admin_api_key_auth(client: TestClient) -> None:
@@ -68,7 +70,7 @@ def test_generate_system_prompt__auth_other_admin_api_key_auth(client: TestClien
         query=[("service_ids", "example"), ("service_ids", "example1")],
         headers={"X-ADMIN-API-KEY": "test-adminapikeyauth-secret"},
     )
-    expect(response, 401, ERROR_RESPONSE)
+    expect(response, 401, ERROR_RESPONSE, media_types=("application/json",))
 
 
 def test_generate_system_prompt__missing_param_service_ids(client: TestClient) -> None:
@@ -76,4 +78,4 @@ def test_generate_system_prompt__missing_param_service_ids(client: TestClient) -
     response = send(
         client, "GET", "/system-prompt", headers={"X-API-KEY": "test-apikeyauth-secret"}
     )
-    expect(response, 400, ERROR_RESPONSE)
+    expect(response, 400, ERROR_RESPONSE, media_types=("application/json",))

@@ -8,8 +8,8 @@ import re
 from specfirst.build import HTTP_METHODS
 from specfirst.ir import Api
 from specfirst.pytypes import py_literal
-from specfirst.refusals import REFUSALS
 from specfirst.render import StepContext
+from specfirst.runtime import RUNTIME_MODULES, header, source
 from specfirst.writer import OutputFile
 
 NAME = "main_entry"
@@ -17,13 +17,32 @@ DESCRIPTION = "app factory, settings, error handlers, shared types and the sourc
 
 # (template, output path, module docstring) of the modules that do not depend on the spec
 _SUPPORT_MODULES = (
-    ("app/core/types.py.j2", "app/core/types.py", "Types shared by the generated models: formats, unions, markers."),
-    ("app/core/errors.py.j2", "app/core/errors.py", "Error responses in the shape each operation declares."),
-    ("app/core/auth.py.j2", "app/core/auth.py", "Credential checks behind the security dependencies."),
+    (
+        "app/core/types.py.j2",
+        "app/core/types.py",
+        "Types shared by the generated models: formats, unions, markers.",
+    ),
+    (
+        "app/core/auth.py.j2",
+        "app/core/auth.py",
+        "Credential checks behind the security dependencies.",
+    ),
     ("app/core/config.py.j2", "app/core/config.py", "Settings from environment variables."),
-    ("app/core/params.py.j2", "app/core/params.py", "Query parameters in the styles FastAPI does not parse itself."),
-    ("app/core/bodies.py.j2", "app/core/bodies.py", "Request bodies in every media type an operation declares."),
-    ("app/core/context.py.j2", "app/core/context.py", "What handlers receive, and how routes call them."),
+    (
+        "app/core/params.py.j2",
+        "app/core/params.py",
+        "Query parameters in the styles FastAPI does not parse itself.",
+    ),
+    (
+        "app/core/bodies.py.j2",
+        "app/core/bodies.py",
+        "Request bodies in every media type an operation declares.",
+    ),
+    (
+        "app/core/context.py.j2",
+        "app/core/context.py",
+        "What handlers receive, and how routes call them.",
+    ),
 )
 
 
@@ -91,24 +110,40 @@ def paths_in_match_order(api: Api) -> list[tuple[str, tuple[str, ...]]]:
 
 def generate(ctx: StepContext) -> list[OutputFile]:
     files = [
-        ctx.render("app/package.py.j2", "app/__init__.py", header=ctx.header("The generated service.")),
-        ctx.render("app/package.py.j2", "app/core/__init__.py", header=ctx.header("Configuration, security and errors.")),
+        ctx.render(
+            "app/package.py.j2", "app/__init__.py", header=ctx.header("The generated service.")
+        ),
+        ctx.render(
+            "app/package.py.j2",
+            "app/core/__init__.py",
+            header=ctx.header("Configuration, security and errors."),
+        ),
     ]
     for template, path, what in _SUPPORT_MODULES:
-        files.append(ctx.render(template, path, header=ctx.header(what), refusals=REFUSALS))
+        files.append(ctx.render(template, path, header=ctx.header(what)))
+    # runtime modules that do not depend on the document: copied as they are in specfirst
+    for module, path, _what in RUNTIME_MODULES:
+        files.append(OutputFile(path=path, content=header(module) + source(module)))
     files.append(
         ctx.render(
             "app/core/routing.py.j2",
             "app/core/routing.py",
-            header=ctx.header("Routes in the order the spec's paths match, and 405 for undeclared methods."),
-            paths=[(py_literal(path), py_literal(methods)) for path, methods in paths_in_match_order(ctx.api)],
+            header=ctx.header(
+                "Routes in the order the spec's paths match, and 405 for undeclared methods."
+            ),
+            paths=[
+                (py_literal(path), py_literal(methods))
+                for path, methods in paths_in_match_order(ctx.api)
+            ],
         )
     )
     files.append(
         ctx.render(
             "app/main.py.j2",
             "app/main.py",
-            header=ctx.header("The app factory: routes, error handlers and the served source document."),
+            header=ctx.header(
+                "The app factory: routes, error handlers and the served source document."
+            ),
             app_args=app_arguments(ctx),
             empty_info=empty_info(ctx),
             has_webhooks=bool(ctx.api.webhooks),
@@ -116,5 +151,10 @@ def generate(ctx: StepContext) -> list[OutputFile]:
             spec_has_healthz=any(op.path == "/healthz" for op in ctx.api.operations),
         )
     )
-    files.append(OutputFile(path="openapi.json", content=json.dumps(ctx.api.document, indent=2, ensure_ascii=False) + "\n"))
+    files.append(
+        OutputFile(
+            path="openapi.json",
+            content=json.dumps(ctx.api.document, indent=2, ensure_ascii=False) + "\n",
+        )
+    )
     return files

@@ -327,6 +327,17 @@ def _validation_status(
     return status, _declared(op, status)
 
 
+def _media_types(response: Response | None) -> str:
+    """``expect``'s ``media_types`` argument for a refusal answered with ``response``: the
+    JSON media types it declares (the body must come in one of them); empty for none."""
+    if response is None or _json_media(response.contents) is None:
+        return ""
+    declared = tuple(
+        mt.media_type.split(";")[0].strip().lower() for mt in response.contents if mt.is_json
+    )
+    return f", media_types={declared!r}"
+
+
 def _refusal_for(p: Parameter) -> refusals.Refusal:
     """A path parameter that does not fit names nothing; any other invalid value is invalid."""
     return refusals.INVALID_PATH if p.location == "path" else refusals.INVALID
@@ -1096,15 +1107,21 @@ class SuiteBuilder:
             lines.append(f"body[{id_name!r}] = item_id")
         lines += call.lines()
         if binding is not None and missing_item:
-            error = consts.schema(op, _declared(op, binding.not_found_status))
-            lines.append(f"expect(response, {binding.not_found_status}, {error})")
+            declared = _declared(op, binding.not_found_status)
+            error = consts.schema(op, declared)
+            lines.append(
+                f"expect(response, {binding.not_found_status}, {error}{_media_types(declared)})"
+            )
             what = f"the item does not exist (its resource has no create operation): {binding.not_found_status}"
         elif binding is not None:
             lines.append(f"expect(response, {binding.status}, {consts.schema(op, primary)})")
             what = f"a valid request is answered {binding.status} in the declared schema ({binding.kind} on {binding.resource.name})"
         else:
-            error = consts.schema(op, _declared(op, NOT_IMPLEMENTED, "500"))
-            lines.append(f"skip_if_not_implemented(response, {op.wire_id!r}, {error})")
+            declared = _declared(op, NOT_IMPLEMENTED, "500")
+            error = consts.schema(op, declared)
+            lines.append(
+                f"skip_if_not_implemented(response, {op.wire_id!r}, {error}{_media_types(declared)})"
+            )
             declared = []
             for r in op.responses:
                 key = r.status if r.status == "default" else r.status.upper()
@@ -1145,7 +1162,8 @@ class SuiteBuilder:
             lines += Call(
                 request, _lit(request.path), body_var="body" if request.has_json else None
             ).lines()
-            lines.append(f"expect(response, {status}, {schema})")
+            media_types = _media_types(_declared(op, status))
+            lines.append(f"expect(response, {status}, {schema}{media_types})")
             tests.append(
                 TestDef(
                     f"test_{op.py_name}__{case}", f"{self._where(op)}: {what}: {status}.", lines
@@ -1247,7 +1265,8 @@ class SuiteBuilder:
             status, response = _validation_status(op, refusal)
             schema = consts.schema(op, response) if response is not None else "FASTAPI_422"
             call = Call(r, _lit(r.path), body_var="body" if r.has_json else None)
-            lines = [*call.body_lines(), *call.lines(), f"expect(response, {status}, {schema})"]
+            expected = f"expect(response, {status}, {schema}{_media_types(response)})"
+            lines = [*call.body_lines(), *call.lines(), expected]
             tests.append(
                 TestDef(
                     f"test_{op.py_name}__{case}", f"{self._where(op)}: {what}: {status}.", lines
@@ -1473,10 +1492,11 @@ class SuiteBuilder:
                     body_var="body" if ginfo.valid.has_json else None,
                 )
                 lines += call.body_lines() + call.lines()
-                error = consts.schema(
-                    gone.operation, _declared(gone.operation, gone.not_found_status)
+                declared = _declared(gone.operation, gone.not_found_status)
+                error = consts.schema(gone.operation, declared)
+                lines.append(
+                    f"expect(response, {gone.not_found_status}, {error}{_media_types(declared)})"
                 )
-                lines.append(f"expect(response, {gone.not_found_status}, {error})")
                 steps.append(str(gone.not_found_status))
         generated = (
             f"generated: {resource.id_generated.split(':')[0]}"

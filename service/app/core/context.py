@@ -35,9 +35,20 @@ class HandlerContext:
         return self.request.app.state
 
     @staticmethod
-    def error(status: int, code: str, message: str) -> ApiError:
-        """An error answered in the shape the operation declares: ``raise ctx.error(404, ...)``."""
-        return ApiError(status, code, message)
+    def error(
+        status: int,
+        code: str,
+        message: str,
+        *,
+        title: str | None = None,
+        location: tuple[str | int, ...] = (),
+    ) -> ApiError:
+        """An error answered in the shape the operation declares: ``raise ctx.error(404, ...)``.
+
+        ``location`` says where the bad value is (``("path", "petId")``); ``title``
+        replaces the HTTP phrase (``Not Found``).
+        """
+        return ApiError(status, code, message, title=title, location=location)
 
 
 def given(value: Any, default: Any = None) -> Any:
