@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
 from pydantic import Field
 from sqlalchemy.orm import Session
 
@@ -15,7 +15,7 @@ from app.core.auth import Principal
 from app.core.context import given
 from app.core.db import get_db
 from app.crud.base import present
-from app.crud.interactions import interactions_table
+from app.crud.interactions import retrieve_logs_answer
 from app.schemas import ErrorResponse, RetrieveLogsResponse, TypesenseErrorResponse
 
 router = APIRouter()
@@ -66,6 +66,7 @@ router = APIRouter()
     openapi_extra={"x-specfirst-resource": "interactions", "x-specfirst-operation": "list"},
 )
 def retrieve_logs(
+    request: Request,
     db: Annotated[Session, Depends(get_db)],
     principal: Annotated[Principal, Depends(security.require_api_key_auth)],
     limit: Annotated[
@@ -77,7 +78,7 @@ def retrieve_logs(
         Query(description="How many entries to skip before returning results"),
     ] = 0,
 ) -> Any:
-    items = interactions_table.list_items(
-        db, filters=present([]), limit=given(limit), offset=given(offset, 0), newest_first=True
+    page = retrieve_logs_answer.fetch(
+        db, filters=present([]), limit=given(limit), offset=given(offset)
     )
-    return {"logs": items}
+    return retrieve_logs_answer.answer(request, page)
