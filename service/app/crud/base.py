@@ -421,7 +421,11 @@ class Table:
         return or_(order < created, and_(order == created, key < item_id))
 
     def _encode(self, position: int, row: Any) -> str:
-        """An opaque cursor naming ``row`` (the ``position``-th item of the listing)."""
+        """An opaque cursor naming ``row`` (the ``position``-th item of the listing).
+
+        Its check digits catch a cursor that was cut, altered or made up; they are not a
+        secret: a well-formed cursor someone builds by hand can only move where a page starts.
+        """
         payload = json.dumps(
             [position, row.created_ns, getattr(row, self.id_attribute)], separators=(",", ":")
         )
@@ -441,7 +445,16 @@ class Table:
             )
         except (ValueError, TypeError):
             raise BadCursor(f"{cursor!r} is not a cursor this service issued") from None
-        if not isinstance(position, int) or not isinstance(created, int) or not _fits(position):
+        well_formed = (
+            all(
+                isinstance(n, int) and not isinstance(n, bool) and _fits(n)
+                for n in (position, created)
+            )
+            and isinstance(item_id, int | str)
+            and not isinstance(item_id, bool)
+            and _fits(item_id)
+        )
+        if not well_formed:
             raise BadCursor(f"{cursor!r} is not a cursor this service issued")
         return max(position, 0), created, item_id
 
