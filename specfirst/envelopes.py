@@ -114,6 +114,7 @@ _TOTAL_NAMES = {
     "recordcount",
     "itemcount",
     "totalitemcount",
+    "odatacount",
 }
 _PAGES_NAMES = {"pages", "totalpages", "pagecount", "numpages", "lastpage", "totalpagecount"}
 _PAGE_NAMES = {"page", "currentpage", "pagenumber", "pagenum", "pageindex", "pageno"}
@@ -161,6 +162,7 @@ _NEXT_NAMES = {
     "nextlink",
     "nexthref",
     "nexturi",
+    "odatanextlink",
 }
 _PREV_NAMES = {
     "prev",
@@ -320,6 +322,9 @@ class _Builder:
                     candidates.append(link)
                 else:
                     candidates.append(cursor)
+        for prefix, link in (("first", "first_link"), ("last", "last_link"), ("self", "self_link")):
+            if linky and key.startswith(prefix) and key not in _PAGES_NAMES:
+                candidates.append(link)
         if key in _NEXT_CURSOR_NAMES:
             candidates.append("next_cursor")
         if key in _PREV_CURSOR_NAMES:

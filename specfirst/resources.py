@@ -35,6 +35,10 @@ _LIMIT_NAMES = ("limit", "page_size", "pagesize", "per_page", "size", "max", "co
 _OFFSET_NAMES = ("offset", "skip", "start")
 # envelope properties that may hold the items array one level down (data.items, _embedded.pets)
 _DEFAULT_PAGE_SIZE = 20  # a page number sent with no page size counts pages of this many items
+# names of the items array when an envelope holds several arrays of objects
+_ITEMS_NAMES = frozenset(
+    {"items", "data", "results", "entries", "records", "content", "list", "rows", "values", "hits", "elements", "objects"}
+)
 _CONTAINERS = frozenset({"data", "embedded", "result", "results", "response", "payload", "content", "page", "list", "body"})
 
 
@@ -203,12 +207,16 @@ def _inline_object(s: Schema | None) -> Schema | None:
     return s.target() if s is not None and s.target().is_object else None
 
 
-def _list_shape(s: Schema | None, *, inline: bool = False) -> tuple[Schema, tuple[str, ...]] | None:
+def _list_shape(
+    s: Schema | None, *, inline: bool = False, collection: str = ""
+) -> tuple[Schema, tuple[str, ...]] | None:
     """(item schema, path of the items array) when ``s`` is an array of objects or an envelope
     holding one: ``{items: [..]}``, or nested (``{data: {items: [..]}}``, ``{_embedded: {pets: [..]}}``).
 
-    The items array is the only array of objects at the shallowest depth that has one. Items
-    must be component schemas, or (``inline``, for explicitly marked operations) any object.
+    The items array is the only array of objects at the shallowest depth that has one (or,
+    among several, the only one named like a list: ``items``, ``data``, ``results``... or like
+    the ``collection`` path segment). Items must be component schemas, or (``inline``, for
+    explicitly marked operations) any object.
     """
     if s is None:
         return None
@@ -232,12 +240,19 @@ def _list_shape(s: Schema | None, *, inline: bool = False) -> tuple[Schema, tupl
                     item = item_of(child.items)
                     if item is not None:
                         found.append((item, (*path, name)))
-                elif child.is_object and re.sub(r"[^a-z]", "", name.lower()) in _CONTAINERS:
+                elif child.is_object and _letters(name) in _CONTAINERS:
                     deeper.append(((*path, name), child))
+        if len(found) > 1:
+            names = _ITEMS_NAMES | {_letters(collection)}
+            found = [f for f in found if _letters(f[1][-1]) in names]
         if found:
             return found[0] if len(found) == 1 else None
         level = deeper
     return None
+
+
+def _letters(name: str) -> str:
+    return re.sub(r"[^a-z]", "", name.lower())
 
 
 def collection_key(path: str) -> str:
@@ -413,7 +428,11 @@ class _Planner:
         resp_mt = _json(primary.contents) if primary else None
         resp_schema = resp_mt.schema if resp_mt else None
         item = _object_component(resp_schema)
-        listed = _list_shape(resp_schema, inline=declared in ("list", "search"))
+        listed = _list_shape(
+            resp_schema,
+            inline=declared in ("list", "search"),
+            collection=collection_key(op.path).rsplit("/", 1)[-1],
+        )
         trailing = _trailing_param(op)
         inner = _has_inner_param(op)
         method = op.method

@@ -171,7 +171,9 @@ def test_cursor_and_has_more_page_through_without_gaps_or_repeats(client: httpx.
     assert back["has_more"] is True
 
 
-@pytest.mark.parametrize("cursor", ["xyz", "WzIsMSwyXQ.000000000000", "WzIsMSwyXQ"])
+@pytest.mark.parametrize(
+    "cursor", ["xyz", "WzIsMSwyXQ.000000000000", "WzIsMSwyXQ", "W.\u00ff", "vT\U0003ddc2\u00b5"]
+)
 def test_a_cursor_the_service_did_not_issue_is_refused_with_the_declared_400(
     client: httpx.Client, cursor: str
 ) -> None:

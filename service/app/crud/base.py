@@ -437,7 +437,7 @@ class Table:
 
     def _decode(self, cursor: str) -> tuple[int, int, Any]:
         text, _, check = cursor.partition(".")
-        if not text or not hmac.compare_digest(check, self._check(text)):
+        if not text or not hmac.compare_digest(check.encode(), self._check(text).encode()):
             raise BadCursor(f"{cursor!r} is not a cursor this service issued")
         try:
             position, created, item_id = json.loads(
