@@ -31,24 +31,26 @@ from specfirst.ir import NO_VALUE, Operation, Parameter, Response, Schema
 # What the service knows about every page it answers (see app/crud/paging.py).
 SOURCES = {
     "items": "the items of the page",
-    "total": "the number of items matching the request",
-    "count": "the number of items in this page",
-    "limit": "the page size",
-    "offset": "the position of the first item",
-    "page": "the page number",
-    "pages": "the number of pages",
-    "has_more": "whether items follow this page",
-    "has_prev": "whether items precede this page",
-    "next_cursor": "the cursor of the next page",
-    "prev_cursor": "the cursor of the previous page",
-    "next_page": "the next page number",
-    "prev_page": "the previous page number",
-    "next_offset": "the offset of the next page",
-    "self_link": "this page's link",
-    "next_link": "the next page's link",
-    "prev_link": "the previous page's link",
-    "first_link": "the first page's link",
-    "last_link": "the last page's link",
+    "total": "total",
+    "count": "items in this page",
+    "limit": "page size",
+    "offset": "offset",
+    "page": "page number",
+    "pages": "page count",
+    "has_more": "has more",
+    "has_prev": "has previous",
+    "next_cursor": "next page cursor",
+    "prev_cursor": "previous page cursor",
+    "next_page": "next page number",
+    "prev_page": "previous page number",
+    "next_offset": "next page offset",
+    "self_link": "this page link",
+    "next_link": "next page link",
+    "prev_link": "previous page link",
+    "first_link": "first page link",
+    "last_link": "last page link",
+    "link_header": "next, previous, first and last page links",
+    "location": "the created item's URL",
 }
 _INTEGER_SOURCES = frozenset(
     {"total", "count", "limit", "offset", "page", "pages", "next_page", "prev_page", "next_offset"}
@@ -411,7 +413,7 @@ class _Builder:
         if constant is not NO_VALUE:
             leaf["fallback"] = constant
         if source is not None:
-            self.lines.append(f"{where} <- {source.replace('_', ' ')}")
+            self.lines.append(f"{where} <- {SOURCES[source]}")
         elif constant is not NO_VALUE:
             self.lines.append(f"{where} <- constant {constant!r}")
         else:
@@ -568,11 +570,7 @@ def header_recipe(response: Response | None, kind: str) -> HeaderRecipe:
             recipe.lines.append(f"header {name} <- nothing fits")
             continue
         recipe.headers[name] = entry
-        shown = (
-            f"constant {constant!r}"
-            if entry["source"] == "value"
-            else entry["source"].replace("_", " ")
-        )
+        shown = f"constant {constant!r}" if entry["source"] == "value" else SOURCES[entry["source"]]
         recipe.lines.append(f"header {name} <- {shown}")
     return recipe
 

@@ -90,20 +90,20 @@ def test_plan_shows_how_each_envelope_field_is_filled() -> None:
     for line in [
         "articlesCount <- total",
         "meta.total <- total",
-        "meta.page <- page",
+        "meta.page <- page number",
         "has_more <- has more",
-        "next_cursor <- next cursor",
+        "next_cursor <- next page cursor",
         "object <- constant 'list'",
         "meta.total_count <- total",
-        "meta.count <- count",
-        "meta.total_pages <- pages",
-        "links.next <- next link",
-        "_links.next.href <- next link",
+        "meta.count <- items in this page",
+        "meta.total_pages <- page count",
+        "links.next <- next page link",
+        "_links.next.href <- next page link",
         "_embedded.pets <- the items of the page",
         "data.items <- the items of the page",
         "header X-Total-Count <- total",
-        "header Link <- link header",
-        "header Location <- location",
+        "header Link <- next, previous, first and last page links",
+        "header Location <- the created item's URL",
         "cursor starting_after: opaque, issued by the service (any other is refused with 400)",
         "cursor marker: opaque, issued by the service (any other is read as the first page)",
     ]:
@@ -121,6 +121,12 @@ def test_count_beside_the_items(client: httpx.Client) -> None:
     # no paging parameter at all: the declared defaults, and still the count
     body = check(client.get("/articles"), "/articles")
     assert body["articlesCount"] == 7 and len(body["articles"]) == 7
+    # positions past what SQL can bind: past every item, or every item
+    huge = 2**80
+    body = check(client.get("/articles", params={"offset": huge}), "/articles")
+    assert body == {"articles": [], "articlesCount": 7}
+    body = check(client.get("/articles", params={"limit": huge}), "/articles")
+    assert [a["id"] for a in body["articles"]] == ids
 
 
 def test_location_of_a_created_item_reads_it_back(client: httpx.Client) -> None:

@@ -289,6 +289,10 @@ def _headers_source(b: Binding) -> str | None:
     return f"Headers({py_literal(recipe)}{extra})"
 
 
+# what an answer can only say after counting every matching item
+_COUNTED = frozenset({"total", "pages", "last_link", "link_header"})
+
+
 def _paging_names(args: list[str]) -> list[str]:
     """The names of app/crud/paging.py a declaration uses."""
     names = ["ListAnswer"] if args and args[0].startswith("table=") else []
@@ -323,6 +327,9 @@ def answer_declarations(r: Resource) -> list[tuple[str, list[str]]]:
             args.append(f"headers={headers}")
         if b.newest_first:
             args.append("newest_first=True")
+        header_sources = {h["source"] for h in b.headers.headers.values()} if b.headers is not None else set()
+        if not (b.envelope.sources | header_sources) & _COUNTED:
+            args.append("counts=False")
         found.append((answer_variable(b), args))
     return found
 

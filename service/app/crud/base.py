@@ -338,8 +338,12 @@ class Table:
         after: str | None = None,
         before: str | None = None,
         newest_first: bool = False,
+        count: bool = True,
     ) -> Page:
         """One page of the items matching every filter, with what an envelope says about it.
+
+        ``count``: count every match for :attr:`Page.total` (one more query); without it the
+        total is only what this page shows: the items up to it, plus one when more follow.
 
         ``after`` and ``before`` are cursors this table issued (:attr:`Page.next_cursor`,
         :attr:`Page.prev_cursor`): the page starts after (ends before) the item the cursor
@@ -348,7 +352,7 @@ class Table:
         raises :class:`BadCursor`.
         """
         statement, in_python = self._selection(filters, newest_first)
-        total = self._total(db, statement, in_python)
+        total = self._total(db, statement, in_python) if count else None
         if limit is not None and not _fits(limit):
             limit = None
         limit = None if limit is None else max(limit, 0)
@@ -365,9 +369,9 @@ class Table:
                     *((order, key) if newest_first else (order.desc(), key.desc()))
                 )
             offset = position
-        elif not _fits(offset) or offset < 0:
-            offset = 0 if offset < 0 else total
-        wanted = None if limit is None else limit + 1  # one more says whether more follow
+        offset = min(max(offset, 0), LARGEST_INTEGER)  # SQL binds 64 bits: past every row anyway
+        # one more than the page says whether more follow
+        wanted = None if limit is None or limit >= LARGEST_INTEGER else limit + 1
         skip = 0 if cursor else offset
         if in_python:
             rows = [
@@ -390,6 +394,8 @@ class Table:
             has_prev, has_more = beyond, True
         else:
             has_prev, has_more = offset > 0, beyond
+        if total is None:
+            total = offset + len(rows) + (1 if has_more else 0)
         return Page(
             items=[self.to_item(row) for row in rows],
             total=total,

@@ -30,4 +30,5 @@ retrieve_logs_answer = ListAnswer(
     body={"fields": {"logs": {"source": "items"}}},
     paging=Paging(limit="limit", offset="offset"),
     newest_first=True,
+    counts=False,
 )

@@ -273,6 +273,8 @@ class ListAnswer:
     paging: Paging = Paging()
     headers: Headers = Headers()
     newest_first: bool = False
+    # whether the answer says how many items match (a total, pages, a last link)
+    counts: bool = True
 
     def fetch(
         self,
@@ -301,6 +303,7 @@ class ListAnswer:
             after=after or None,
             before=before or None,
             newest_first=self.newest_first,
+            count=self.counts,
         )
 
     def answer(self, request: Request, page: Page) -> Any:

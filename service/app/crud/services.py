@@ -28,10 +28,12 @@ services_table = Table(
 list_services_answer = ListAnswer(
     table=services_table,
     body={"fields": {"services": {"source": "items"}}},
+    counts=False,
 )
 
 search_services_answer = ListAnswer(
     table=services_table,
     body={"fields": {"services": {"source": "items"}}},
     paging=Paging(limit="limit", offset="offset"),
+    counts=False,
 )
