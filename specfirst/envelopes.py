@@ -283,24 +283,12 @@ class _Builder:
             candidates.append(role)
         if key in _LINK_ROLES and kind == "string" and key not in ("next", "prev", "previous"):
             candidates.append(_LINK_ROLES[key])
-        totals = siblings & (
-            _TOTAL_NAMES
-            | {
-                f"{self.items_name}count",
-                f"{self.items_name}total",
-                f"total{self.items_name}",
-                f"num{self.items_name}",
-            }
-        )
-        if key in _TOTAL_NAMES or key in (
-            f"{self.items_name}count",
-            f"{self.items_name}total",
-            f"total{self.items_name}",
-            f"num{self.items_name}",
-        ):
+        named = self.items_name
+        counts = {f"{named}count", f"{named}total", f"total{named}", f"num{named}"}  # articlesCount
+        if key in _TOTAL_NAMES or key in counts:
             candidates.append("total")
-        elif key == "count":
-            candidates.append("count" if totals else "total")
+        elif key == "count":  # the page's own count when a total sits beside it
+            candidates.append("count" if siblings & (_TOTAL_NAMES | counts) else "total")
         if key in _PAGES_NAMES:
             candidates.append("pages")
         if key in _PAGE_NAMES:
@@ -423,7 +411,7 @@ class _Builder:
 
 
 def _accepts_null(s: Schema) -> bool:
-    from specfirst.resources import accepts_null
+    from specfirst.resources import accepts_null  # resources builds on this module
 
     return accepts_null(s)
 
