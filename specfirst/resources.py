@@ -24,7 +24,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from specfirst import naming, refusals
+from specfirst import envelopes, naming, refusals
 from specfirst.ir import NO_VALUE, Api, MediaType, Operation, Parameter, Property, Response, Schema
 
 KINDS = ("list", "create", "read", "update", "delete", "search")
@@ -33,6 +33,13 @@ _VERBS = frozenset(
 )
 _LIMIT_NAMES = ("limit", "page_size", "pagesize", "per_page", "size", "max", "count")
 _OFFSET_NAMES = ("offset", "skip", "start")
+# envelope properties that may hold the items array one level down (data.items, _embedded.pets)
+_DEFAULT_PAGE_SIZE = 20  # a page number sent with no page size counts pages of this many items
+# names of the items array when an envelope holds several arrays of objects
+_ITEMS_NAMES = frozenset(
+    {"items", "data", "results", "entries", "records", "content", "list", "rows", "values", "hits", "elements", "objects"}
+)
+_CONTAINERS = frozenset({"data", "embedded", "result", "results", "response", "payload", "content", "page", "list", "body"})
 
 
 @dataclass(eq=False)
@@ -60,6 +67,14 @@ class Resource:
     server_values: dict[str, Any] = field(default_factory=dict)  # required fields no request sends
     is_log: bool = False  # an interaction log: written by x-specfirst-log operations, read newest first
     timestamp: str | None = None  # wire name of the time of a log entry
+
+    @property
+    def item_path(self) -> str | None:
+        """The path that reads one stored item, ``{id}`` standing for its id (a ``Location``)."""
+        for b in self.operations:
+            if b.kind == "read" and b.id_param is not None and not _has_inner_param(b.operation):
+                return b.operation.path.replace("{" + b.id_param.name + "}", "{id}")
+        return None
 
     @property
     def kinds(self) -> list[str]:
@@ -97,12 +112,20 @@ class Binding:
     id_param: Parameter | None = None  # the path parameter holding the id
     body_schema: Schema | None = None
     partial: bool = False  # PATCH: merge into the stored item
-    list_property: Property | None = None  # list wrapped in an object: the array property
+    list_path: tuple[str, ...] = ()  # list wrapped in an envelope: the path of the items array
     filters: list[tuple[Parameter, Column]] = field(default_factory=list)
     search_param: Parameter | None = None
     newest_first: bool = False
     limit_param: Parameter | None = None
     offset_param: Parameter | None = None
+    page_param: Parameter | None = None  # a page number (offset = (page - page_base) * size)
+    after_param: Parameter | None = None  # a cursor: the page after the item it names
+    before_param: Parameter | None = None  # a cursor: the page before the item it names
+    page_base: int = 1
+    default_size: int | None = None  # page size of a page number sent without a size
+    refuses_bad_cursor: bool = False  # a cursor the service did not issue is refused (else: first page)
+    envelope: envelopes.Recipe | None = None  # how a list answer is built around its items
+    headers: envelopes.HeaderRecipe | None = None  # how declared response headers are filled
     answer: str = "item"  # item, list, message, empty
     answer_schema: Schema | None = None  # the schema each stored item is answered in (item, list)
     message_field: str | None = None  # wire name of the message property of a message answer
@@ -184,10 +207,16 @@ def _inline_object(s: Schema | None) -> Schema | None:
     return s.target() if s is not None and s.target().is_object else None
 
 
-def _list_shape(s: Schema | None, *, inline: bool = False) -> tuple[Schema, Property | None] | None:
-    """(item schema, wrapping property) when ``s`` is an array of objects or an object holding one.
+def _list_shape(
+    s: Schema | None, *, inline: bool = False, collection: str = ""
+) -> tuple[Schema, tuple[str, ...]] | None:
+    """(item schema, path of the items array) when ``s`` is an array of objects or an envelope
+    holding one: ``{items: [..]}``, or nested (``{data: {items: [..]}}``, ``{_embedded: {pets: [..]}}``).
 
-    Items must be component schemas, or (``inline``, for explicitly marked operations) any object.
+    The items array is the only array of objects at the shallowest depth that has one (or,
+    among several, the only one named like a list: ``items``, ``data``, ``results``... or like
+    the ``collection`` path segment). Items must be component schemas, or (``inline``, for
+    explicitly marked operations) any object.
     """
     if s is None:
         return None
@@ -195,17 +224,35 @@ def _list_shape(s: Schema | None, *, inline: bool = False) -> tuple[Schema, Prop
     target = s.target()
     if target.types == ("array",) and target.items is not None:
         item = item_of(target.items)
-        return (item, None) if item is not None else None
-    if target.is_object:
-        arrays = [
-            (p, item_of(p.schema.target().items))
-            for p in _props(target).values()
-            if p.schema.target().types == ("array",) and p.schema.target().items is not None
-        ]
-        arrays = [(p, item) for p, item in arrays if item is not None]
-        if len(arrays) == 1:
-            return arrays[0][1], arrays[0][0]
+        return (item, ()) if item is not None else None
+    level: list[tuple[tuple[str, ...], Schema]] = [((), target)] if target.is_object else []
+    seen: set[int] = set()
+    for _ in range(3):
+        found: list[tuple[Schema, tuple[str, ...]]] = []
+        deeper: list[tuple[tuple[str, ...], Schema]] = []
+        for path, node in level:
+            if id(node) in seen:
+                continue
+            seen.add(id(node))
+            for name, p in _props(node).items():
+                child = p.schema.target()
+                if child.types == ("array",) and child.items is not None:
+                    item = item_of(child.items)
+                    if item is not None:
+                        found.append((item, (*path, name)))
+                elif child.is_object and _letters(name) in _CONTAINERS:
+                    deeper.append(((*path, name), child))
+        if len(found) > 1:
+            names = _ITEMS_NAMES | {_letters(collection)}
+            found = [f for f in found if _letters(f[1][-1]) in names]
+        if found:
+            return found[0] if len(found) == 1 else None
+        level = deeper
     return None
+
+
+def _letters(name: str) -> str:
+    return re.sub(r"[^a-z]", "", name.lower())
 
 
 def collection_key(path: str) -> str:
@@ -341,7 +388,7 @@ class _Candidate:
     kind: str
     subject: Schema | None  # the resource schema this operation shows
     body: Schema | None = None
-    list_property: Property | None = None
+    list_path: tuple[str, ...] = ()
 
 
 class _Groups:
@@ -386,7 +433,11 @@ class _Planner:
         resp_mt = _json(primary.contents) if primary else None
         resp_schema = resp_mt.schema if resp_mt else None
         item = _object_component(resp_schema)
-        listed = _list_shape(resp_schema, inline=declared in ("list", "search"))
+        listed = _list_shape(
+            resp_schema,
+            inline=declared in ("list", "search"),
+            collection=collection_key(op.path).rsplit("/", 1)[-1],
+        )
         trailing = _trailing_param(op)
         inner = _has_inner_param(op)
         method = op.method
@@ -413,8 +464,8 @@ class _Planner:
         if kind is None:
             return None
         if kind == "list" or kind == "search":
-            subject, prop = listed if listed is not None else (None, None)
-            return _Candidate(op, kind, subject, None, prop)
+            subject, path = listed if listed is not None else (None, ())
+            return _Candidate(op, kind, subject, None, path)
         if kind == "delete":
             return _Candidate(op, kind, None)  # its resource is found by its path
         return _Candidate(op, kind, item or body, body)
@@ -563,7 +614,7 @@ class _Planner:
             id_param=_trailing_param(op),
             body_schema=c.body,
             partial=op.method == "patch",
-            list_property=c.list_property,
+            list_path=c.list_path,
             status=primary.numeric if primary and primary.numeric and primary.is_success else 200,
             not_found_status=refusals.status_for(op, refusals.NOT_FOUND),
             conflict_status=refusals.status_for(op, refusals.CONFLICT),
@@ -581,14 +632,26 @@ class _Planner:
                 if p.location != "query":
                     continue
                 lowered = p.name.lower()
-                if lowered in _LIMIT_NAMES and binding.limit_param is None:
+                role = envelopes.paging_role(p)
+                if (lowered in _LIMIT_NAMES or role == "limit") and binding.limit_param is None:
                     binding.limit_param = p
-                elif lowered in _OFFSET_NAMES and binding.offset_param is None:
+                elif (lowered in _OFFSET_NAMES or role == "offset") and binding.offset_param is None:
                     binding.offset_param = p
+                elif role == "page" and binding.page_param is None:
+                    binding.page_param = p
+                elif role == "after" and binding.after_param is None:
+                    binding.after_param = p
+                elif role == "before" and binding.before_param is None:
+                    binding.before_param = p
                 elif lowered in ("q", "query", "search", "term") and binding.search_param is None:
                     binding.search_param = p
                 elif p.name in props and p.name in columns:
                     binding.filters.append((p, columns[p.name]))
+            self._paging(binding)
+            schema = resp_mt.schema if resp_mt else None
+            binding.envelope = envelopes.list_recipe(
+                schema, c.list_path, cursor_paged=binding.after_param is not None or binding.before_param is not None
+            )
         elif primary is None or primary.numeric == 204 or resp_mt is None or resp_mt.schema is None:
             binding.answer = "empty"
         elif resp_item is resource.schema or (
@@ -601,11 +664,29 @@ class _Planner:
             binding.message_field = field_name
         else:
             binding.answer = "item"
+        binding.headers = envelopes.header_recipe(primary, c.kind)
         if c.kind in ("read", "update", "delete") and binding.id_param is None and not (
             c.kind == "update" and c.body is not None and id_prop.name in _props(c.body)
         ):
             return None
         return binding
+
+
+    def _paging(self, b: Binding) -> None:
+        """Page numbering and cursor refusal of a list (see :class:`Binding`)."""
+        if b.page_param is not None and b.page_param.schema is not None:
+            if b.page_param.schema.target().constraints.get("minimum") == 0:
+                b.page_base = 0
+            if b.limit_param is None:
+                b.default_size = _DEFAULT_PAGE_SIZE
+            elif b.limit_param.schema is not None and isinstance(b.limit_param.schema.target().default, int):
+                b.default_size = b.limit_param.schema.target().default
+            else:
+                b.default_size = _DEFAULT_PAGE_SIZE
+        elif b.page_param is not None:
+            b.default_size = _DEFAULT_PAGE_SIZE
+        if b.after_param is not None or b.before_param is not None:
+            b.refuses_bad_cursor = envelopes.declares_invalid(b.operation, b.invalid_status)
 
 
 def make_plan(api: Api) -> Plan:
@@ -629,12 +710,14 @@ def describe(plan: Plan) -> str:
             extra = []
             if b.filters:
                 extra.append("filters " + ", ".join(p.name for p, _ in b.filters))
-            if b.limit_param or b.offset_param:
-                extra.append("pages by " + ", ".join(p.name for p in (b.limit_param, b.offset_param) if p))
+            pagers = (b.limit_param, b.offset_param, b.page_param, b.after_param, b.before_param)
+            if any(pagers):
+                extra.append("pages by " + ", ".join(p.name for p in pagers if p))
             if b.search_param:
                 extra.append(f"searches {b.search_param.name}")
             suffix = f" ({'; '.join(extra)})" if extra else ""
             lines.append(f"  {b.kind:7} {op.method.upper():6} {op.path}  [{op.wire_id}]{suffix}")
+            lines += [f"            {line}" for line in _answer_lines(b)]
     for op_id, log in plan.logs.items():
         op = next(o for o in plan.handlers if id(o) == op_id)
         lines.append(f"log {log.name}: every {op.method.upper()} {op.path} [{op.wire_id}] is recorded")
@@ -643,6 +726,23 @@ def describe(plan: Plan) -> str:
         for op in plan.handlers:
             lines.append(f"  {op.method.upper():6} {op.path}  [{op.wire_id}]")
     return "\n".join(lines) + "\n"
+
+
+def _answer_lines(b: Binding) -> list[str]:
+    """How ``specfirst plan`` shows a binding's envelope, cursors and headers."""
+    lines: list[str] = []
+    if b.envelope is not None and b.envelope.lines:
+        lines += b.envelope.lines
+    if b.page_param is not None:
+        size = b.limit_param.name if b.limit_param else f"{b.default_size} items"
+        lines.append(f"page {b.page_param.name} counts from {b.page_base}, in pages of {size}")
+    for p in (b.after_param, b.before_param):
+        if p is not None:
+            refusal = f"refused with {b.invalid_status}" if b.refuses_bad_cursor else "read as the first page"
+            lines.append(f"cursor {p.name}: opaque, issued by the service (any other is {refusal})")
+    if b.headers is not None:
+        lines += b.headers.lines
+    return lines
 
 
 def spec_gaps(api: Api, plan: Plan) -> list[refusals.Gap]:

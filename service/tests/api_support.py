@@ -208,13 +208,16 @@ def skip_if_not_implemented(
     assert response.status_code < 500, "server error: " + describe(response)
 
 
-def _items(listed: Any, wrapper: str | None) -> list[Any]:
-    items = listed[wrapper] if wrapper is not None else listed
+def _items(listed: Any, wrapper: str | list[str] | None) -> list[Any]:
+    items = listed
+    for name in [wrapper] if isinstance(wrapper, str) else wrapper or []:
+        assert isinstance(items, dict) and name in items, f"no {name!r} in {items!r}"
+        items = items[name]
     assert isinstance(items, list), f"not a list: {items!r}"
     return items
 
 
-def only_item(listed: Any, wrapper: str | None) -> Any:
+def only_item(listed: Any, wrapper: str | list[str] | None) -> Any:
     """The one item of a list answer (the database holds exactly one)."""
     items = _items(listed, wrapper)
     assert len(items) == 1, f"expected exactly one item: {items!r}"
@@ -236,7 +239,7 @@ def assert_same(actual: Any, expected: Any) -> None:
     assert same(actual, expected), f"{actual!r} != {expected!r}"
 
 
-def find_item(listed: Any, wrapper: str | None, id_name: str, item_id: Any) -> Any:
+def find_item(listed: Any, wrapper: str | list[str] | None, id_name: str, item_id: Any) -> Any:
     """The listed item with this id (the only one, when listed items carry no id)."""
     items = _items(listed, wrapper)
     if items and all(isinstance(i, dict) and id_name not in i for i in items):

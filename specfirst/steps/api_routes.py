@@ -19,6 +19,7 @@ from specfirst.pytypes import TypeRenderer, py_literal
 from specfirst.render import StepContext
 from specfirst.steps.authentication import requirement_function_name
 from specfirst.resources import Binding, Plan
+from specfirst.steps.models_and_crud import answer_variable
 from specfirst.writer import OutputFile, UserFunction
 
 NAME = "api_routes"
@@ -62,6 +63,7 @@ class ModuleDef:
     uses_example_param: bool = False
     crud_imports: list[str] = field(default_factory=list)  # "module.table_var"
     uses_search: bool = False
+    uses_paging: list[str] = field(default_factory=list)  # BadCursor, searched
     uses_body_route: bool = False
     handler_functions: list[UserFunction] = field(default_factory=list)
 
@@ -104,6 +106,7 @@ class _RouteBuilder:
         self.crud_imports: set[str] = set()
         self.handler_functions: list[UserFunction] = []
         self.uses_search = False
+        self.uses_paging: set[str] = set()
         self.uses_body = False  # an operation (not a callback) has a request body: see BodyRoute
 
     def type_of(self, schema: Schema | None) -> str:
@@ -341,7 +344,7 @@ class _RouteBuilder:
         if implemented:
             assert self.plan is not None
             binding = self.plan.binding(op)
-            needs_request = binding is None or binding.kind == "search"
+            needs_request = binding is None or binding.answer == "list" or _sends_headers(binding)
             context: list[ParamDef] = [ParamDef("request", "Request", None)] if needs_request else []
             context.append(ParamDef("db", "Annotated[Session, Depends(get_db)]", None))
             if security_dep:
@@ -352,6 +355,8 @@ class _RouteBuilder:
                 # FastAPI publishes "default"/"2XX" as given; the answer itself needs a number
                 params = [ParamDef("response", "Response", None), *params]
                 status_line = ["response.status_code = 200"]
+            elif binding is not None and _sends_headers(binding) and binding.answer != "empty":
+                params = [ParamDef("response", "Response", None), *params]
             body_lines = status_line + (
                 self.crud_body(binding) if binding else self.handler_body(op, params, primary)
             )
@@ -422,24 +427,14 @@ class _RouteBuilder:
             if b.kind == "update":
                 lines += unstorable
         else:  # list, search
-            filters = ", ".join(f"({column.name!r}, {p.py_name})" for p, column in b.filters)
-            limit = f"given({b.limit_param.py_name})" if b.limit_param else "None"
-            offset = f"given({b.offset_param.py_name}, 0)" if b.offset_param else "0"
-            newest = ", newest_first=True" if b.newest_first else ""
-            if b.kind == "search":
-                self.uses_search = True
-                query = f"given({b.search_param.py_name})" if b.search_param else "None"
-                lines.append(
-                    f"items = search_items(request, {table}, {query}, filters=present([{filters}]), "
-                    f"limit={limit}, offset={offset})"
-                )
-            else:
-                lines.append(
-                    f"items = {table}.list_items(db, filters=present([{filters}]), limit={limit}, offset={offset}{newest})"
-                )
-            wrapper = b.list_property.name if b.list_property else None
-            lines.append(f"return {{{wrapper!r}: items}}" if wrapper else "return items")
-            return lines
+            return lines + self.list_body(b, table)
+        headers = _sends_headers(b)
+        if headers:
+            answer = f"{r.module}.{answer_variable(b)}"
+            self.crud_imports.add(answer)
+            values = f"{answer_variable(b)}.values(request, item=item, id_name={r.id_column.name!r})"
+            if b.answer != "empty":
+                lines.append(f"response.headers.update({values})")
         if b.answer == "item":
             lines.append("return item")
         elif b.answer == "message":
@@ -447,7 +442,67 @@ class _RouteBuilder:
             text = f'f"{r.name} {{item[{r.id_column.name!r}]!r}} {verb}"'
             lines.append(f"return {{{b.message_field!r}: {text}}}" if b.message_field else "return {}")
         else:
-            lines.append(f"return Response(status_code={b.status})")
+            headers_arg = f", headers={values}" if headers else ""
+            lines.append(f"return Response(status_code={b.status}{headers_arg})")
+        return lines
+
+    def list_body(self, b: Binding, table: str) -> list[str]:
+        """A list: the page its paging parameters ask for, in its envelope, with its headers."""
+        r = b.resource
+        answer = answer_variable(b)
+        self.crud_imports.add(f"{r.module}.{answer}")
+        filters = f"present([{', '.join(f'({column.name!r}, {p.py_name})' for p, column in b.filters)}])"
+        given_args = {
+            "limit": b.limit_param,
+            "offset": b.offset_param,
+            "page": b.page_param,
+            "after": b.after_param,
+            "before": b.before_param,
+        }
+        paging = "".join(f", {role}=given({p.py_name})" for role, p in given_args.items() if p is not None)
+        lines: list[str] = []
+        if b.kind == "search":
+            self.uses_search = True
+            self.uses_paging.add("searched")
+            query = f"given({b.search_param.py_name})" if b.search_param else "None"
+            limit = f"given({b.limit_param.py_name})" if b.limit_param else "None"
+            offset = f"given({b.offset_param.py_name}, 0)" if b.offset_param else "0"
+            lines += [
+                f"items = search_items(request, {table}, {query}, filters={filters}, limit={limit}, offset={offset})",
+            ]
+            local = {"items", "value", "count", "offset", "limit", "self_link"}
+            if b.envelope is not None and b.envelope.sources <= local and not _sends_headers(b):
+                # nothing in the answer depends on what lies beyond this page
+                lines.append(f"page = searched(items, total=len(items), offset={offset}, limit={limit})")
+            else:
+                lines += [
+                    f"everything = search_items(request, {table}, {query}, filters={filters}, limit=None, offset=0)",
+                    f"page = searched(items, total=len(everything), offset={offset}, limit={limit})",
+                ]
+        else:
+            fetch = f"page = {answer}.fetch(db, filters={filters}{paging})"
+            if b.after_param is not None or b.before_param is not None:
+                self.uses_paging.add("BadCursor")
+                if b.refuses_bad_cursor:
+                    refusal = f'    raise ApiError({b.invalid_status}, "invalid_request", str(exc)) from None'
+                    lines += ["try:", f"    {fetch}", "except BadCursor as exc:", refusal]
+                else:
+                    unpaged = "".join(
+                        f", {role}=given({p.py_name})"
+                        for role, p in given_args.items()
+                        if p is not None and role not in ("after", "before")
+                    )
+                    lines += [
+                        "try:",
+                        f"    {fetch}",
+                        "except BadCursor:  # no 400 is declared: a cursor the service did not issue reads from the start",
+                        f"    page = {answer}.fetch(db, filters={filters}{unpaged})",
+                    ]
+            else:
+                lines.append(fetch)
+        if _sends_headers(b):
+            lines.append(f"response.headers.update({answer}.header_values(request, page))")
+        lines.append(f"return {answer}.answer(request, page)")
         return lines
 
     def handler_body(self, op: Operation, params: list[ParamDef], primary: Response | None) -> list[str]:
@@ -552,6 +607,7 @@ def _route_module(
     module.uses_example_param = builder.uses_example_param
     module.crud_imports = sorted(builder.crud_imports)
     module.uses_search = builder.uses_search
+    module.uses_paging = sorted(builder.uses_paging)
     module.uses_body_route = builder.uses_body and not webhooks
     module.handler_functions = builder.handler_functions
     rendered = ctx.render(
@@ -624,3 +680,8 @@ def _handler_module(ctx: StepContext, module: ModuleDef) -> OutputFile:
         user_owned=True,
         functions=tuple(module.handler_functions),
     )
+
+
+def _sends_headers(b: Binding) -> bool:
+    """Whether the operation's success response declares headers the service fills."""
+    return b.headers is not None and bool(b.headers.headers)

@@ -19,8 +19,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from specfirst import __version__, naming
+from specfirst.pytypes import py_literal
 from specfirst.render import StepContext
-from specfirst.resources import Column, Resource
+from specfirst.resources import Binding, Column, Resource
 from specfirst.writer import OutputFile
 
 NAME = "models_and_crud"
@@ -210,6 +211,11 @@ def generate(ctx: StepContext) -> list[OutputFile]:
         ),
         ctx.render("app/package.py.j2", "app/crud/__init__.py", header=ctx.header("CRUD per resource.")),
         ctx.render(
+            "app/crud/paging.py.j2",
+            "app/crud/paging.py",
+            header=ctx.header("List answers: pages, cursors, envelopes and response headers."),
+        ),
+        ctx.render(
             "app/migrations/env.py.j2", "app/migrations/env.py", header=ctx.header("Alembic environment.")
         ),
     ]
@@ -234,6 +240,7 @@ def generate(ctx: StepContext) -> list[OutputFile]:
             )
         )
         columns = {c.name: c.py_name for c in r.columns}
+        answers = answer_declarations(r)
         defined = {s.py_name for s in ctx.api.schemas}
         files.append(
             ctx.render(
@@ -245,6 +252,8 @@ def generate(ctx: StepContext) -> list[OutputFile]:
                 server_values=repr(r.server_values),
                 answers=[s.py_name for s in r.answer_schemas if s.py_name in defined],
                 keep_null=repr(r.keep_null),
+                answer_vars=answers,
+                paging_names=sorted({name for _, args in answers for name in _paging_names(args)}),
             )
         )
     revisions = history(ctx, tables_of(resources))
@@ -264,6 +273,65 @@ def generate(ctx: StepContext) -> list[OutputFile]:
         )
     files.append(OutputFile(path=HISTORY, content=json.dumps({"revisions": revisions}, indent=2) + "\n"))
     return files
+
+
+def answer_variable(b: Binding) -> str:
+    """The name of the variable (in ``app/crud/<module>.py``) that shapes one operation's answer."""
+    return naming.snake(b.operation.py_name) + ("_answer" if b.answer == "list" else "_headers")
+
+
+def _headers_source(b: Binding) -> str | None:
+    recipe = b.headers.headers if b.headers is not None else {}
+    if not recipe:
+        return None
+    location = b.resource.item_path if any(h["source"] == "location" for h in recipe.values()) else None
+    extra = f", location={py_literal(location)}" if location is not None else ""
+    return f"Headers({py_literal(recipe)}{extra})"
+
+
+# what an answer can only say after counting every matching item
+_COUNTED = frozenset({"total", "pages", "last_link", "link_header"})
+
+
+def _paging_names(args: list[str]) -> list[str]:
+    """The names of app/crud/paging.py a declaration uses."""
+    names = ["ListAnswer"] if args and args[0].startswith("table=") else []
+    return names + [name for name in ("Paging", "Headers") if any(name + "(" in a for a in args)]
+
+
+def answer_declarations(r: Resource) -> list[tuple[str, list[str]]]:
+    """(variable, keyword arguments) of the ListAnswer or Headers each operation answers with."""
+    found: list[tuple[str, list[str]]] = []
+    table = naming.snake(r.name) + "_table"
+    for b in r.operations:
+        headers = _headers_source(b)
+        if b.answer != "list":
+            if headers is not None:
+                found.append((answer_variable(b), [headers]))
+            continue
+        assert b.envelope is not None
+        args = [f"table={table}", f"body={py_literal(b.envelope.body)}"]
+        roles = {
+            "limit": b.limit_param,
+            "offset": b.offset_param,
+            "page": b.page_param,
+            "after": b.after_param,
+            "before": b.before_param,
+        }
+        paging = [f"{role}={py_literal(p.name)}" for role, p in roles.items() if p is not None]
+        if b.page_param is not None:
+            paging += [f"page_base={b.page_base}", f"default_size={b.default_size}"]
+        if paging:
+            args.append(f"paging=Paging({', '.join(paging)})")
+        if headers is not None:
+            args.append(f"headers={headers}")
+        if b.newest_first:
+            args.append("newest_first=True")
+        header_sources = {h["source"] for h in b.headers.headers.values()} if b.headers is not None else set()
+        if not (b.envelope.sources | header_sources) & _COUNTED:
+            args.append("counts=False")
+        found.append((answer_variable(b), args))
+    return found
 
 
 class _ResourceView:

@@ -1058,7 +1058,7 @@ class SuiteBuilder:
                 list_binding.operation, _primary(list_binding.operation)
             )
             lines.append(f"listed = expect(response, {list_binding.status}, {list_schema})")
-            wrapper = list_binding.list_property.name if list_binding.list_property else None
+            wrapper = _wrapper(list_binding)
             lines.append(f"return only_item(listed, {wrapper!r})[{id_name!r}]")
         name = f"create_{naming.snake(resource.name)}"
         doc = f"Create one {resource.schema.component or resource.name} with {op.wire_id}; return its id ({id_name!r})."
@@ -1392,7 +1392,7 @@ class SuiteBuilder:
             lines.append(
                 f"listed = expect(response, {b.status}, {consts.schema(b.operation, _primary(b.operation))})"
             )
-            wrapper = b.list_property.name if b.list_property else None
+            wrapper = _wrapper(b)
             lines.append(f"item_id = only_item(listed, {wrapper!r})[{id_name!r}]")
         if create.answer == "item" and expected:
             lines.append(f"assert_contains(created, {_lit(expected)})")
@@ -1425,7 +1425,7 @@ class SuiteBuilder:
                 lines.append(
                     f"listed = expect(response, {lb.status}, {consts.schema(lb.operation, _primary(lb.operation))})"
                 )
-                wrapper = lb.list_property.name if lb.list_property else None
+                wrapper = _wrapper(lb)
                 lines.append(f"listed_item = find_item(listed, {wrapper!r}, {id_name!r}, item_id)")
                 if fields:
                     lines.append(f"assert_contains(listed_item, {_lit(fields)})")
@@ -1735,3 +1735,10 @@ def _used_names(module: TestModule) -> set[str]:
         n for n in module.support_names if n.startswith("create_") and re.search(rf"\b{n}\b", text)
     }
     return names
+
+
+def _wrapper(b: Binding) -> str | list[str] | None:
+    """Where a list answer holds its items: None (a bare array), a property, or a path of them."""
+    if not b.list_path:
+        return None
+    return b.list_path[0] if len(b.list_path) == 1 else list(b.list_path)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
 from pydantic import Field
 from sqlalchemy.orm import Session
 
@@ -16,7 +16,7 @@ from app.core.context import given
 from app.core.db import get_db
 from app.core.params import IntegerText
 from app.crud.base import present
-from app.crud.interactions import interactions_table
+from app.crud.interactions import retrieve_logs_answer
 from app.schemas import ErrorResponse, RetrieveLogsResponse, TypesenseErrorResponse
 
 router = APIRouter()
@@ -67,6 +67,7 @@ router = APIRouter()
     openapi_extra={"x-specfirst-resource": "interactions", "x-specfirst-operation": "list"},
 )
 def retrieve_logs(
+    request: Request,
     db: Annotated[Session, Depends(get_db)],
     principal: Annotated[Principal, Depends(security.require_api_key_auth)],
     limit: Annotated[
@@ -80,7 +81,7 @@ def retrieve_logs(
         IntegerText,
     ] = 0,
 ) -> Any:
-    items = interactions_table.list_items(
-        db, filters=present([]), limit=given(limit), offset=given(offset, 0), newest_first=True
+    page = retrieve_logs_answer.fetch(
+        db, filters=present([]), limit=given(limit), offset=given(offset)
     )
-    return {"logs": items}
+    return retrieve_logs_answer.answer(request, page)

@@ -18,7 +18,8 @@ from app.core.db import get_db
 from app.core.errors import ApiError
 from app.core.params import IntegerText
 from app.crud.base import Duplicate, NotFound, Unstorable, present
-from app.crud.services import services_table
+from app.crud.paging import searched
+from app.crud.services import list_services_answer, search_services_answer, services_table
 from app.schemas import (
     ErrorResponse,
     ListServicesResponse,
@@ -76,14 +77,15 @@ router = APIRouter(route_class=BodyRoute)
     },
 )
 def list_services(
+    request: Request,
     db: Annotated[Session, Depends(get_db)],
     principal: Annotated[Principal, Depends(security.require_api_key_auth)],
     tags: Annotated[
         list[str] | MISSING, Query(description="Only return services carrying these tags")
     ] = MISSING,
 ) -> Any:
-    items = services_table.list_items(db, filters=present([("tags", tags)]), limit=None, offset=0)
-    return {"services": items}
+    page = list_services_answer.fetch(db, filters=present([("tags", tags)]))
+    return list_services_answer.answer(request, page)
 
 
 @router.get(
@@ -133,7 +135,8 @@ def search_services(
         limit=given(limit),
         offset=given(offset, 0),
     )
-    return {"services": items}
+    page = searched(items, total=len(items), offset=given(offset, 0), limit=given(limit))
+    return search_services_answer.answer(request, page)
 
 
 @router.post(
