@@ -373,7 +373,7 @@ class _Builder:
     def security_schemes(self) -> dict[str, SecurityScheme]:
         result: dict[str, SecurityScheme] = {}
         raw_schemes = (self.doc.get("components") or {}).get("securitySchemes") or {}
-        scope = naming.NameScope()
+        scope = naming.scheme_scope()
         for name, raw in raw_schemes.items():
             pointer = pointer_join("/components/securitySchemes", name)
             raw, pointer = self.deref(raw, pointer)
@@ -390,7 +390,7 @@ class _Builder:
             ]
             result[name] = SecurityScheme(
                 name=name,
-                py_name=scope.claim(naming.snake(name)),
+                py_name=scope.claim(naming.function_name(name)),
                 type=raw.get("type", ""),
                 description=raw.get("description"),
                 location=raw.get("in"),
@@ -531,16 +531,16 @@ def assign_names(api: Api) -> None:
     for name, s in api.components.items():
         if s.py_name is None:
             s.py_name = classes.claim(naming.pascal(name))
-    functions = naming.NameScope(reserved=frozenset({"router", "app"}))
+    functions = naming.function_scope()
     for s in api.components.values():
         visit(s, s.py_name or "")
 
     def name_operation(op: Operation) -> None:
-        base = naming.snake(op.operation_id) if op.operation_id else None
-        op.py_name = functions.claim(base or naming.derived_operation_name(op.method, op.path))
-        params = naming.NameScope(reserved=frozenset({"request", "response", "body"}))
+        base = op.operation_id or naming.derived_operation_name(op.method, op.path)
+        op.py_name = functions.claim(naming.function_name(base))
+        params = naming.parameter_scope()
         for param in op.parameters:
-            param.py_name = params.claim(naming.field_name(param.name))
+            param.py_name = params.claim(naming.parameter_name(param.name))
         ctx = naming.pascal(op.py_name)
         for param in op.parameters:
             visit(param.schema, ctx + naming.pascal(param.name))

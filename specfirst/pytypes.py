@@ -44,6 +44,13 @@ def py_literal(value: Any) -> str:
     return repr(value)
 
 
+def py_docstring(text: str) -> str:
+    """A docstring literal for text that may come from a document: triple-quoted when that is exact."""
+    if '"""' in text or "\\" in text or text.endswith('"') or not text.isprintable():
+        return py_literal(text)
+    return f'"""{text}"""'
+
+
 @dataclass
 class TypeRenderer:
     """Renders type expressions and records which generated names each module uses."""
