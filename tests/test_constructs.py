@@ -7,10 +7,12 @@ references, vendor extensions holding ``$ref`` and ``null``, and thousands of sc
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import textwrap
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -126,6 +128,133 @@ def test_nullable_references(tmp_path_factory: pytest.TempPathFactory) -> None:
             except ValidationError:
                 continue
             raise AssertionError(f"accepted {case}")
+        print("ok")
+        """,
+    )
+    assert out.strip() == "ok"
+
+
+EXTENSIONS = """
+openapi: 3.0.3
+info: {title: Extensions holding references and nulls, version: "1"}
+paths:
+  /accounts/{id}:
+    get:
+      operationId: getAccount
+      parameters:
+        - {name: id, in: path, required: true, schema: {type: string}}
+      responses:
+        "200":
+          description: ok
+          content:
+            application/json:
+              schema: {$ref: "#/components/schemas/account"}
+components:
+  schemas:
+    file:
+      type: object
+      properties: {id: {type: string}}
+    account:
+      type: object
+      x-resourceId: account
+      x-expandable:
+        oneOf: [{$ref: "#/components/schemas/file"}]
+        unset: null
+      properties:
+        icon:
+          anyOf:
+            - {type: string}
+            - {$ref: "#/components/schemas/file"}
+          nullable: true
+          x-expansionResources:
+            oneOf: [{$ref: "#/components/schemas/file"}]
+        note:
+          type: string
+          default: null
+          nullable: true
+          example: {a: null, b: [null, 1]}
+          x-nullish: {a: null, b: [null]}
+    unused:
+      type: object
+      x-points-at: {$ref: "#/components/schemas/file"}
+      properties: {n: {type: integer}}
+"""
+
+
+def test_extensions_are_literal_data(tmp_path: Path) -> None:
+    spec = tmp_path / "extensions.yml"
+    spec.write_text(EXTENSIONS)
+    service = tmp_path / "service"
+    generate(spec, service)
+    assert validate(spec, service) == []
+    out = run_in(
+        service,
+        """
+        import json, warnings
+        warnings.simplefilter("ignore")
+        from fastapi.openapi.utils import get_openapi
+        from app.main import create_app
+
+        app = create_app()
+        document = get_openapi(title="t", version="1", routes=app.routes)
+        account = next(s for s in document["components"]["schemas"].values() if "x-resourceId" in s)
+        assert account["x-expandable"] == {"oneOf": [{"$ref": "#/components/schemas/file"}]}, account
+        assert account["properties"]["icon"]["x-expansionResources"] == {"oneOf": [{"$ref": "#/components/schemas/file"}]}
+        print("ok")
+        """,
+    )
+    assert out.strip() == "ok"
+
+
+def synthetic_document(count: int) -> dict[str, Any]:
+    """``count`` object schemas referring to each other as a wide tree, one operation per 20."""
+    schemas: dict[str, Any] = {}
+    for i in range(count):
+        props: dict[str, Any] = {"id": {"type": "string"}, "count": {"type": "integer", "minimum": 0}}
+        if i:
+            props["parent"] = {"$ref": f"#/components/schemas/S{(i - 1) // 2}"}
+        if i % 7 == 0 and i:
+            props["others"] = {"type": "array", "items": {"$ref": f"#/components/schemas/S{i // 3}"}}
+        schemas[f"S{i}"] = {"type": "object", "required": ["id"], "properties": props}
+        if i % 5 == 0 and i:
+            schemas[f"S{i}"] = {
+                "allOf": [
+                    {"$ref": f"#/components/schemas/S{(i - 1) // 2}"},
+                    {"type": "object", "properties": {"x": {"type": "string"}}},
+                ]
+            }
+        if i % 11 == 0 and i:
+            schemas[f"S{i}"] = {"oneOf": [{"$ref": f"#/components/schemas/S{i - 1}"}, {"type": "string"}]}
+    ref = {"$ref": "#/components/schemas/S{}"}
+    paths = {
+        f"/s{i}": {
+            "post": {
+                "operationId": f"op{i}",
+                "requestBody": {"content": {"application/json": {"schema": {"$ref": ref["$ref"].format(i)}}}},
+                "responses": {
+                    "200": {
+                        "description": "ok",
+                        "content": {"application/json": {"schema": {"$ref": ref["$ref"].format(i)}}},
+                    }
+                },
+            }
+        }
+        for i in range(0, count, 20)
+    }
+    return {"openapi": "3.1.0", "info": {"title": "many", "version": "1"}, "paths": paths, "components": {"schemas": schemas}}
+
+
+def test_thousands_of_schemas_generate_and_import(tmp_path: Path) -> None:
+    spec = tmp_path / "many.json"
+    spec.write_text(json.dumps(synthetic_document(2000)))
+    service = tmp_path / "service"
+    generate(spec, service)
+    out = run_in(
+        service,
+        """
+        from app.schemas import COMPONENTS, S1999
+        assert len(COMPONENTS) == 2000
+        S1999.model_validate({"id": "x", "parent": {"id": "y"}})
         print("ok")
         """,
     )

@@ -57,19 +57,19 @@ def _component_schemas(document: dict[str, Any]) -> dict[str, Any]:
     class name too), so the validator can compare components no operation uses.
     """
     from pydantic import TypeAdapter
+    from pydantic.json_schema import GenerateJsonSchema
 
     from app.schemas import COMPONENTS  # type: ignore[import-not-found]
 
+    # One generator for every component, as FastAPI builds its components: each definition
+    # is generated once, and a `$ref` inside literal data (a vendor extension) is left alone.
+    inputs = [(name, "validation", TypeAdapter(python_type).core_schema) for name, python_type in COMPONENTS.items()]
+    generator = GenerateJsonSchema(ref_template="#/components/schemas/{model}")
+    schemas, definitions = generator.generate_definitions(inputs)  # type: ignore[arg-type]
     target = document.setdefault("components", {}).setdefault("schemas", {})
-    result: dict[str, Any] = {}
-    for name, python_type in COMPONENTS.items():
-        schema = TypeAdapter(python_type).json_schema(
-            ref_template="#/components/schemas/{model}", mode="validation"
-        )
-        for def_name, definition in schema.pop("$defs", {}).items():
-            target.setdefault(def_name, definition)
-        result[name] = schema
-    return result
+    for def_name, definition in definitions.items():
+        target.setdefault(def_name, definition)
+    return {name: schemas[(name, "validation")] for name in COMPONENTS}
 
 
 def derive_app_document(app_dir: str | Path) -> dict[str, Any]:
