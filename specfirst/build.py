@@ -414,7 +414,7 @@ class _Builder:
     def security_schemes(self) -> dict[str, SecurityScheme]:
         result: dict[str, SecurityScheme] = {}
         raw_schemes = (self.doc.get("components") or {}).get("securitySchemes") or {}
-        scope = naming.NameScope()
+        scope = naming.scheme_scope()
         for name, raw in raw_schemes.items():
             pointer = pointer_join("/components/securitySchemes", name)
             raw, pointer = self.deref(raw, pointer)
@@ -431,7 +431,7 @@ class _Builder:
             ]
             result[name] = SecurityScheme(
                 name=name,
-                py_name=scope.claim(naming.snake(name)),
+                py_name=scope.claim(naming.function_name(name)),
                 type=raw.get("type", ""),
                 description=raw.get("description"),
                 location=raw.get("in"),
@@ -496,17 +496,54 @@ def build_api(spec: LoadedSpec) -> Api:
 
 
 def needs_class(s: Schema) -> bool:
-    """Whether a schema becomes a pydantic model class (objects with declared properties, allOf)."""
+    """Whether a schema becomes a pydantic model class (objects with declared properties, allOf).
+
+    An allOf becomes a class only when a class can hold every member: each is a class (its
+    base), an inline object (merged into it) or annotations only. Otherwise (a member is a
+    union, a scalar, an array or a map) it is a type alias that checks every member (``AllOf``).
+    """
+    return _needs_class(s, frozenset())
+
+
+def _needs_class(s: Schema, seen: frozenset[int]) -> bool:
     if s.ref is not None:
         return False
     if s.all_of and not (s.one_of or s.any_of):
         # one member plus annotations is a reference with siblings, not a new class
-        return len(s.all_of) > 1 or bool(s.properties) or bool(s.required) or s.additional is not None
+        if not (len(s.all_of) > 1 or bool(s.properties) or bool(s.required) or s.additional is not None):
+            return False
+        if s.types and s.types != ("object",) or s.enum is not None or s.const is not NO_VALUE:
+            return False
+        return all(_class_member(m, seen | {id(s)}) for m in s.all_of)
     if s.one_of or s.any_of or s.enum is not None or s.const is not NO_VALUE:
         return False
     if s.types and s.types != ("object",):
         return False
     return bool(s.properties)
+
+
+def _class_member(member: Schema, seen: frozenset[int]) -> bool:
+    """An allOf member a class can take: a class (as its base), an inline object or annotations only."""
+    if is_inline_object(member) or is_annotation_only(member):
+        return True
+    target = member.target()
+    return id(target) not in seen and _needs_class(target, seen)
+
+
+def is_annotation_only(s: Schema) -> bool:
+    """A schema that only describes (title, description, example ...): every value is valid."""
+    return (
+        s.ref is None
+        and not (s.types or s.properties or s.required or s.all_of or s.one_of or s.any_of)
+        and s.items is None
+        and s.additional is None
+        and s.enum is None
+        and s.const is NO_VALUE
+        and s.format is None
+        and not s.constraints
+        and not s.nullable
+        and not s.unsupported
+    )
 
 
 def is_inline_object(s: Schema) -> bool:
@@ -516,7 +553,10 @@ def is_inline_object(s: Schema) -> bool:
         and s.component is None
         and not (s.one_of or s.any_of or s.all_of)
         and s.types in ((), ("object",))
-        and (bool(s.properties) or bool(s.required))
+        and (s.types == ("object",) or bool(s.properties) or bool(s.required) or s.additional is not None)
+        and s.enum is None
+        and s.const is NO_VALUE
+        and not s.nullable
     )
 
 
@@ -541,7 +581,7 @@ def assign_names(api: Api) -> None:
             s.py_name = classes.claim(naming.pascal(s.component or context))
         own = s.py_name or context
         props = naming.NameScope()
-        members = [m for m in s.all_of if is_inline_object(m)] if s.all_of else []
+        members = [m for m in s.all_of if is_inline_object(m)] if s.all_of and needs_class(s) else []
         absorbed.update(id(m) for m in members)
         for holder in [s, *members]:
             seen.add(id(holder))
@@ -567,16 +607,16 @@ def assign_names(api: Api) -> None:
     for name, s in api.components.items():
         if s.py_name is None:
             s.py_name = classes.claim(naming.pascal(name))
-    functions = naming.NameScope(reserved=frozenset({"router", "app"}))
+    functions = naming.function_scope()
     for s in api.components.values():
         visit(s, s.py_name or "")
 
     def name_operation(op: Operation) -> None:
-        base = naming.snake(op.operation_id) if op.operation_id else None
-        op.py_name = functions.claim(base or naming.derived_operation_name(op.method, op.path))
-        params = naming.NameScope(reserved=frozenset({"request", "response", "body"}))
+        base = op.operation_id or naming.derived_operation_name(op.method, op.path)
+        op.py_name = functions.claim(naming.function_name(base))
+        params = naming.parameter_scope()
         for param in op.parameters:
-            param.py_name = params.claim(naming.field_name(param.name))
+            param.py_name = params.claim(naming.parameter_name(param.name))
         ctx = naming.pascal(op.py_name)
         for param in op.parameters:
             visit(param.schema, ctx + naming.pascal(param.name))

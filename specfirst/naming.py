@@ -30,9 +30,11 @@ _MODEL_RESERVED = frozenset(
         "from_orm",
     }
 )
-# Names that generated modules already use at top level.
+# Names that generated modules import or define at top level (``app/schemas.py``, the route
+# and handler modules): a class, alias or field must not take one of them.
 _MODULE_RESERVED = frozenset(
     {
+        # typing, pydantic and the standard library
         "Annotated",
         "Any",
         "BaseModel",
@@ -40,13 +42,13 @@ _MODULE_RESERVED = frozenset(
         "Field",
         "Literal",
         "MISSING",
-        "SchemaModel",
+        "Optional",
+        "TypeAliasType",
         "Union",
         "date",
         "datetime",
         "time",
         "timedelta",
-        "router",
         "bool",
         "bytes",
         "dict",
@@ -57,25 +59,104 @@ _MODULE_RESERVED = frozenset(
         "str",
         "type",
         "None",
+        # FastAPI and SQLAlchemy names the route modules import
+        "APIRouter",
+        "Body",
+        "Cookie",
+        "Depends",
+        "FastAPIDeprecationWarning",
+        "Header",
+        "Path",
+        "Query",
+        "Request",
+        "Response",
+        "Security",
+        "Session",
+        # FastAPI's own components: its 422 response adds them to every derived document
+        "HTTPValidationError",
+        "ValidationError",
+        # app.core.types
         "Date",
         "DateTime",
         "Discriminator",
         "Duration",
         "Enum",
         "Format",
+        "JsonData",
         "NoAdditionalProperties",
         "OneOf",
+        "AllOf",
+        "SchemaModel",
         "Time",
         "UniqueItems",
         "UploadBytes",
-        "StyledQuery",
+        # the rest of the app
+        "ApiError",
+        "BodyRoute",
+        "COMPONENTS",
+        "Duplicate",
         "HandlerContext",
+        "NotFound",
         "Principal",
-        "Session",
-        "Request",
-        "Response",
+        "StyledQuery",
+        "Unstorable",
+        "router",
     }
 )
+# Top-level names of the route and handler modules that an operation's function must not take.
+_FUNCTION_RESERVED = frozenset(
+    {
+        "app",
+        "router",
+        "annotations",
+        "warnings",
+        "security",
+        "handlers",
+        "schemas",
+        "get_db",
+        "call_handler",
+        "given",
+        "merge_patch",
+        "not_implemented",
+        "present",
+        "search_items",
+        "date",
+        "datetime",
+        "time",
+        "timedelta",
+    }
+)
+# Top-level names of the security module that a scheme's verifier must not take.
+_SECURITY_RESERVED = frozenset(
+    {
+        "request",
+        "satisfy",
+        "check_credential",
+        "check_client_certificate",
+        "with_extensions",
+        "ENV_VARS",
+    }
+)
+# Names a route function takes or binds itself: a parameter must not take one of them.
+_PARAMETER_RESERVED = frozenset(
+    {
+        "request",
+        "response",
+        "body",
+        "db",
+        "principal",
+        "ctx",
+        "data",
+        "item",
+        "items",
+        "answer",
+        "exc",
+        *_FUNCTION_RESERVED,
+    }
+)
+# Suffixes of module-level names the steps derive (``<table>_table``, ``<operation>_callbacks``,
+# ``<operation>_<parameter>_param``, ``<scheme>_scheme``): a name from the document never ends so.
+_GENERATED_SUFFIXES = ("_table", "_callbacks", "_param", "_scheme")
 
 _WORD = re.compile(r"[A-Z]+(?=[A-Z][a-z0-9]|$|[^A-Za-z0-9])|[A-Z]?[a-z0-9]+|[A-Z]+|[0-9]+")
 
@@ -126,6 +207,22 @@ def field_name(text: str) -> str:
     return name
 
 
+def function_name(text: str) -> str:
+    """A module-level function name for an operation or a security scheme."""
+    name = snake(text)
+    if name in _FUNCTION_RESERVED or name.endswith(_GENERATED_SUFFIXES):
+        name += "_"
+    return name
+
+
+def parameter_name(text: str) -> str:
+    """A route function parameter: shadows nothing the function's body uses."""
+    name = field_name(text)
+    if name in _PARAMETER_RESERVED or name.endswith(_GENERATED_SUFFIXES):
+        name += "_"
+    return name
+
+
 def constant(text: str) -> str:
     """``application/json`` -> ``APPLICATION_JSON``."""
     return snake(text).upper()
@@ -163,6 +260,21 @@ class NameScope:
 def class_scope() -> NameScope:
     """The namespace of generated classes and type aliases in one module."""
     return NameScope(reserved=_MODULE_RESERVED)
+
+
+def function_scope() -> NameScope:
+    """The namespace of operation functions (route and handler modules)."""
+    return NameScope(reserved=_FUNCTION_RESERVED)
+
+
+def scheme_scope() -> NameScope:
+    """The namespace of security scheme functions (``app/core/security.py``)."""
+    return NameScope(reserved=_FUNCTION_RESERVED | _SECURITY_RESERVED)
+
+
+def parameter_scope() -> NameScope:
+    """The namespace of one route function's parameters."""
+    return NameScope(reserved=_PARAMETER_RESERVED)
 
 
 def derived_operation_name(method: str, path: str) -> str:

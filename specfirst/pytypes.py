@@ -44,6 +44,13 @@ def py_literal(value: Any) -> str:
     return repr(value)
 
 
+def py_docstring(text: str) -> str:
+    """A docstring literal for text that may come from a document: triple-quoted when that is exact."""
+    if '"""' in text or "\\" in text or text.endswith('"') or not text.isprintable():
+        return py_literal(text)
+    return f'"""{text}"""'
+
+
 @dataclass
 class TypeRenderer:
     """Renders type expressions and records which generated names each module uses."""
@@ -51,12 +58,14 @@ class TypeRenderer:
     defined: set[str] = field(default_factory=set)  # names already defined above (for aliases)
     used: set[str] = field(default_factory=set)
     quote_undefined: bool = False
+    quoted: bool = False  # a name was written as a forward reference (it is defined further down)
     prefix: str = ""  # e.g. "schemas." where generated names are used through their module
 
     def name(self, s: Schema) -> str:
         assert s.py_name is not None
         self.used.add(s.py_name)
         if self.quote_undefined and s.py_name not in self.defined:
+            self.quoted = True
             return repr(s.py_name)
         return self.prefix + s.py_name
 
@@ -140,8 +149,10 @@ class TypeRenderer:
             return self._union(s, s.one_of, "OneOf")
         if s.any_of:
             return self._union(s, s.any_of, None)
-        if s.all_of and not s.properties and len(s.all_of) == 1:
+        if s.all_of and not s.properties and len(s.all_of) == 1 and s.types in ((), ("object",)):
             return self._with_constraints(self.value_type(s.all_of[0]), s)
+        if s.all_of:
+            return self._all_of(s)
         if len(s.types) > 1:
             members = [self._typed(s, t) for t in s.types]
             return f"Union[{', '.join(members)}]"
@@ -152,6 +163,27 @@ class TypeRenderer:
         if s.properties or s.additional is not None:
             return self._typed(s, "object")
         return "Any"
+
+    def _all_of(self, s: Schema) -> str:
+        """An allOf no class can hold (a member is a union, a scalar, an array ...): every member checks the value.
+
+        Keywords next to the allOf are one more member. (An allOf that a class can hold is
+        rendered as that class, by name.)
+        """
+        members = [self.full_type(m) for m in s.all_of]
+        own = Schema(
+            pointer=s.pointer,
+            types=s.types,
+            properties=s.properties,
+            required=s.required,
+            additional=s.additional,
+            items=s.items,
+            format=s.format,
+            constraints=s.constraints,
+        )
+        if own.types or own.properties or own.required or own.additional is not None or own.items is not None:
+            members.append(f"own={self.value_type(own)}")
+        return f"Annotated[Any, AllOf({', '.join(members)})]"
 
     def _with_constraints(self, base: str, s: Schema) -> str:
         kind = s.types[0] if s.types else ""

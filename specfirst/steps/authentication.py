@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from specfirst import naming
 from specfirst.ir import Api, Operation, SecurityRequirement, SecurityScheme
-from specfirst.pytypes import py_literal
+from specfirst.pytypes import py_docstring, py_literal
 from specfirst.render import StepContext
 from specfirst.writer import OutputFile
 
@@ -31,9 +31,16 @@ _FLOW_CLASSES = {
 class SchemeDef:
     name: str  # spec name
     py_name: str
-    kind: str  # api_key, bearer, basic, http, oauth2, open_id_connect
-    constructor: str  # Python expression building FastAPI's security object
+    kind: str  # api_key, bearer, basic, http, oauth2, open_id_connect, mutual_tls
+    constructor: str | None  # Python expression building FastAPI's security object (None: FastAPI has none)
     env_var: str
+
+    @property
+    def docstring(self) -> str:
+        """The verifier's docstring as a Python literal (scheme names are document text)."""
+        if self.constructor is None:
+            return py_docstring(f"Verify a {self.name} client certificate (mutual TLS; FastAPI cannot publish it).")
+        return py_docstring(f"Verify a {self.name} credential ({self.kind}).")
 
 
 @dataclass
@@ -96,8 +103,12 @@ def _scheme_def(s: SecurityScheme) -> SchemeDef | None:
     elif s.type == "openIdConnect":
         ctor = f"OpenIdConnect(openIdConnectUrl={py_literal(s.open_id_connect_url)}, {', '.join(common)})"
         kind = "open_id_connect"
+    elif s.type == "mutualTLS":
+        # FastAPI has no class for it (its OpenAPI model cannot publish one): the verifier reads
+        # the client certificate the TLS layer verified, from the ASGI scope.
+        return SchemeDef(name=s.name, py_name=s.py_name, kind="mutual_tls", constructor=None, env_var=env_var(s.name))
     else:
-        return None  # mutualTLS: TLS termination happens before the app
+        return None
     if s.extensions:
         ctor = f"with_extensions({ctor}, {py_literal(s.extensions)})"
     return SchemeDef(name=s.name, py_name=s.py_name, kind=kind, constructor=ctor, env_var=env_var(s.name))
@@ -106,7 +117,7 @@ def _scheme_def(s: SecurityScheme) -> SchemeDef | None:
 def _requirement_functions(api: Api) -> dict[str, RequirementDef]:
     """One dependency per distinct effective requirement list, named after its schemes."""
     result: dict[str, RequirementDef] = {}
-    scope = naming.NameScope()
+    scope = naming.NameScope(reserved=frozenset(s.py_name for s in api.security_schemes.values()))
     for op in _all_operations(api):
         if not op.effective_security:
             continue
@@ -129,7 +140,9 @@ def _requirement_functions(api: Api) -> dict[str, RequirementDef]:
                 params.append((param, scheme.py_name, scheme_name, list(scopes)))
                 group.append(param)
             groups.append(group)
-        described = " or ".join(" and ".join(req) or "anonymous" for req in op.effective_security)
+        described = py_docstring(
+            "Requires " + " or ".join(" and ".join(req) or "anonymous" for req in op.effective_security) + "."
+        )
         challenges = [
             _challenge(api.security_schemes[name])
             for req in op.effective_security

@@ -46,20 +46,12 @@ _SUPPORT_MODULES = (
 )
 
 
-def empty_info(ctx: StepContext) -> list[str]:
-    """The app attributes (``title``, ``version``) the document leaves empty."""
-    return [key for key in ("title", "version") if not ctx.api.info.get(key)]
-
-
 def app_arguments(ctx: StepContext) -> list[str]:
     """FastAPI(...) keyword arguments that publish the document's top-level information."""
     info = ctx.api.info
-    # FastAPI's constructor refuses an empty title or version: a placeholder there, and the
-    # document's own value set right after (see empty_info)
-    args = [
-        f"title={py_literal(info.get('title', '') or 'untitled')}",
-        f"version={py_literal(info.get('version', '') or 'unversioned')}",
-    ]
+    # FastAPI refuses an empty title or version when it is built: the app is built with a
+    # placeholder and given the document's (empty) value right after (see blank_info)
+    args = [f"{key}={py_literal('-' if info.get(key) in (None, '') else info[key])}" for key in ("title", "version")]
     for key, kw in (
         ("summary", "summary"),
         ("description", "description"),
@@ -76,6 +68,11 @@ def app_arguments(ctx: StepContext) -> list[str]:
     if ctx.api.external_docs is not None:
         args.append(f"openapi_external_docs={py_literal(ctx.api.external_docs)}")
     return args
+
+
+def blank_info(ctx: StepContext) -> list[tuple[str, str]]:
+    """The title or version the document leaves empty: set on the app after FastAPI is built."""
+    return [(key, py_literal("")) for key in ("title", "version") if ctx.api.info.get(key) in (None, "")]
 
 
 def _match_key(path: str) -> tuple[int, ...]:
@@ -145,7 +142,7 @@ def generate(ctx: StepContext) -> list[OutputFile]:
                 "The app factory: routes, error handlers and the served source document."
             ),
             app_args=app_arguments(ctx),
-            empty_info=empty_info(ctx),
+            blank_info=blank_info(ctx),
             has_webhooks=bool(ctx.api.webhooks),
             # the spec's own /healthz wins; the built-in one is added only where there is none
             spec_has_healthz=any(op.path == "/healthz" for op in ctx.api.operations),

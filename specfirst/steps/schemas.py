@@ -119,8 +119,10 @@ def class_def(s: Schema, renderer: TypeRenderer) -> ClassDef:
     bases: list[str] = []
     own: list[Property] = list(s.properties.values())
     required = set(s.required)
+    merged: list[Schema] = []  # inline members: their properties and annotations join the class
     for member in s.all_of:
         if member.py_name is None and member.ref is None:
+            merged.append(member)
             own.extend(member.properties.values())
             required.update(member.required)
         else:
@@ -142,10 +144,16 @@ def class_def(s: Schema, renderer: TypeRenderer) -> ClassDef:
 
     config: dict[str, str] = {}
     annotations = {**inherited_annotations(s), **s.annotations}
+    for member in merged:
+        for key, value in member.annotations.items():
+            annotations.setdefault(key, value)
     description = annotations.pop("description", None)
     docstring = docstring_for(description)
     extra: dict[str, Any] = {k: v for k, v in annotations.items() if k != "title"}
     extra.update({**inherited_extensions(s), **s.extensions})
+    for member in merged:
+        for key, value in member.extensions.items():
+            extra.setdefault(key, value)
     if description is not None and docstring is None:
         extra["description"] = description
     if "title" in annotations:
@@ -156,13 +164,14 @@ def class_def(s: Schema, renderer: TypeRenderer) -> ClassDef:
         if key in s.constraints:
             extra[key] = s.constraints[key]
     extra_type = None
-    if s.additional is False:
+    additional = next((n.additional for n in (s, *merged) if n.additional is not None), None)
+    if additional is False:
         config["extra"] = "'forbid'"
-    elif s.additional is True:
+    elif additional is True:
         config["extra"] = "'allow'"
-    elif isinstance(s.additional, Schema):
+    elif isinstance(additional, Schema):
         config["extra"] = "'allow'"
-        extra_type = f"dict[str, {renderer.full_type(s.additional)}]"
+        extra_type = f"dict[str, {renderer.full_type(additional)}]"
     if extra:
         config["json_schema_extra"] = py_literal(extra)
     config_line = ", ".join(f"{k}={v}" for k, v in config.items()) if config else None
@@ -182,18 +191,90 @@ def is_class(s: Schema) -> bool:
     return needs_class(s)
 
 
+def _named_references(s: Schema) -> list[Schema]:
+    """The named schemas a schema's definition refers to (without looking inside them)."""
+    found: list[Schema] = []
+    seen: set[int] = set()
+    stack: list[tuple[Schema, bool]] = [(s, True)]
+    while stack:
+        node, root = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if not root and node.py_name is not None:
+            found.append(node)
+            continue
+        children: list[Any] = [node.ref, node.items, node.additional, *node.all_of, *node.one_of, *node.any_of]
+        children += [p.schema for p in node.properties.values()]
+        if node.discriminator is not None:
+            children += list(node.discriminator.mapping.values())
+        stack.extend((child, False) for child in children if isinstance(child, Schema))
+    return found
+
+
+def recursive_schemas(schemas: list[Schema]) -> set[int]:
+    """The named schemas that take part in a cycle of references (Tarjan's algorithm, iterative)."""
+    edges = {id(s): [id(t) for t in _named_references(s)] for s in schemas}
+    index: dict[int, int] = {}
+    low: dict[int, int] = {}
+    on_stack: set[int] = set()
+    stack: list[int] = []
+    result: set[int] = set()
+    for start in edges:
+        if start in index:
+            continue
+        work = [(start, 0)]
+        while work:
+            node, position = work.pop()
+            if position == 0:
+                index[node] = low[node] = len(index)
+                stack.append(node)
+                on_stack.add(node)
+            targets = edges.get(node, [])
+            if position < len(targets):
+                work.append((node, position + 1))
+                target = targets[position]
+                if target not in index:
+                    work.append((target, 0))
+                elif target in on_stack:
+                    low[node] = min(low[node], index[target])
+                continue
+            for target in targets:
+                if target in on_stack:
+                    low[node] = min(low[node], low[target])
+            if low[node] == index[node]:
+                component = []
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    component.append(member)
+                    if member == node:
+                        break
+                if len(component) > 1 or node in edges.get(node, []):
+                    result.update(component)
+    return result
+
+
 def generate(ctx: StepContext) -> list[OutputFile]:
     renderer = TypeRenderer()
     definitions: list[ClassDef | AliasDef] = []
+    recursive = recursive_schemas(ctx.api.schemas)
     for s in ctx.api.schemas:
         if is_class(s):
             definitions.append(class_def(s, renderer))
         else:
-            renderer.quote_undefined = True
-            definitions.append(AliasDef(name=s.py_name or "", expression=renderer.full_type(s, define=True)))
+            renderer.quote_undefined, renderer.quoted = True, False
+            expression = renderer.full_type(s, define=True)
+            if renderer.quoted or id(s) in recursive:
+                # recursive, or it refers to a name defined further down: a named alias type keeps
+                # the reference lazy, resolves it in this module wherever it is used, and is
+                # published once (as the document's own $ref cycle) rather than unrolled
+                expression = f"TypeAliasType({py_literal(s.py_name)}, {expression})"
+            definitions.append(AliasDef(name=s.py_name or "", expression=expression))
             renderer.quote_undefined = False
         renderer.defined.add(s.py_name or "")
     classes = [d.name for d in definitions if isinstance(d, ClassDef)]
+    expressions = " ".join(d.expression for d in definitions if isinstance(d, AliasDef))
     components = [(name, schema.py_name) for name, schema in ctx.api.components.items()]
     return [
         ctx.render(
@@ -202,6 +283,7 @@ def generate(ctx: StepContext) -> list[OutputFile]:
             header=ctx.header("Request and response models for every schema in the document."),
             definitions=definitions,
             classes=classes,
+            uses_alias_type="TypeAliasType(" in expressions,
             components=components,
         )
     ]

@@ -221,6 +221,14 @@ NORMALIZATIONS: list[tuple[str, str]] = [
             "are documentation the app must reproduce."
         ),
     ),
+    (
+        "null mapping entries",
+        (
+            "A mapping entry whose value is null (inside an example, an extension, a default) is "
+            "dropped on both sides while nulls in arrays stay, because FastAPI encodes its derived "
+            "document with exclude_none and so drops every such entry."
+        ),
+    ),
 ]
 
 HTTP_METHODS: frozenset[str] = frozenset(
@@ -1327,6 +1335,15 @@ def align_app_to_spec(app_normalized: dict[str, Any], spec_normalized: Mapping[s
     return _Aligner(_auto_422_response()).document(app_normalized, spec_normalized)
 
 
+def _without_null_entries(node: JSON) -> JSON:
+    """A copy without the mapping entries whose value is null (array items are kept as they are)."""
+    if isinstance(node, dict):
+        return {key: _without_null_entries(value) for key, value in node.items() if value is not None}
+    if isinstance(node, list):
+        return [_without_null_entries(item) for item in node]
+    return node
+
+
 def _declared_version(doc: Mapping[str, Any]) -> tuple[int, int]:
     match = re.match(r"^\s*(\d+)\.(\d+)", str(doc.get("openapi", "3.1")))
     return (int(match.group(1)), int(match.group(2))) if match else (3, 1)
@@ -1350,7 +1367,7 @@ def normalize_document(
     if side not in ("spec", "app"):
         raise ValueError(f"side must be 'spec' or 'app', not {side!r}")
     version = tuple(spec_version) if side == "spec" else _declared_version(doc)
-    normalized = _Normalizer(copy.deepcopy(doc), (version[0], version[1])).document()
+    normalized = _Normalizer(_without_null_entries(doc), (version[0], version[1])).document()
     if side == "app" and reference is not None:
         normalized = align_app_to_spec(normalized, reference)
     return normalized
