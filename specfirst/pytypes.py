@@ -130,6 +130,12 @@ class TypeRenderer:
         """
         if not define and s.py_name is not None:
             return self.name(s)
+        base = self._content_type(s, define=define)
+        if s.keywords:
+            return f"Annotated[{base}, Keywords({py_literal(s.keywords)})]"
+        return base
+
+    def _content_type(self, s: Schema, *, define: bool) -> str:
         if s.ref is not None:
             return self.value_type(s.ref)
         if s.const is not NO_VALUE:
@@ -178,6 +184,10 @@ class TypeRenderer:
                     f"{py_literal(k)}: {self.value_type(v)}" for k, v in s.discriminator.mapping.items()
                 )
                 mapping = f", mapping={{{pairs}}}"
+            named = [m for m in members if m.target().component is not None]
+            if named:
+                pairs = ", ".join(f"{py_literal(m.target().component)}: {self.value_type(m)}" for m in named)
+                mapping += f", members={{{pairs}}}"
             notes.append(f"Discriminator({py_literal(s.discriminator.property_name)}{mapping})")
         return f"Annotated[{union}, {', '.join(notes)}]" if notes else union
 
@@ -200,9 +210,13 @@ class TypeRenderer:
                 extra.append(f"ContentEncoding({s.annotations['contentEncoding']!r})")
             return self._annotate(base, notes, extra)
         if kind in ("integer", "number"):
-            base = "int" if kind == "integer" else "float"
+            kwargs = self.constraint_kwargs(s, kind)
             extra = [f"Format({fmt!r})"] if fmt else []
-            return self._annotate(base, self.constraint_kwargs(s, kind), extra)
+            if kind == "number":
+                return self._annotate("float", kwargs, extra)
+            if kwargs:  # pydantic applies Field constraints to int itself, then 5.0 is read as 5
+                return self._annotate("int", kwargs, [*extra, "Integral()"])
+            return self._annotate("Integer", [], extra)
         if kind == "boolean":
             return "bool"
         if kind == "null":

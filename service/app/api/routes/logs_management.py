@@ -14,6 +14,9 @@ from app.core import security
 from app.core.auth import Principal
 from app.core.context import given
 from app.core.db import get_db
+from app.core.types import (
+    Integral,
+)
 from app.crud.base import present
 from app.crud.interactions import interactions_table
 from app.schemas import ErrorResponse, RetrieveLogsResponse, TypesenseErrorResponse
@@ -69,11 +72,11 @@ def retrieve_logs(
     db: Annotated[Session, Depends(get_db)],
     principal: Annotated[Principal, Depends(security.require_api_key_auth)],
     limit: Annotated[
-        Annotated[int, Field(ge=1, le=1000)],
+        Annotated[int, Field(ge=1, le=1000), Integral()],
         Query(description="Maximum number of entries to return"),
     ] = 50,
     offset: Annotated[
-        Annotated[int, Field(ge=0)],
+        Annotated[int, Field(ge=0), Integral()],
         Query(description="How many entries to skip before returning results"),
     ] = 0,
 ) -> Any:

@@ -16,6 +16,9 @@ from app.core.bodies import BodyRoute
 from app.core.context import given
 from app.core.db import get_db
 from app.core.errors import ApiError
+from app.core.types import (
+    Integral,
+)
 from app.crud.base import Duplicate, NotFound, Unstorable, present
 from app.crud.services import services_table
 from app.schemas import (
@@ -114,10 +117,10 @@ def search_services(
     principal: Annotated[Principal, Depends(security.require_api_key_auth)],
     q: Annotated[Annotated[str, Field(min_length=1)], Query(description="Text to look for")],
     limit: Annotated[
-        Annotated[int, Field(ge=1, le=250)], Query(description="Most results to return")
+        Annotated[int, Field(ge=1, le=250), Integral()], Query(description="Most results to return")
     ] = 20,
     offset: Annotated[
-        Annotated[int, Field(ge=0)], Query(description="How many results to skip first")
+        Annotated[int, Field(ge=0), Integral()], Query(description="How many results to skip first")
     ] = 0,
 ) -> Any:
     items = search_items(
