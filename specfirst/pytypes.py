@@ -185,7 +185,7 @@ class TypeRenderer:
                 )
                 mapping = f", mapping={{{pairs}}}"
             named = [m for m in members if m.target().component is not None]
-            if named:
+            if named and (len(named) == len(members) or s.discriminator.explicit_mapping):
                 pairs = ", ".join(f"{py_literal(m.target().component)}: {self.value_type(m)}" for m in named)
                 mapping += f", members={{{pairs}}}"
             notes.append(f"Discriminator({py_literal(s.discriminator.property_name)}{mapping})")

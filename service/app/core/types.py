@@ -8,12 +8,13 @@ import base64
 import binascii
 import ipaddress
 import json
-import math
 import re
 import uuid
+from collections.abc import Callable
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from fractions import Fraction
 from typing import Annotated, Any, ForwardRef, get_args, get_origin
 from urllib.parse import urlsplit
 
@@ -209,10 +210,7 @@ class UniqueItems(_Keyword):
     """``uniqueItems: true`` on an array."""
 
     def check(self, value: Any) -> Any:
-        seen = {
-            _canonical(item.model_dump(mode="json") if isinstance(item, BaseModel) else item)
-            for item in value
-        }
+        seen = {json.dumps(_plain(item), sort_keys=True) for item in value}
         if len(seen) != len(value):
             raise _fail("unique_items", "array items must be unique")
         return value
@@ -291,10 +289,11 @@ class Discriminator:
         self, source: Any, handler: GetCoreSchemaHandler
     ) -> core_schema.CoreSchema:
         rules, schema = _union_rules(source, handler(source))
-        rules.property_name = self.property_name
         rules.select = {
             value: _type_name(tp) for value, tp in {**self.members, **self.mapping}.items()
         }
+        if rules.select:  # members with no name and no mapping cannot be selected: no dispatch
+            rules.property_name = self.property_name
         return schema
 
     def __get_pydantic_json_schema__(
@@ -355,7 +354,7 @@ def _is_number(value: Any) -> bool:
 _JSON_TYPES = {
     "null": lambda v: v is None,
     "boolean": lambda v: isinstance(v, bool),
-    "integer": lambda v: _is_number(v) and float(v).is_integer(),
+    "integer": lambda v: _is_number(v) and (isinstance(v, int) or v.is_integer()),
     "number": _is_number,
     "string": lambda v: isinstance(v, str),
     "array": lambda v: isinstance(v, list),
@@ -368,12 +367,11 @@ def _count(n: int, one: str, many: str) -> str:
 
 
 def _multiple(value: Any, step: Any) -> bool:
-    if isinstance(value, int) and isinstance(step, int):
-        return value % step == 0
-    quotient = value / step
-    return math.isfinite(quotient) and abs(quotient - round(quotient)) <= 1e-9 * max(
-        1.0, abs(quotient)
-    )
+    """``multipleOf`` on the numbers as written in JSON (``0.07`` is a multiple of ``0.01``)."""
+    try:
+        return Fraction(str(value)) % Fraction(str(step)) == 0
+    except (ValueError, ZeroDivisionError):  # not finite, or a step of 0
+        return False
 
 
 def _problem(schema: Any, value: Any) -> str | None:
@@ -657,7 +655,7 @@ class _UnionRules:
         raise failure
 
 
-def _member(index: int):  # noqa: ANN202
+def _member(index: int) -> Callable[[Any, core_schema.ValidatorFunctionWrapHandler], Any]:
     def validate(value: Any, handler: core_schema.ValidatorFunctionWrapHandler) -> Any:
         probe = _PROBE.get()
         if probe is None:
