@@ -166,7 +166,10 @@ class TypeRenderer:
 
     def _literal(self, values: list[Any], s: Schema) -> str:
         if values and all(isinstance(v, _LITERAL_TYPES) for v in values) and s.types != ("number",):
-            return f"Literal[{', '.join(py_literal(v) for v in values)}]"
+            literal = f"Literal[{', '.join(py_literal(v) for v in values)}]"
+            if all(isinstance(v, int) and not isinstance(v, bool) for v in values):
+                return f"Annotated[{literal}, Integral()]"  # 2.0 is the enum value 2
+            return literal
         # floats, objects or arrays in an enum: validate membership, keep the base type
         base = self._typed(s, s.types[0]) if s.types else "Any"
         return f"Annotated[{base}, Enum({py_literal(values)})]"

@@ -189,6 +189,8 @@ components:
         billing: {type: string}
         shape: {$ref: "#/components/schemas/Shape"}
         at: {type: string, format: time}
+        level: {type: integer, enum: [1, 2, 3]}
+        ratio: {type: number, enum: [0.5, 2]}
         period: {type: string, format: duration}
         pet: {$ref: "#/components/schemas/Pet"}
         either:
@@ -277,6 +279,11 @@ def test_an_integral_number_is_an_integer(service: Path) -> None:
         refused_body({"name": "a", "count": 5.5})
         refused_body({"name": "a", "count": True})
         refused_body({"name": "a", "count": "5"})
+        # enum members compare as JSON numbers: 2.0 is the member 2
+        assert created({**BASE, "level": 2.0})["level"] == 2
+        refused_body({**BASE, "level": 2.5})
+        assert created({**BASE, "ratio": 2})["ratio"] == 2
+        refused_body({**BASE, "ratio": 1})
         # a query parameter reads "5.0" as the integer 5, and refuses "5.5"
         assert client.get("/items", params={"count": "5.0"}).status_code == 200
         refused(client.get("/items", params={"count": "5.5"}))

@@ -229,7 +229,7 @@ class Enum(_Keyword):
         return hash(_canonical(self.values))
 
     def check(self, value: Any) -> Any:
-        if _canonical(value) not in {_canonical(v) for v in self.values}:
+        if not any(_same(value, option) for option in self.values):
             raise _fail("enum", f"must be one of {self.values!r}")
         return value
 
