@@ -66,6 +66,7 @@ _MODULE_RESERVED = frozenset(
         "Integer",
         "Integral",
         "Keywords",
+        "MultipleOf",
         "NoAdditionalProperties",
         "OneOf",
         "Time",

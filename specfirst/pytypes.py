@@ -215,6 +215,11 @@ class TypeRenderer:
         if kind in ("integer", "number"):
             kwargs = self.constraint_kwargs(s, kind)
             extra = [f"Format({fmt!r})"] if fmt else []
+            step = s.constraints.get("multipleOf")
+            if step is not None and (kind == "number" or not isinstance(step, int)):
+                # pydantic checks a float multipleOf within a tolerance: checked exactly instead
+                kwargs = [k for k in kwargs if not k.startswith("multiple_of=")]
+                extra.append(f"MultipleOf({py_literal(step)})")
             if kind == "number":
                 return self._annotate("float", kwargs, extra)
             if kwargs:  # pydantic applies Field constraints to int itself, then 5.0 is read as 5

@@ -206,6 +206,21 @@ class Format(_Keyword):
 
 
 @dataclass(frozen=True)
+class MultipleOf(_Keyword):
+    """``multipleOf`` on the number as JSON writes it: ``0.07`` is a multiple of ``0.01``, ``1e-42`` is not."""
+
+    step: int | float
+
+    def check(self, value: Any) -> Any:
+        if not _multiple(value, self.step):
+            raise _fail("multiple_of", f"must be a multiple of {self.step}")
+        return value
+
+    def publish(self, schema: JsonSchemaValue) -> None:
+        schema["multipleOf"] = self.step
+
+
+@dataclass(frozen=True)
 class UniqueItems(_Keyword):
     """``uniqueItems: true`` on an array."""
 
@@ -562,10 +577,25 @@ _TEMPORAL_FORMATS = {
     "date-time": re.compile(rf"{_DATE}[Tt]{_TIME}"),
     "date": re.compile(_DATE),
     "time": re.compile(_TIME),
+    # RFC 3339 appendix A: P1Y2M3D, P3DT4H5M6S, PT5M, P2W (a unit's smaller neighbours follow it)
     "duration": re.compile(
-        r"P(?=\d|T\d)(?:\d+Y)?(?:\d+M)?(?:\d+W)?(?:\d+D)?(?:T(?=\d)(?:\d+H)?(?:\d+M)?(?:\d+(?:\.\d+)?S)?)?"
+        r"P(?:(?:\d+Y(?:\d+M(?:\d+D)?)?|\d+M(?:\d+D)?|\d+D)(?:T(?:\d+H(?:\d+M(?:\d+S)?)?|\d+M(?:\d+S)?|\d+S))?"
+        r"|T(?:\d+H(?:\d+M(?:\d+S)?)?|\d+M(?:\d+S)?|\d+S)|\d+W)"
     ),
 }
+
+
+def _duration_text(value: timedelta) -> str:
+    """A duration as RFC 3339 writes it (``P3DT4H5M6S``); pydantic's own form is not always one."""
+    sign, value = ("-", -value) if value < timedelta(0) else ("", value)
+    if not (value.seconds or value.microseconds):
+        return f"{sign}P{value.days}D"
+    hours, rest = divmod(value.seconds, 3600)
+    minutes, seconds = divmod(rest, 60)
+    second = (
+        f"{seconds}.{value.microseconds:06d}".rstrip("0") if value.microseconds else str(seconds)
+    )
+    return f"{sign}P{value.days}DT{hours}H{minutes}M{second}S"
 
 
 @dataclass(frozen=True)
@@ -585,7 +615,12 @@ class _Temporal:
     def __get_pydantic_core_schema__(
         self, source: Any, handler: GetCoreSchemaHandler
     ) -> core_schema.CoreSchema:
-        return core_schema.no_info_before_validator_function(self.check, handler(source))
+        schema = core_schema.no_info_before_validator_function(self.check, handler(source))
+        if self.kind is timedelta:
+            schema["serialization"] = core_schema.plain_serializer_function_ser_schema(
+                _duration_text, when_used="json"
+            )
+        return schema
 
 
 # -- oneOf and discriminators -----------------------------------------------------------------
