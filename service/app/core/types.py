@@ -715,31 +715,43 @@ def _member(index: int) -> Callable[[Any, core_schema.ValidatorFunctionWrapHandl
 def _union_rules(
     source: Any, schema: core_schema.CoreSchema
 ) -> tuple[_UnionRules, core_schema.CoreSchema]:
-    """The rules of a union schema, wrapping it the first time a marker asks."""
+    """The rules of a union schema, wrapping it the first time a marker asks.
+
+    A union pydantic does not build as a union (a recursive reference) is validated as
+    pydantic does: its rules are kept but not applied.
+    """
     rules = (schema.get("metadata") or {}).get("union_rules")
     if isinstance(rules, _UnionRules):
         return rules, schema
-    members = [_type_name(arg) for arg in get_args(source) if arg is not type(None)] or [
-        _type_name(source)
-    ]
-    union = schema if schema["type"] == "union" else core_schema.union_schema([schema])
-    if len(union["choices"]) != len(members):
-        members = [str(index) for index in range(len(union["choices"]))]
+    rules = _UnionRules(
+        members=[_type_name(arg) for arg in get_args(source) if arg is not type(None)]
+    )
+    if schema["type"] == "union":
+        result = _probed(rules, schema)
+    elif schema["type"] == "nullable" and schema["schema"]["type"] == "union":
+        result = {**schema, "schema": _probed(rules, schema["schema"])}
+    else:
+        result = dict(schema)
+    result["metadata"] = {**(schema.get("metadata") or {}), "union_rules": rules}
+    return rules, result
+
+
+def _probed(rules: _UnionRules, union: core_schema.UnionSchema) -> core_schema.CoreSchema:
+    """``union`` with every member tried (see ``_member``) and ``rules`` choosing the value."""
+    if len(union["choices"]) != len(rules.members):
+        rules.members = [str(index) for index in range(len(union["choices"]))]
     choices: list[Any] = [
         (
             core_schema.no_info_wrap_validator_function(
                 _member(index), choice[0] if isinstance(choice, tuple) else choice
             ),
-            choice[1] if isinstance(choice, tuple) else members[index],
+            choice[1] if isinstance(choice, tuple) else rules.members[index],
         )
         for index, choice in enumerate(union["choices"])
     ]
-    rules = _UnionRules(members=members)
-    probed = core_schema.no_info_wrap_validator_function(
+    return core_schema.no_info_wrap_validator_function(
         rules.validate, {**union, "choices": choices, "mode": "left_to_right"}
     )
-    probed["metadata"] = {"union_rules": rules}
-    return rules, probed
 
 
 UploadBytes = Annotated[bytes, Strict(False)]
