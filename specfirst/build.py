@@ -19,6 +19,7 @@ from specfirst.ir import (
     EVALUABLE_SUBSCHEMA_KEYS,
     EVALUATED_KEYS,
     NO_VALUE,
+    UNSUPPORTED_SCHEMA_KEYS,
     Api,
     Discriminator,
     MediaType,
@@ -35,17 +36,6 @@ from specfirst.ir import (
 from specfirst.loader import LoadedSpec, pointer_join
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
-_UNSUPPORTED_SCHEMA_KEYS = (
-    "if",
-    "then",
-    "else",
-    "prefixItems",
-    "contains",
-    "propertyNames",
-    "dependentSchemas",
-    "unevaluatedProperties",
-    "unevaluatedItems",
-)
 
 
 def evaluable_subschema(node: Any) -> bool:
@@ -203,7 +193,7 @@ class _Builder:
                     continue
                 s.annotations[key] = node[key]
         s.extensions = {k: v for k, v in node.items() if k.startswith("x-")}
-        for key in _UNSUPPORTED_SCHEMA_KEYS:
+        for key in UNSUPPORTED_SCHEMA_KEYS:
             if key in node:
                 s.unsupported.append(key)
         for key in EVALUATED_KEYS:

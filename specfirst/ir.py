@@ -65,6 +65,19 @@ CONSTRAINT_KEYS = (
 )
 
 
+# Schema keywords a generated service neither enforces nor publishes (README, known limits);
+# EVALUATED_KEYS join them where their subschemas are not self-contained.
+UNSUPPORTED_SCHEMA_KEYS = (
+    "if",
+    "then",
+    "else",
+    "prefixItems",
+    "contains",
+    "propertyNames",
+    "dependentSchemas",
+    "unevaluatedProperties",
+    "unevaluatedItems",
+)
 # Keywords a generated service evaluates on the JSON value itself (pydantic has no type for
 # them), published as written: each holds literal data or self-contained subschemas.
 EVALUATED_KEYS = ("not", "patternProperties", "dependentRequired")

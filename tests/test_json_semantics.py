@@ -395,3 +395,57 @@ def test_a_patch_is_checked_against_its_schema_and_the_resource(service: Path) -
         assert client.get(path).json() == {**item, "count": 10}
         """,
     )
+
+
+UNENFORCED = """\
+openapi: 3.1.0
+info: {title: Limits, version: "1.0"}
+paths:
+  /things:
+    post:
+      operationId: makeThing
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: {$ref: "#/components/schemas/Thing"}
+      responses:
+        "204": {description: made}
+        "400": {description: bad}
+components:
+  schemas:
+    Other:
+      type: object
+      properties:
+        z: {type: string}
+    Thing:
+      type: object
+      properties:
+        not: {type: string}
+        kept:
+          type: string
+          not: {const: x}
+        refd:
+          type: object
+          not: {$ref: "#/components/schemas/Other"}
+        listed:
+          type: array
+          items: {type: string}
+          contains: {const: a}
+"""
+
+
+def test_keywords_the_service_cannot_express_are_reported_in_their_own_category(tmp_path: Path) -> None:
+    """A ``not`` whose subschema is a ``$ref`` and ``contains`` are neither enforced nor
+    published: the validator reports them as ``unenforced``; a property named ``not`` and an
+    evaluable ``not`` are no discrepancy."""
+    spec = tmp_path / "limits.yml"
+    spec.write_text(UNENFORCED, encoding="utf-8")
+    generate(spec, tmp_path / "service")
+    found = validate(spec, tmp_path / "service")
+    assert found, "the limits must be reported"
+    assert {(d.category, d.kind, d.pointer.rsplit("/", 2)[-2:][1]) for d in found} == {
+        ("unenforced", "missing-in-app", "not"),
+        ("unenforced", "missing-in-app", "contains"),
+    }, [(d.category, d.pointer) for d in found]
+    assert {d.pointer.rsplit("/", 2)[-2] for d in found} == {"refd", "listed"}
