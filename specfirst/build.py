@@ -7,6 +7,7 @@ raised together as one :class:`~specfirst.errors.SpecError`.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 from urllib.parse import unquote
 
@@ -15,7 +16,10 @@ from specfirst.errors import Problem, SpecError
 from specfirst.ir import (
     ANNOTATION_KEYS,
     CONSTRAINT_KEYS,
+    EVALUABLE_SUBSCHEMA_KEYS,
+    EVALUATED_KEYS,
     NO_VALUE,
+    UNSUPPORTED_SCHEMA_KEYS,
     Api,
     Discriminator,
     MediaType,
@@ -32,20 +36,6 @@ from specfirst.ir import (
 from specfirst.loader import LoadedSpec, pointer_join
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
-_UNSUPPORTED_SCHEMA_KEYS = (
-    "not",
-    "if",
-    "then",
-    "else",
-    "patternProperties",
-    "prefixItems",
-    "contains",
-    "propertyNames",
-    "dependentRequired",
-    "dependentSchemas",
-    "unevaluatedProperties",
-    "unevaluatedItems",
-)
 # Every keyword the model reads (or knows it cannot express). Any other key of a schema object
 # is an annotation JSON Schema ignores for validation (an unknown keyword, e.g. one a framework
 # writes for its own tools): it is carried like an ``x-`` extension, so it is published as written.
@@ -79,9 +69,64 @@ _KNOWN_SCHEMA_KEYS = frozenset(
         "contentSchema",
         *CONSTRAINT_KEYS,
         *ANNOTATION_KEYS,
-        *_UNSUPPORTED_SCHEMA_KEYS,
+        *UNSUPPORTED_SCHEMA_KEYS,
+        *EVALUATED_KEYS,
     )
 )
+
+
+def evaluable_subschema(node: Any) -> bool:
+    """A subschema the generated service can evaluate and publish as written: no ``$ref``,
+    only keywords its evaluator knows (OpenAPI 3.1 forms: no ``nullable``, numeric bounds)."""
+    if isinstance(node, bool):
+        return True
+    if not isinstance(node, dict):
+        return False
+    for key, value in node.items():
+        if key.startswith("x-") or key in ANNOTATION_KEYS or key == "default":
+            continue
+        if key not in EVALUABLE_SUBSCHEMA_KEYS:
+            return False
+        if key in ("exclusiveMinimum", "exclusiveMaximum") and isinstance(value, bool):
+            return False
+        if key in ("not", "items", "additionalProperties") and not evaluable_subschema(value):
+            return False
+        if key in ("allOf", "anyOf", "oneOf") and not (
+            isinstance(value, list) and all(evaluable_subschema(v) for v in value)
+        ):
+            return False
+        if key in ("properties", "patternProperties") and not (
+            isinstance(value, dict) and all(evaluable_subschema(v) for v in value.values())
+        ):
+            return False
+        if key == "dependentRequired" and not evaluable_keyword(key, value):
+            return False
+        if key == "pattern" and not _compiles(value):
+            return False
+    return True
+
+
+def evaluable_keyword(key: str, value: Any) -> bool:
+    """Whether the service can evaluate ``key: value`` (see ``EVALUATED_KEYS``)."""
+    if key == "dependentRequired":
+        return isinstance(value, dict) and all(
+            isinstance(v, list) and all(isinstance(n, str) for n in v) for v in value.values()
+        )
+    if key == "patternProperties":
+        return (
+            isinstance(value, dict)
+            and all(_compiles(p) for p in value)
+            and all(evaluable_subschema(v) for v in value.values())
+        )
+    return evaluable_subschema(value)
+
+
+def _compiles(pattern: Any) -> bool:
+    try:
+        re.compile(pattern)
+    except (re.error, TypeError):
+        return False
+    return True
 
 
 def _ref_pointer(ref: str) -> str:
@@ -190,9 +235,15 @@ class _Builder:
         s.extensions = {
             k: v for k, v in node.items() if k.startswith("x-") or k not in _KNOWN_SCHEMA_KEYS
         }
-        for key in _UNSUPPORTED_SCHEMA_KEYS:
+        for key in UNSUPPORTED_SCHEMA_KEYS:
             if key in node:
                 s.unsupported.append(key)
+        for key in EVALUATED_KEYS:
+            if key in node:
+                if evaluable_keyword(key, node[key]):
+                    s.keywords[key] = node[key]
+                else:
+                    s.unsupported.append(key)
 
         required = node.get("required") if isinstance(node.get("required"), list) else []
         props = node.get("properties")

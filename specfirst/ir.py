@@ -67,6 +67,44 @@ CONSTRAINT_KEYS = (
 )
 
 
+# Schema keywords a generated service neither enforces nor publishes (README, known limits);
+# EVALUATED_KEYS join them where their subschemas are not self-contained.
+UNSUPPORTED_SCHEMA_KEYS = (
+    "if",
+    "then",
+    "else",
+    "prefixItems",
+    "contains",
+    "propertyNames",
+    "dependentSchemas",
+    "unevaluatedProperties",
+    "unevaluatedItems",
+)
+# Keywords a generated service evaluates on the JSON value itself (pydantic has no type for
+# them), published as written: each holds literal data or self-contained subschemas.
+EVALUATED_KEYS = ("not", "patternProperties", "dependentRequired")
+# What such a subschema may say: validation keywords the service's evaluator knows, and annotations.
+EVALUABLE_SUBSCHEMA_KEYS = frozenset(
+    {
+        "type",
+        "enum",
+        "const",
+        "format",
+        "required",
+        "properties",
+        "additionalProperties",
+        "items",
+        "allOf",
+        "anyOf",
+        "oneOf",
+        "default",
+        *CONSTRAINT_KEYS,
+        *EVALUATED_KEYS,
+        *ANNOTATION_KEYS,
+    }
+)
+
+
 @dataclass(eq=False)
 class Schema:
     """One schema node. ``ref`` is set when the node is a ``$ref`` (its siblings, if any, stay here)."""
@@ -92,6 +130,8 @@ class Schema:
     default: Any = NO_VALUE
     annotations: dict[str, Any] = field(default_factory=dict)
     extensions: dict[str, Any] = field(default_factory=dict)
+    # ``not``, ``patternProperties``, ``dependentRequired`` as written (the service evaluates them)
+    keywords: dict[str, Any] = field(default_factory=dict)
     unsupported: list[str] = field(default_factory=list)  # keywords we cannot express
 
     def target(self) -> Schema:

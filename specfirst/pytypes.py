@@ -139,6 +139,12 @@ class TypeRenderer:
         """
         if not define and s.py_name is not None:
             return self.name(s)
+        base = self._content_type(s, define=define)
+        if s.keywords:
+            return f"Annotated[{base}, Keywords({py_literal(s.keywords)})]"
+        return base
+
+    def _content_type(self, s: Schema, *, define: bool) -> str:
         if s.ref is not None:
             return self.value_type(s.ref)
         if s.const is not NO_VALUE:
@@ -192,7 +198,10 @@ class TypeRenderer:
 
     def _literal(self, values: list[Any], s: Schema) -> str:
         if values and all(isinstance(v, _LITERAL_TYPES) for v in values) and s.types != ("number",):
-            return f"Literal[{', '.join(py_literal(v) for v in values)}]"
+            literal = f"Literal[{', '.join(py_literal(v) for v in values)}]"
+            if all(isinstance(v, int) and not isinstance(v, bool) for v in values):
+                return f"Annotated[{literal}, Integral()]"  # 2.0 is the enum value 2
+            return literal
         # floats, objects or arrays in an enum: validate membership, keep the base type
         base = self._typed(s, s.types[0]) if s.types else "Any"
         return f"Annotated[{base}, Enum({py_literal(values)})]"
@@ -210,6 +219,10 @@ class TypeRenderer:
                     f"{py_literal(k)}: {self.value_type(v)}" for k, v in s.discriminator.mapping.items()
                 )
                 mapping = f", mapping={{{pairs}}}"
+            named = [m for m in members if m.target().component is not None]
+            if named and (len(named) == len(members) or s.discriminator.explicit_mapping):
+                pairs = ", ".join(f"{py_literal(m.target().component)}: {self.value_type(m)}" for m in named)
+                mapping += f", members={{{pairs}}}"
             notes.append(f"Discriminator({py_literal(s.discriminator.property_name)}{mapping})")
         return f"Annotated[{union}, {', '.join(notes)}]" if notes else union
 
@@ -232,9 +245,18 @@ class TypeRenderer:
                 extra.append(f"ContentEncoding({s.annotations['contentEncoding']!r})")
             return self._annotate(base, notes, extra)
         if kind in ("integer", "number"):
-            base = "int" if kind == "integer" else "float"
+            kwargs = self.constraint_kwargs(s, kind)
             extra = [f"Format({fmt!r})"] if fmt else []
-            return self._annotate(base, self.constraint_kwargs(s, kind), extra)
+            step = s.constraints.get("multipleOf")
+            if step is not None and (kind == "number" or not isinstance(step, int)):
+                # pydantic checks a float multipleOf within a tolerance: checked exactly instead
+                kwargs = [k for k in kwargs if not k.startswith("multiple_of=")]
+                extra.append(f"MultipleOf({py_literal(step)})")
+            if kind == "number":
+                return self._annotate("float", kwargs, extra)
+            if kwargs:  # pydantic applies Field constraints to int itself, then 5.0 is read as 5
+                return self._annotate("int", kwargs, [*extra, "Integral()"])
+            return self._annotate("Integer", [], extra)
         if kind == "boolean":
             return "bool"
         if kind == "null":

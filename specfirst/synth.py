@@ -30,6 +30,8 @@ from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal, InvalidOperation
 from typing import Any
 from urllib.parse import quote
 
+from jsonschema import Draft202012Validator
+
 from specfirst.ir import NO_VALUE, Api, MediaType, Operation, Parameter, Schema
 
 __all__ = [
@@ -225,8 +227,9 @@ def schema_errors(value: Any, schema: Schema, where: str = "$") -> list[str]:
 
     Covers what the model carries: types, nullable, enum/const, formats, constraints,
     properties/required/additionalProperties, items, allOf/anyOf/oneOf (with
-    discriminators), and ``$ref`` (plus 3.1 sibling keywords). Keywords the model marks
-    unsupported (``not``, ``if`` ...) are not checked.
+    discriminators), ``not``/``patternProperties``/``dependentRequired`` where the model keeps
+    them, and ``$ref`` (plus 3.1 sibling keywords). Keywords the model marks unsupported
+    (``if``, ``contains`` ...) are not checked.
     """
     return _Checker().errors(value, schema, where)
 
@@ -275,6 +278,8 @@ class _Checker:
         if s.format is not None and (message := _format_error(value, s.format)):
             errors.append(f"{where}: {message}")
         errors += self._constraint_errors(value, s, where)
+        if s.keywords:  # self-contained subschemas (see ir.EVALUATED_KEYS)
+            errors += [f"{where}: {e.message}" for e in Draft202012Validator(s.keywords).iter_errors(value)]
         if isinstance(value, list) and s.items is not None:
             for index, item in enumerate(value):
                 errors += self.errors(item, s.items, f"{where}[{index}]")

@@ -11,6 +11,7 @@ from pydantic import MISSING, Field
 from app.core.types import (
     DateTime,
     Format,
+    Integer,
     SchemaModel,
 )
 
@@ -65,7 +66,7 @@ class TypesenseErrorResponse(SchemaModel):
         alias="errorCode",
         description="Code identifying which Typesense sync problem occurred",
     )
-    retry_attempt: int | MISSING = Field(
+    retry_attempt: Integer | MISSING = Field(
         default=MISSING,
         alias="retryAttempt",
         description="How many times syncing to Typesense has been retried so far",

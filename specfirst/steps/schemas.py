@@ -160,9 +160,10 @@ def class_def(s: Schema, renderer: TypeRenderer) -> ClassDef:
         config["title"] = py_literal(annotations["title"])
     if s.default is not NO_VALUE:
         extra["default"] = s.default
-    for key, kw in (("minProperties", "min_properties"), ("maxProperties", "max_properties")):
+    for key in ("minProperties", "maxProperties"):
         if key in s.constraints:
             extra[key] = s.constraints[key]
+    extra.update(s.keywords)  # published here, checked by SchemaModel on the object as sent
     extra_type = None
     additional = next((n.additional for n in (s, *merged) if n.additional is not None), None)
     if additional is False:

@@ -8,6 +8,7 @@ from typing import Any, Final
 
 from deepdiff import DeepDiff
 
+from specfirst.ir import EVALUATED_KEYS, UNSUPPORTED_SCHEMA_KEYS
 from specfirst.validator.normalize import HTTP_METHODS, normalize_document
 
 __all__ = [
@@ -35,6 +36,7 @@ CATEGORIES: Final = (
     "callback",
     "component",
     "underivable",
+    "unenforced",  # a schema keyword the generated service cannot express (README, known limits)
 )
 KINDS: Final = ("missing-in-app", "extra-in-app", "changed")
 
@@ -176,13 +178,20 @@ def _kind(report_type: str) -> str:
 
 
 def _discrepancy(tokens: Sequence[Any], spec: Any, app: Any, kind: str) -> Discrepancy:
-    return Discrepancy(
-        pointer=json_pointer(tokens),
-        spec=spec,
-        app=app,
-        category=category_of(tokens),
-        kind=kind,
-    )
+    category = category_of(tokens)
+    keyword = [str(t) for t in tokens[-2:]]
+    if category == "schema" and kind == "missing-in-app" and _is_unenforced_keyword(keyword):
+        category = "unenforced"
+    return Discrepancy(pointer=json_pointer(tokens), spec=spec, app=app, category=category, kind=kind)
+
+
+_UNENFORCED = frozenset((*UNSUPPORTED_SCHEMA_KEYS, *EVALUATED_KEYS))
+_NAMED = frozenset(("properties", "patternProperties", "$defs", "definitions", "dependentSchemas", "dependentRequired"))
+
+
+def _is_unenforced_keyword(last_two: list[str]) -> bool:
+    """A keyword the generated service cannot express (not a property that happens to share its name)."""
+    return len(last_two) == 2 and last_two[1] in _UNENFORCED and last_two[0] not in _NAMED
 
 
 def _same(left: Any, right: Any) -> bool:

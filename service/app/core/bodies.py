@@ -543,8 +543,11 @@ class RequestBody:
         if declared is None:
             raise self.refuse(media_type)
         kind = kind_of(media_type)
+        if kind == JSON and raw:
+            read_json_numbers(request, raw)
+            return request  # FastAPI reads JSON
         if kind == JSON or (kind == XML and not raw):
-            return request  # FastAPI reads JSON, and takes an empty body for no body
+            return request  # FastAPI takes an empty body for no body
         schemas, schema = self.schema(declared)
         if kind not in (URLENCODED, MULTIPART) and schemas.is_binary(schema):
             return DecodedRequest(request, raw, raw, media_type)  # the bytes themselves
@@ -578,6 +581,36 @@ class RequestBody:
                     "text_invalid", f"a {media_type} body must be UTF-8 text here"
                 ) from None
         return DecodedRequest(request, raw, value, media_type)
+
+
+class _NotANumber(ValueError):
+    """A number JSON cannot carry."""
+
+
+def _finite(text: str) -> float:
+    number = float(text)
+    if number in (float("inf"), float("-inf")):
+        raise _NotANumber(f"{text} is out of range for a number")
+    return number
+
+
+def _no_constant(name: str) -> Any:
+    raise _NotANumber(f"{name} is not a JSON number")
+
+
+def read_json_numbers(request: Request, raw: bytes) -> None:
+    """Refuse what JSON has no number for (``NaN``, ``Infinity``, ``1e999``) before FastAPI reads the body.
+
+    Python's JSON reader takes them as floats no schema allows and no response can carry.
+    A body that is not JSON at all is left to FastAPI's own error.
+    """
+    try:
+        value = json.loads(raw, parse_constant=_no_constant, parse_float=_finite)
+    except _NotANumber as exc:
+        raise invalid("json_number", str(exc)) from None
+    except ValueError:
+        return
+    request._json = value  # what FastAPI reads next
 
 
 async def _multipart(request: Request) -> list[tuple[str, str | bytes]]:

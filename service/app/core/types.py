@@ -10,12 +10,23 @@ import ipaddress
 import json
 import re
 import uuid
+from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from typing import Annotated, Any
+from fractions import Fraction
+from typing import Annotated, Any, ForwardRef, get_args, get_origin
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, GetCoreSchemaHandler, GetJsonSchemaHandler, Strict
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    GetCoreSchemaHandler,
+    GetJsonSchemaHandler,
+    Strict,
+    ValidationError,
+    model_validator,
+)
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import PydanticCustomError, core_schema
 
@@ -23,8 +34,10 @@ from pydantic_core import PydanticCustomError, core_schema
 class SchemaModel(BaseModel):
     """Base of every generated model: wire names are aliases, Python names work too.
 
-    Validation is strict, as JSON Schema is: ``false`` or ``"7"`` is not an integer. Dates,
-    times and binary data arrive as JSON strings and are parsed (see the aliases below).
+    Validation is strict, as JSON Schema is: ``false`` or ``"7"`` is not an integer, ``5.0``
+    is (see ``Integer``). Dates, times and binary data arrive as JSON strings and are parsed
+    (see the aliases below). The object keywords a class publishes (``minProperties``,
+    ``patternProperties``, ``not`` ...) are checked on the object as sent.
     """
 
     model_config = ConfigDict(
@@ -35,7 +48,31 @@ class SchemaModel(BaseModel):
         serialize_by_alias=True,
         regex_engine="python-re",
         protected_namespaces=(),
+        allow_inf_nan=False,
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _object_keywords(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            for keywords in _object_keywords_of(cls):
+                problem = _problem(keywords, data)
+                if problem is not None:
+                    raise _fail("object_keywords", problem)
+        return data
+
+
+def _object_keywords_of(cls: type) -> list[dict[str, Any]]:
+    """The object keywords published by a class and by the classes it extends (allOf)."""
+    found: list[dict[str, Any]] = []
+    for klass in cls.__mro__:
+        config = vars(klass).get("model_config") or {}
+        extra = config.get("json_schema_extra")
+        if isinstance(extra, dict):
+            keywords = {key: extra[key] for key in OBJECT_KEYWORDS if key in extra}
+            if keywords and keywords not in found:
+                found.append(keywords)
+    return found
 
 
 def _fail(kind: str, message: str) -> PydanticCustomError:
@@ -169,14 +206,26 @@ class Format(_Keyword):
 
 
 @dataclass(frozen=True)
+class MultipleOf(_Keyword):
+    """``multipleOf`` on the number as JSON writes it: ``0.07`` is a multiple of ``0.01``, ``1e-42`` is not."""
+
+    step: int | float
+
+    def check(self, value: Any) -> Any:
+        if not _multiple(value, self.step):
+            raise _fail("multiple_of", f"must be a multiple of {self.step}")
+        return value
+
+    def publish(self, schema: JsonSchemaValue) -> None:
+        schema["multipleOf"] = self.step
+
+
+@dataclass(frozen=True)
 class UniqueItems(_Keyword):
     """``uniqueItems: true`` on an array."""
 
     def check(self, value: Any) -> Any:
-        seen = {
-            _canonical(item.model_dump(mode="json") if isinstance(item, BaseModel) else item)
-            for item in value
-        }
+        seen = {json.dumps(_plain(item), sort_keys=True) for item in value}
         if len(seen) != len(value):
             raise _fail("unique_items", "array items must be unique")
         return value
@@ -195,7 +244,7 @@ class Enum(_Keyword):
         return hash(_canonical(self.values))
 
     def check(self, value: Any) -> Any:
-        if _canonical(value) not in {_canonical(v) for v in self.values}:
+        if not any(_same(value, option) for option in self.values):
             raise _fail("enum", f"must be one of {self.values!r}")
         return value
 
@@ -218,7 +267,14 @@ class NoAdditionalProperties(_Keyword):
 
 @dataclass(frozen=True)
 class OneOf:
-    """A ``oneOf``: validated as a union (the best-matching member wins), published as ``oneOf``."""
+    """A ``oneOf``: exactly one member must be valid (its value is kept); published as ``oneOf``."""
+
+    def __get_pydantic_core_schema__(
+        self, source: Any, handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        rules, schema = _union_rules(source, handler(source))
+        rules.exclusive = True
+        return schema
 
     def __get_pydantic_json_schema__(
         self, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
@@ -231,13 +287,29 @@ class OneOf:
 
 @dataclass(frozen=True)
 class Discriminator:
-    """An OpenAPI ``discriminator``: a hint for readers of the document, published as declared."""
+    """An OpenAPI ``discriminator``: the property's value selects the member, published as declared.
+
+    ``mapping`` is the mapping the document declares; ``members`` names each member a value
+    selects by default (its schema name). A value that selects no member is refused.
+    """
 
     property_name: str
     mapping: dict[str, Any] = field(default_factory=dict)
+    members: dict[str, Any] = field(default_factory=dict)
 
     def __hash__(self) -> int:
         return hash(self.property_name)
+
+    def __get_pydantic_core_schema__(
+        self, source: Any, handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        rules, schema = _union_rules(source, handler(source))
+        rules.select = {
+            value: _type_name(tp) for value, tp in {**self.members, **self.mapping}.items()
+        }
+        if rules.select:  # members with no name and no mapping cannot be selected: no dispatch
+            rules.property_name = self.property_name
+        return schema
 
     def __get_pydantic_json_schema__(
         self, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
@@ -248,8 +320,8 @@ class Discriminator:
             refs = [m.get("$ref", "") for m in result.get("oneOf", result.get("anyOf", []))]
             declared["mapping"] = {
                 value: next(
-                    (ref for ref in refs if ref.rsplit("/", 1)[-1] == model.__name__),
-                    model.__name__,
+                    (ref for ref in refs if ref.rsplit("/", 1)[-1] == _type_name(model)),
+                    _type_name(model),
                 )
                 for value, model in self.mapping.items()
             }
@@ -257,50 +329,440 @@ class Discriminator:
         return result
 
 
-class AllOf:
-    """An ``allOf`` that no class can hold (a member is a union, a scalar, an array ...).
+# -- JSON Schema keywords pydantic has no type for -----------------------------------------
+# A schema under ``not``, ``patternProperties`` or ``dependentRequired`` is evaluated here on
+# the JSON value, with JSON Schema's own meaning, and published as the document writes it.
 
-    The value must validate against every member; it is kept as given. Published as ``allOf``;
-    ``own`` is what the schema says next to its ``allOf``: checked too, published beside it.
-    """
+OBJECT_KEYWORDS = (
+    "minProperties",
+    "maxProperties",
+    "dependentRequired",
+    "patternProperties",
+    "not",
+)
 
-    def __init__(self, *members: Any, own: Any = None) -> None:
-        self.members = members if own is None else (*members, own)
-        self.own = own is not None
 
-    def __repr__(self) -> str:
-        return f"AllOf{self.members!r}"
+def _plain(value: Any) -> Any:
+    """The JSON value of a validated value (models, dates and numbers as JSON has them)."""
+    if isinstance(value, BaseModel):
+        return value.model_dump(mode="json", by_alias=True, exclude_unset=True)
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return value
+    return str(value)
+
+
+def _same(left: Any, right: Any) -> bool:
+    """JSON equality: ``1 == 1.0``, but ``true`` is not ``1``."""
+    return json.dumps(_plain(left), sort_keys=True) == json.dumps(_plain(right), sort_keys=True)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+_JSON_TYPES = {
+    "null": lambda v: v is None,
+    "boolean": lambda v: isinstance(v, bool),
+    "integer": lambda v: _is_number(v) and (isinstance(v, int) or v.is_integer()),
+    "number": _is_number,
+    "string": lambda v: isinstance(v, str),
+    "array": lambda v: isinstance(v, list),
+    "object": lambda v: isinstance(v, dict),
+}
+
+
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
+def _multiple(value: Any, step: Any) -> bool:
+    """``multipleOf`` on the numbers as written in JSON (``0.07`` is a multiple of ``0.01``)."""
+    try:
+        return Fraction(str(value)) % Fraction(str(step)) == 0
+    except (ValueError, ZeroDivisionError):  # not finite, or a step of 0
+        return False
+
+
+def _problem(schema: Any, value: Any) -> str | None:
+    """Why ``value`` is not valid against the JSON Schema ``schema``, or None when it is."""
+    if schema is True or schema == {}:
+        return None
+    if schema is False:
+        return "no value is allowed here"
+    if value is None and schema.get("nullable") is True:
+        return None
+    checks = (
+        _problem_type,
+        _problem_string,
+        _problem_number,
+        _problem_array,
+        _problem_object,
+        _problem_applicators,
+    )
+    for check in checks:
+        problem = check(schema, value)
+        if problem is not None:
+            return problem
+    return None
+
+
+def _problem_type(schema: dict[str, Any], value: Any) -> str | None:
+    declared = schema.get("type")
+    if declared is not None:
+        kinds = declared if isinstance(declared, list) else [declared]
+        if not any(_JSON_TYPES.get(kind, lambda v: False)(value) for kind in kinds):
+            return f"must be of type {' or '.join(kinds)}"
+    if "const" in schema and not _same(value, schema["const"]):
+        return f"must be {schema['const']!r}"
+    if "enum" in schema and not any(_same(value, option) for option in schema["enum"]):
+        return f"must be one of {schema['enum']!r}"
+    return None
+
+
+def _problem_string(schema: dict[str, Any], value: Any) -> str | None:
+    if not isinstance(value, str):
+        return None
+    if len(value) < schema.get("minLength", 0):
+        return f"must have at least {_count(schema['minLength'], 'character', 'characters')}"
+    if "maxLength" in schema and len(value) > schema["maxLength"]:
+        return f"must have at most {_count(schema['maxLength'], 'character', 'characters')}"
+    if "pattern" in schema and not re.search(schema["pattern"], value):
+        return f"must match {schema['pattern']!r}"
+    fmt = schema.get("format")
+    check = _FORMAT_CHECKS.get(fmt) if isinstance(fmt, str) else None
+    pattern = _TEMPORAL_FORMATS.get(fmt) if isinstance(fmt, str) else None
+    try:
+        if check is not None:
+            check(value)
+    except PydanticCustomError as exc:
+        return exc.message()
+    if pattern is not None and not pattern.fullmatch(value):
+        return f"must be a {fmt} string"
+    return None
+
+
+def _problem_number(schema: dict[str, Any], value: Any) -> str | None:
+    if not _is_number(value):
+        return None
+    bounds = (
+        ("minimum", lambda v, b: v >= b, "at least"),
+        ("maximum", lambda v, b: v <= b, "at most"),
+        ("exclusiveMinimum", lambda v, b: v > b, "more than"),
+        ("exclusiveMaximum", lambda v, b: v < b, "less than"),
+    )
+    for key, holds, words in bounds:
+        if _is_number(schema.get(key)) and not holds(value, schema[key]):
+            return f"must be {words} {schema[key]}"
+    if _is_number(schema.get("multipleOf")) and not _multiple(value, schema["multipleOf"]):
+        return f"must be a multiple of {schema['multipleOf']}"
+    return None
+
+
+def _problem_array(schema: dict[str, Any], value: Any) -> str | None:
+    if not isinstance(value, list):
+        return None
+    if len(value) < schema.get("minItems", 0):
+        return f"must have at least {_count(schema['minItems'], 'item', 'items')}"
+    if "maxItems" in schema and len(value) > schema["maxItems"]:
+        return f"must have at most {_count(schema['maxItems'], 'item', 'items')}"
+    if schema.get("uniqueItems") is True and len(
+        {json.dumps(_plain(v), sort_keys=True) for v in value}
+    ) != len(value):
+        return "array items must be unique"
+    if "items" in schema:
+        for index, item in enumerate(value):
+            problem = _problem(schema["items"], item)
+            if problem is not None:
+                return f"item {index}: {problem}"
+    return None
+
+
+def _problem_object(schema: dict[str, Any], value: Any) -> str | None:
+    if not isinstance(value, dict):
+        return None
+    if len(value) < schema.get("minProperties", 0):
+        return f"must have at least {_count(schema['minProperties'], 'property', 'properties')}"
+    if "maxProperties" in schema and len(value) > schema["maxProperties"]:
+        return f"must have at most {_count(schema['maxProperties'], 'property', 'properties')}"
+    missing = [name for name in schema.get("required", []) if name not in value]
+    if missing:
+        return f"{missing[0]!r} is required"
+    for name, needs in (schema.get("dependentRequired") or {}).items():
+        absent = [other for other in needs if other not in value]
+        if name in value and absent:
+            return f"{absent[0]!r} is required when {name!r} is present"
+    properties = schema.get("properties") or {}
+    patterns = schema.get("patternProperties") or {}
+    for name, item in value.items():
+        matched = name in properties
+        if matched:
+            problem = _problem(properties[name], item)
+            if problem is not None:
+                return f"{name}: {problem}"
+        for pattern, sub in patterns.items():
+            if re.search(pattern, name):
+                matched = True
+                problem = _problem(sub, item)
+                if problem is not None:
+                    return f"{name}: {problem}"
+        if not matched and "additionalProperties" in schema:
+            problem = _problem(schema["additionalProperties"], item)
+            if problem is not None:
+                return f"{name}: {problem}"
+    return None
+
+
+def _problem_applicators(schema: dict[str, Any], value: Any) -> str | None:
+    for sub in schema.get("allOf", []):
+        problem = _problem(sub, value)
+        if problem is not None:
+            return problem
+    if "anyOf" in schema and all(_problem(sub, value) is not None for sub in schema["anyOf"]):
+        return "must match at least one schema of anyOf"
+    if "oneOf" in schema and sum(_problem(sub, value) is None for sub in schema["oneOf"]) != 1:
+        return "must match exactly one schema of oneOf"
+    if "not" in schema and _problem(schema["not"], value) is None:
+        return "must not match the schema under 'not'"
+    return None
+
+
+@dataclass(frozen=True)
+class Keywords(_Keyword):
+    """JSON Schema keywords pydantic has no type for (``not``, ``patternProperties`` ...)."""
+
+    schema: dict[str, Any]
+
+    def __hash__(self) -> int:
+        return hash(_canonical(self.schema))
+
+    def check(self, value: Any) -> Any:
+        problem = _problem(self.schema, _plain(value))
+        if problem is not None:
+            raise _fail("schema_keywords", problem)
+        return value
+
+    def publish(self, schema: JsonSchemaValue) -> None:
+        schema.update(self.schema)
+
+
+# -- numbers, dates and times as JSON Schema reads them ---------------------------------------
+
+
+def _integral(value: Any) -> Any:
+    """JSON Schema counts ``5.0`` as an integer: it is validated, and kept, as ``5``."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+@dataclass(frozen=True)
+class Integral:
+    """Reads an integral JSON number (``5.0``) as the integer it is; see ``Integer``."""
 
     def __get_pydantic_core_schema__(
         self, source: Any, handler: GetCoreSchemaHandler
     ) -> core_schema.CoreSchema:
-        count = len(self.members)
+        return core_schema.no_info_before_validator_function(_integral, handler(source))
 
-        def every_member(value: Any, validate: core_schema.ValidatorFunctionWrapHandler) -> Any:
-            validate((value,) * count)
+
+_DATE = r"\d{4}-\d{2}-\d{2}"
+_TIME = r"\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:[Zz]|[+-]\d{2}:\d{2})?"
+_TEMPORAL_FORMATS = {
+    "date-time": re.compile(rf"{_DATE}[Tt]{_TIME}"),
+    "date": re.compile(_DATE),
+    "time": re.compile(_TIME),
+    # RFC 3339 appendix A: P1Y2M3D, P3DT4H5M6S, PT5M, P2W (a unit's smaller neighbours follow it)
+    "duration": re.compile(
+        r"P(?:(?:\d+Y(?:\d+M(?:\d+D)?)?|\d+M(?:\d+D)?|\d+D)(?:T(?:\d+H(?:\d+M(?:\d+S)?)?|\d+M(?:\d+S)?|\d+S))?"
+        r"|T(?:\d+H(?:\d+M(?:\d+S)?)?|\d+M(?:\d+S)?|\d+S)|\d+W)"
+    ),
+}
+
+
+def _duration_text(value: timedelta) -> str:
+    """A duration as RFC 3339 writes it (``P3DT4H5M6S``); pydantic's own form is not always one."""
+    sign, value = ("-", -value) if value < timedelta(0) else ("", value)
+    if not (value.seconds or value.microseconds):
+        return f"{sign}P{value.days}D"
+    hours, rest = divmod(value.seconds, 3600)
+    minutes, seconds = divmod(rest, 60)
+    second = (
+        f"{seconds}.{value.microseconds:06d}".rstrip("0") if value.microseconds else str(seconds)
+    )
+    return f"{sign}P{value.days}DT{hours}H{minutes}M{second}S"
+
+
+@dataclass(frozen=True)
+class _Temporal:
+    """A date, time or duration arrives as a string of its format, never as a number."""
+
+    name: str
+    kind: type
+
+    def check(self, value: Any) -> Any:
+        if isinstance(value, self.kind) or (
+            isinstance(value, str) and _TEMPORAL_FORMATS[self.name].fullmatch(value)
+        ):
             return value
+        raise _fail(self.name.replace("-", "_"), f"must be a {self.name} string")
 
-        return core_schema.no_info_wrap_validator_function(
-            every_member,
-            core_schema.tuple_schema([handler.generate_schema(member) for member in self.members]),
-            serialization=core_schema.plain_serializer_function_ser_schema(lambda value: value),
+    def __get_pydantic_core_schema__(
+        self, source: Any, handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        schema = core_schema.no_info_before_validator_function(self.check, handler(source))
+        if self.kind is timedelta:
+            schema["serialization"] = core_schema.plain_serializer_function_ser_schema(
+                _duration_text, when_used="json"
+            )
+        return schema
+
+
+# -- oneOf and discriminators -----------------------------------------------------------------
+
+
+@dataclass
+class _Probe:
+    """One union being validated: the member a discriminator selects, and the members that match."""
+
+    only: int | None
+    matched: dict[int, Any] = field(default_factory=dict)
+    failure: ValidationError | None = None  # why the selected member is not valid
+
+
+_PROBE: ContextVar[_Probe | None] = ContextVar("union_probe", default=None)
+
+
+def _type_name(tp: Any) -> str:
+    if get_origin(tp) is Annotated:
+        return _type_name(get_args(tp)[0])
+    if isinstance(tp, ForwardRef):
+        return tp.__forward_arg__
+    return tp if isinstance(tp, str) else getattr(tp, "__name__", repr(tp))
+
+
+@dataclass
+class _UnionRules:
+    """How a union is validated: ``exclusive`` for ``oneOf``, ``select`` for a discriminator."""
+
+    members: list[str]
+    exclusive: bool = False
+    property_name: str | None = None
+    select: dict[str, str] = field(default_factory=dict)
+
+    def chosen(self, value: Any) -> int | None:
+        if self.property_name is None or not isinstance(value, dict):
+            return None
+        if self.property_name not in value:
+            raise _fail("discriminator_missing", f"{self.property_name!r} is required")
+        key = value[self.property_name]
+        name = self.select.get(key) if isinstance(key, str) else None
+        if name is None or name not in self.members:
+            raise _fail(
+                "discriminator_unknown",
+                f"{self.property_name!r} must be one of {sorted(self.select)!r}",
+            )
+        return self.members.index(name)
+
+    def validate(self, value: Any, handler: core_schema.ValidatorFunctionWrapHandler) -> Any:
+        probe = _Probe(self.chosen(value))
+        token = _PROBE.set(probe)
+        failure: ValidationError | None = None
+        try:
+            handler(value)
+        except ValidationError as exc:
+            failure = exc
+        finally:
+            _PROBE.reset(token)
+        if len(probe.matched) == 1 or (probe.matched and not self.exclusive):
+            return next(iter(probe.matched.values()))
+        if probe.matched:
+            raise _fail(
+                "one_of", f"must match exactly one schema of oneOf, not {len(probe.matched)}"
+            )
+        failure = probe.failure or failure
+        assert failure is not None
+        raise failure
+
+
+def _member(index: int) -> Callable[[Any, core_schema.ValidatorFunctionWrapHandler], Any]:
+    def validate(value: Any, handler: core_schema.ValidatorFunctionWrapHandler) -> Any:
+        probe = _PROBE.get()
+        if probe is None:
+            return handler(value)
+        if probe.only is not None and probe.only != index:
+            raise _fail("discriminator_other", "the discriminator names another member")
+        token = _PROBE.set(None)
+        try:
+            result = handler(value)
+        except ValidationError as exc:
+            if probe.only == index:
+                probe.failure = exc
+            raise
+        finally:
+            _PROBE.reset(token)
+        probe.matched.setdefault(index, result)
+        raise _fail("union_member_matched", "matched")
+
+    return validate
+
+
+def _union_rules(
+    source: Any, schema: core_schema.CoreSchema
+) -> tuple[_UnionRules, core_schema.CoreSchema]:
+    """The rules of a union schema, wrapping it the first time a marker asks.
+
+    A union pydantic does not build as a union (a recursive reference) is validated as
+    pydantic does: its rules are kept but not applied.
+    """
+    rules = (schema.get("metadata") or {}).get("union_rules")
+    if isinstance(rules, _UnionRules):
+        return rules, schema
+    rules = _UnionRules(
+        members=[_type_name(arg) for arg in get_args(source) if arg is not type(None)]
+    )
+    if schema["type"] == "union":
+        result = _probed(rules, schema)
+    elif schema["type"] == "nullable" and schema["schema"]["type"] == "union":
+        result = {**schema, "schema": _probed(rules, schema["schema"])}
+    else:
+        result = dict(schema)
+    result["metadata"] = {**(schema.get("metadata") or {}), "union_rules": rules}
+    return rules, result
+
+
+def _probed(rules: _UnionRules, union: core_schema.UnionSchema) -> core_schema.CoreSchema:
+    """``union`` with every member tried (see ``_member``) and ``rules`` choosing the value."""
+    if len(union["choices"]) != len(rules.members):
+        rules.members = [str(index) for index in range(len(union["choices"]))]
+    choices: list[Any] = [
+        (
+            core_schema.no_info_wrap_validator_function(
+                _member(index), choice[0] if isinstance(choice, tuple) else choice
+            ),
+            choice[1] if isinstance(choice, tuple) else rules.members[index],
         )
-
-    def __get_pydantic_json_schema__(
-        self, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
-    ) -> JsonSchemaValue:
-        members = list(handler(schema).get("prefixItems", []))
-        own = {k: v for k, v in members.pop().items() if k != "title"} if self.own else {}
-        return {**own, "allOf": members}
+        for index, choice in enumerate(union["choices"])
+    ]
+    return core_schema.no_info_wrap_validator_function(
+        rules.validate, {**union, "choices": choices, "mode": "left_to_right"}
+    )
 
 
 UploadBytes = Annotated[bytes, Strict(False)]
 """Binary content (``format: binary``); published as ``contentMediaType: application/octet-stream``."""
-DateTime = Annotated[datetime, Strict(False)]
+DateTime = Annotated[datetime, Strict(False), _Temporal("date-time", datetime)]
 """``format: date-time``, parsed from its JSON string."""
-Date = Annotated[date, Strict(False)]
+Date = Annotated[date, Strict(False), _Temporal("date", date)]
 """``format: date``, parsed from its JSON string."""
-Time = Annotated[time, Strict(False)]
+Time = Annotated[time, Strict(False), _Temporal("time", time)]
 """``format: time``, parsed from its JSON string."""
-Duration = Annotated[timedelta, Strict(False)]
-"""``format: duration``, parsed from its JSON string."""
+Duration = Annotated[timedelta, Strict(False), _Temporal("duration", timedelta)]
+"""``format: duration``, parsed from its JSON string (ISO 8601)."""
+Integer = Annotated[int, Integral()]
+"""``type: integer``: an integral JSON number, ``5`` or ``5.0`` (kept as ``5``)."""
