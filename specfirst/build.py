@@ -297,6 +297,7 @@ class _Builder:
                     headers=headers,
                     links=links,
                     pointer=resp_ptr,
+                    empty_content=raw_resp.get("content") == {},
                 )
             )
         security = node.get("security")

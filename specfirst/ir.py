@@ -222,6 +222,7 @@ class Response:
     headers: dict[str, Any] = field(default_factory=dict)  # resolved header objects
     links: dict[str, Any] = field(default_factory=dict)  # resolved link objects
     pointer: str = ""
+    empty_content: bool = False  # `content: {}`: no payload, said in so many words
 
     @property
     def is_success(self) -> bool:

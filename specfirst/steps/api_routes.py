@@ -64,6 +64,7 @@ class ModuleDef:
     uses_search: bool = False
     uses_body_route: bool = False
     handler_functions: list[UserFunction] = field(default_factory=list)
+    json_responses: list[tuple[str, str]] = field(default_factory=list)  # (class name, media type literal)
 
 
 def _primary(op: Operation) -> Response | None:
@@ -105,9 +106,19 @@ class _RouteBuilder:
         self.handler_functions: list[UserFunction] = []
         self.uses_search = False
         self.uses_body = False  # an operation (not a callback) has a request body: see BodyRoute
+        # JSON answers in a media type other than application/json: media type -> class name
+        self.json_responses: dict[str, str] = {}
+        self.class_names = naming.NameScope()
 
     def type_of(self, schema: Schema | None) -> str:
         return self.renderer.full_type(schema) if schema is not None else "Any"
+
+    def json_response_class(self, media_type: str) -> str:
+        """The module's JSONResponse subclass answering in ``media_type`` (declared once)."""
+        if media_type not in self.json_responses:
+            name = self.class_names.claim("_" + naming.pascal(media_type) + "Response")
+            self.json_responses[media_type] = name
+        return self.json_responses[media_type]
 
     # -- parameters ------------------------------------------------------------------------
     @staticmethod
@@ -231,25 +242,32 @@ class _RouteBuilder:
         return ParamDef(name="body", annotation=f"Annotated[{annotation}, Body({', '.join(args)})]", default=default)
 
     # -- responses -------------------------------------------------------------------------
-    def response_entry(self, r: Response, *, primary: bool) -> dict[str, str]:
-        """The ``responses`` entry for one status, as Python source fragments per key."""
+    def response_entry(self, r: Response, *, primary: bool, model_media: str) -> dict[str, str]:
+        """The ``responses`` entry for one status, as Python source fragments per key.
+
+        FastAPI writes every response model under one media type, the route's response class
+        (``model_media``): a JSON schema in that media type is the entry's ``model``; a JSON
+        schema in any other media type (an error in ``application/problem+json`` next to
+        ``application/json`` answers) is published like a non-JSON one, as documentation.
+        """
         entry: dict[str, str] = {}
         content: dict[str, Any] = {}
-        json_mt = _json_media(r.contents)
+        model_mt = next(
+            (mt for mt in r.contents if mt.is_json and mt.schema is not None and mt.media_type == model_media),
+            None,
+        )
         if not primary:
             entry["description"] = py_literal(r.description)
-            if json_mt is not None and json_mt.schema is not None:
-                entry["model"] = self.type_of(json_mt.schema)
+            if model_mt is not None:
+                entry["model"] = self.type_of(model_mt.schema)
         for mt in r.contents:
-            if mt is json_mt and json_mt.schema is not None:
+            if mt is model_mt:
                 docs = _media_docs(mt)
-                if docs or (mt.media_type != "application/json" and not primary):
+                if docs:
                     content[mt.media_type] = docs
-            elif mt is json_mt:
-                content[mt.media_type] = _literal_content(mt, self.api)
             else:
                 content[mt.media_type] = _literal_content(mt, self.api)
-        if content:
+        if content or r.empty_content:  # FastAPI publishes an empty map as given
             entry["content"] = py_literal(content)
         if r.headers:
             entry["headers"] = py_literal(r.headers)
@@ -298,6 +316,7 @@ class _RouteBuilder:
 
         primary = _primary(op)
         responses: dict[str, dict[str, str]] = {}
+        model_media = "application/json"  # where FastAPI writes the route's response models
         if primary is not None:
             status = primary.numeric if primary.numeric is not None else py_literal(primary.status)
             args.append(f"status_code={status}")
@@ -305,16 +324,19 @@ class _RouteBuilder:
             json_mt = _json_media(primary.contents)
             if json_mt is not None and json_mt.schema is not None:
                 args.append(f"response_model={self.type_of(json_mt.schema)}")
+                model_media = json_mt.media_type
+                if model_media != "application/json":
+                    args.append(f"response_class={self.json_response_class(model_media)}")
             else:
                 # no JSON schema to validate against: the content is declared as documentation
                 args.append("response_model=None")
                 args.append("response_class=Response")
-            entry = self.response_entry(primary, primary=True)
+            entry = self.response_entry(primary, primary=True, model_media=model_media)
             if entry:
                 responses[primary.status] = entry
         for r in op.responses:
             if r is not primary:
-                responses[r.status] = self.response_entry(r, primary=False)
+                responses[r.status] = self.response_entry(r, primary=False, model_media=model_media)
         if responses:
             rendered = []
             for status, entry in responses.items():
@@ -525,6 +547,7 @@ def _route_module(
     module.uses_search = builder.uses_search
     module.uses_body_route = builder.uses_body and name != "webhooks"
     module.handler_functions = builder.handler_functions
+    module.json_responses = [(name, py_literal(media)) for media, name in builder.json_responses.items()]
     rendered = ctx.render(
         "app/api/routes/module.py.j2",
         path,

@@ -1,0 +1,95 @@
+"""Constructs real documents use, each in the smallest document that has it: generate the
+service, derive its document from the routes and expect the validator to find it faithful.
+
+Each document here stands for one construct (a response with an empty ``content`` map, an
+error response in a JSON media type other than ``application/json``, ...), so a failure
+names the construct, not a corpus document.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from specfirst.pipeline import generate
+from specfirst.validator.run import validate
+
+
+def _document(paths: dict, *, version: str = "3.1.0", **top: object) -> dict:
+    return {"openapi": version, "info": {"title": "t", "version": "1"}, "paths": paths, **top}
+
+
+def _op(responses: dict, **fields: object) -> dict:
+    return {"operationId": fields.pop("operationId", "op"), "responses": responses, **fields}
+
+
+ERROR = {"type": "object", "properties": {"title": {"type": "string"}, "status": {"type": "integer"}}}
+ITEM = {"type": "object", "required": ["id"], "properties": {"id": {"type": "string"}}}
+
+CONSTRUCTS: dict[str, dict] = {
+    # `content: {}` says "no payload" in so many words; the app publishes the same empty map
+    "empty content map": _document(
+        {
+            "/things/{id}": {
+                "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}],
+                "delete": _op(
+                    {
+                        "204": {"description": "gone", "content": {}},
+                        "401": {"description": "no key", "content": {}},
+                    },
+                    operationId="deleteThing",
+                ),
+            }
+        }
+    ),
+    # an error answered in a JSON media type of its own (RFC 9457 problem details)
+    "error in problem+json": _document(
+        {
+            "/things": {
+                "get": _op(
+                    {
+                        "200": {"description": "ok", "content": {"application/json": {"schema": ITEM}}},
+                        "400": {"description": "bad", "content": {"application/problem+json": {"schema": ERROR}}},
+                        "404": {
+                            "description": "none",
+                            "content": {
+                                "application/problem+json": {"schema": ERROR},
+                                "application/json": {"schema": ITEM},
+                            },
+                        },
+                    },
+                    parameters=[{"name": "q", "in": "query", "schema": {"type": "string"}}],
+                )
+            }
+        }
+    ),
+    # every answer of the operation in one vendor JSON media type
+    "vendor json media type": _document(
+        {
+            "/things": {
+                "post": _op(
+                    {
+                        "201": {"description": "made", "content": {"application/vnd.api+json": {"schema": ITEM}}},
+                        "422": {"description": "bad", "content": {"application/vnd.api+json": {"schema": ERROR}}},
+                    },
+                    requestBody={"required": True, "content": {"application/vnd.api+json": {"schema": ITEM}}},
+                )
+            }
+        }
+    ),
+}
+
+
+def _faithful(doc: dict, tmp_path: Path) -> list:
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(yaml.safe_dump(doc, sort_keys=False))
+    out = tmp_path / "out"
+    generate(spec, out)
+    return [d.to_json() for d in validate(spec, out)]
+
+
+@pytest.mark.parametrize("name", sorted(CONSTRUCTS))
+def test_construct_is_published_faithfully(name: str, tmp_path: Path) -> None:
+    assert _faithful(CONSTRUCTS[name], tmp_path) == []
