@@ -137,7 +137,7 @@ def test_normalization_does_not_mutate_input() -> None:
 
 def test_normalizations_list_is_fixed_and_documented() -> None:
     names = [name for name, _ in NORMALIZATIONS]
-    assert len(names) == len(set(names)) == 22
+    assert len(names) == len(set(names)) == 23
     for _name, reason in NORMALIZATIONS:
         assert reason.endswith(".") and reason.count(". ") == 0
 
@@ -1294,3 +1294,26 @@ def test_app_side_rules_need_the_reference() -> None:
     spec = normalize_document(pet_spec(), side="spec", spec_version=(3, 0))
     aligned = normalize_document(app_doc, side="app", spec_version=(3, 0), reference=spec)
     assert aligned == spec
+
+
+def test_property_without_a_constraint_equals_no_property() -> None:
+    def doc(schema: dict[str, Any], version: str) -> dict[str, Any]:
+        return spec_doc({"/a": {"get": {"responses": {"200": json_body(schema)}}}}, version=version)
+
+    described = {"type": "object", "required": ["a", "b"], "properties": {"a": {"type": "string"}}}
+    published = {
+        "type": "object",
+        "required": ["a", "b"],
+        "properties": {"a": {"type": "string", "title": "A"}, "b": {"title": "B"}},
+    }
+    assert report(doc(described, "3.1.0"), doc(published, "3.1.0"), (3, 1)) == []
+    # additionalProperties sees which names are declared: there the entry means something
+    closed = {**described, "additionalProperties": False}
+    assert report(doc(closed, "3.1.0"), doc({**published, "additionalProperties": False}, "3.1.0"), (3, 1)) == [
+        (f"{json_pointer(['paths', '/a', 'get', 'responses', '200', 'content', 'application/json', 'schema', 'properties', 'b'])}", "schema", "extra-in-app"),
+    ]
+    # a property with a constraint is still a difference
+    typed = {**published, "properties": {**published["properties"], "b": {"type": "integer"}}}
+    assert report(doc(described, "3.1.0"), doc(typed, "3.1.0"), (3, 1)) == [
+        (f"{json_pointer(['paths', '/a', 'get', 'responses', '200', 'content', 'application/json', 'schema', 'properties', 'b'])}", "schema", "extra-in-app"),
+    ]

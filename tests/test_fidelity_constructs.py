@@ -79,6 +79,29 @@ CONSTRUCTS: dict[str, dict] = {
             }
         }
     ),
+    # a required property no `properties` entry describes (any value), and a subclass that
+    # describes it: the model needs a field, published as the empty schema
+    "required property without a schema": _document(
+        {
+            "/things": {
+                "get": _op({"200": {"description": "ok", "content": {"application/json": {"schema": {
+                    "type": "array", "items": {"$ref": "#/components/schemas/Thing"}}}}}})
+            },
+            "/rated": {
+                "get": _op({"200": {"description": "ok", "content": {"application/json": {"schema": {
+                    "$ref": "#/components/schemas/RatedThing"}}}}}, operationId="rated")
+            },
+        },
+        components={
+            "schemas": {
+                "Thing": {"type": "object", "required": ["id", "stars"], "properties": {"id": {"type": "string"}}},
+                "RatedThing": {"allOf": [
+                    {"$ref": "#/components/schemas/Thing"},
+                    {"type": "object", "properties": {"stars": {"type": "integer"}}},
+                ]},
+            }
+        },
+    ),
 }
 
 

@@ -215,6 +215,16 @@ NORMALIZATIONS: list[tuple[str, str]] = [
         ),
     ),
     (
+        "property without a constraint",
+        (
+            "A property whose schema is the empty schema {} (on the app side once its generated "
+            "title is dropped) is removed from properties, and an empty properties map with it, "
+            "when the object has no additionalProperties or unevaluatedProperties, because such "
+            "an entry accepts every value, exactly like no entry (a required property that no "
+            "properties entry describes needs a model field, which pydantic publishes as {})."
+        ),
+    ),
+    (
         "schema examples",
         (
             "example and examples inside schemas are compared as written (not merged), because they "
@@ -449,6 +459,22 @@ def _unescape(token: str) -> str:
 def _mapping_ref(value: str) -> str:
     """A discriminator mapping value is a reference or a bare schema name."""
     return value if "#" in value or "/" in value else f"#/components/schemas/{value}"
+
+
+def _drop_unconstrained_properties(node: dict[Any, Any]) -> None:
+    """Remove ``properties`` entries that are exactly ``{}`` (and an emptied map), in place.
+
+    Only where nothing else looks at the set of declared names: additionalProperties and
+    unevaluatedProperties treat a declared property differently from an undeclared one.
+    """
+    properties = node.get("properties")
+    if not isinstance(properties, dict) or "additionalProperties" in node or "unevaluatedProperties" in node:
+        return
+    kept = {name: schema for name, schema in properties.items() if not (isinstance(schema, dict) and schema == {})}
+    if kept:
+        node["properties"] = kept
+    else:
+        del node["properties"]
 
 
 def _schema_children(node: Mapping[Any, Any]) -> Iterable[tuple[Any, ...]]:
@@ -730,6 +756,7 @@ class _Normalizer:
                 node["const"] = values[0]
             else:
                 node["enum"] = values
+        _drop_unconstrained_properties(node)
         required = node.get("required")
         if isinstance(required, list) and all(isinstance(r, str) for r in required):
             node["required"] = sorted(set(required))
@@ -1252,6 +1279,7 @@ def align_schema(app: JSON, spec: JSON) -> JSON:
             out[key] = value
     if "title" in out and (spec_node is None or "title" not in spec_node):
         del out["title"]
+    _drop_unconstrained_properties(out)
     if spec_node is not None and "type" in out and "type" not in spec_node:
         values = _enum_values(out)
         spec_values = _enum_values(spec_node)
