@@ -1317,3 +1317,23 @@ def test_property_without_a_constraint_equals_no_property() -> None:
     assert report(doc(described, "3.1.0"), doc(typed, "3.1.0"), (3, 1)) == [
         (f"{json_pointer(['paths', '/a', 'get', 'responses', '200', 'content', 'application/json', 'schema', 'properties', 'b'])}", "schema", "extra-in-app"),
     ]
+
+
+def test_schemes_required_together_are_unpublishable_but_other_drift_is_security() -> None:
+    schemes = {
+        "id": {"type": "apiKey", "in": "header", "name": "X-Id"},
+        "secret": {"type": "apiKey", "in": "header", "name": "X-Secret"},
+    }
+
+    def doc(security: list[dict[str, Any]]) -> dict[str, Any]:
+        op = {"security": security, "responses": {"204": {"description": "done"}}}
+        return spec_doc({"/a": {"get": op}}, version="3.1.0", security_schemes=schemes)
+
+    spec = doc([{"id": [], "secret": []}])
+    found = compare_documents(spec, doc([{"secret": []}, {"id": []}]), spec_version=(3, 1))
+    assert [(d.pointer, d.category, d.kind) for d in found] == [
+        ("/paths/~1a/get/security", "unpublishable", "changed"),
+    ]
+    # the app checking only one of the two is drift, reported as such
+    found = compare_documents(spec, doc([{"id": []}]), spec_version=(3, 1))
+    assert {d.category for d in found} == {"security"}

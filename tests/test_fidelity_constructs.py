@@ -102,6 +102,43 @@ CONSTRUCTS: dict[str, dict] = {
             }
         },
     ),
+    # `{}` among the requirements: the credential is optional
+    "optional security": _document(
+        {
+            "/things": {
+                "get": _op(
+                    {"200": {"description": "ok", "content": {"application/json": {"schema": ITEM}}}},
+                    security=[{}, {"key": []}],
+                ),
+                "post": _op({"204": {"description": "done"}}, operationId="open", security=[{}]),
+            }
+        },
+        components={"securitySchemes": {"key": {"type": "apiKey", "in": "header", "name": "X-Key"}}},
+    ),
+}
+
+
+# Constructs FastAPI cannot publish: each is reported once, in its own category.
+UNPUBLISHABLE: dict[str, tuple[dict, list[tuple[str, str]]]] = {
+    # two schemes required together: FastAPI writes one requirement object per scheme (an OR)
+    "schemes required together": (
+        _document(
+            {
+                "/things": {
+                    "get": _op({"200": {"description": "ok", "content": {"application/json": {"schema": ITEM}}}}),
+                    "post": _op({"204": {"description": "done"}}, operationId="open", security=[{"id": []}]),
+                }
+            },
+            security=[{"id": [], "secret": []}],
+            components={
+                "securitySchemes": {
+                    "id": {"type": "apiKey", "in": "header", "name": "X-Key-Id"},
+                    "secret": {"type": "apiKey", "in": "header", "name": "X-Key-Secret"},
+                }
+            },
+        ),
+        [("/paths/~1things/get/security", "unpublishable")],
+    ),
 }
 
 
@@ -116,3 +153,10 @@ def _faithful(doc: dict, tmp_path: Path) -> list:
 @pytest.mark.parametrize("name", sorted(CONSTRUCTS))
 def test_construct_is_published_faithfully(name: str, tmp_path: Path) -> None:
     assert _faithful(CONSTRUCTS[name], tmp_path) == []
+
+
+@pytest.mark.parametrize("name", sorted(UNPUBLISHABLE))
+def test_unpublishable_construct_has_its_own_category(name: str, tmp_path: Path) -> None:
+    doc, expected = UNPUBLISHABLE[name]
+    found = _faithful(doc, tmp_path)
+    assert [(d["pointer"], d["category"]) for d in found] == expected

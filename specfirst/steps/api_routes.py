@@ -350,6 +350,10 @@ class _RouteBuilder:
         )
         if security_dep and not implemented:
             args.append(f"dependencies=[Depends({security_dep})]")
+        if any(not requirement for requirement in op.effective_security):
+            # FastAPI writes one requirement per security dependency and has no spelling for
+            # "no credential needed" ({}): it appends this list to the one it derives
+            extra["security"] = [{}]
         if op.external_docs is not None:
             extra["externalDocs"] = op.external_docs
         if op.servers is not None:
