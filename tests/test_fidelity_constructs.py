@@ -115,6 +115,21 @@ CONSTRUCTS: dict[str, dict] = {
         },
         components={"securitySchemes": {"key": {"type": "apiKey", "in": "header", "name": "X-Key"}}},
     ),
+    # responses described by the empty string
+    "empty response description": _document(
+        {
+            "/things": {
+                "get": _op(
+                    {
+                        "200": {"description": "", "content": {"application/json": {"schema": ITEM}}},
+                        "404": {"description": "", "content": {"application/json": {"schema": ERROR}}},
+                        "default": {"description": ""},
+                    },
+                    parameters=[{"name": "q", "in": "query", "schema": {"type": "string"}}],
+                )
+            }
+        }
+    ),
 }
 
 

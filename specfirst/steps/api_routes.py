@@ -4,7 +4,8 @@ Parameters, bodies and responses are declared through FastAPI's own machinery (t
 parameters, body models, ``response_model`` and ``responses``), so the OpenAPI document
 FastAPI derives from the routes can be checked against the spec. ``openapi_extra`` carries
 only documentation FastAPI has no parameter for (request body description, operation
-externalDocs and servers, ``x-`` extensions).
+externalDocs and servers, ``x-`` extensions, an optional credential's ``{}`` requirement, an
+empty response description).
 """
 
 from __future__ import annotations
@@ -350,6 +351,11 @@ class _RouteBuilder:
         )
         if security_dep and not implemented:
             args.append(f"dependencies=[Depends({security_dep})]")
+        for r in op.responses:
+            if not r.description:
+                # FastAPI replaces an empty description by the status phrase ("OK"), then
+                # applies openapi_extra
+                extra.setdefault("responses", {})[r.status] = {"description": ""}
         if any(not requirement for requirement in op.effective_security):
             # FastAPI writes one requirement per security dependency and has no spelling for
             # "no credential needed" ({}): it appends this list to the one it derives
