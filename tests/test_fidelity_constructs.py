@@ -130,6 +130,30 @@ CONSTRUCTS: dict[str, dict] = {
             }
         }
     ),
+    # a parameter whose schema is a component with a description of its own
+    "parameter schema described apart": _document(
+        {
+            "/things/{kind}": {
+                "get": _op(
+                    {"200": {"description": "ok", "content": {"application/json": {"schema": ITEM}}}},
+                    parameters=[
+                        {"name": "kind", "in": "path", "required": True, "description": "the kind",
+                         "schema": {"$ref": "#/components/schemas/Kind"}},
+                        {"name": "after", "in": "query", "description": "a cursor",
+                         "schema": {"$ref": "#/components/schemas/Id"}},
+                        {"name": "size", "in": "query", "required": True, "description": "page size",
+                         "schema": {"type": "integer", "default": 10, "description": "items per page"}},
+                    ],
+                )
+            }
+        },
+        components={
+            "schemas": {
+                "Kind": {"type": "string", "enum": ["a", "b"], "description": "a: the first\nb: the second"},
+                "Id": {"type": "string", "minLength": 1, "description": "an identifier"},
+            }
+        },
+    ),
 }
 
 

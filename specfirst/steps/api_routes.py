@@ -86,6 +86,17 @@ def _literal_content(mt: MediaType, api: Api) -> dict[str, Any]:
     return inline_refs(mt.raw, api.document)
 
 
+def _own_description(schema: Schema | None) -> Any:
+    """The description a parameter schema has itself: a ``$ref``'s sibling, else its target's."""
+    seen: set[int] = set()
+    while schema is not None and id(schema) not in seen:
+        if "description" in schema.annotations:
+            return schema.annotations["description"]
+        seen.add(id(schema))
+        schema = schema.ref
+    return NO_VALUE
+
+
 def _media_docs(mt: MediaType) -> dict[str, Any]:
     docs: dict[str, Any] = {}
     if mt.example is not NO_VALUE:
@@ -167,13 +178,14 @@ class _RouteBuilder:
             args.append(f"alias={py_literal(p.name)}")
         if p.location == "header":
             args.append("convert_underscores=False")
+        schema_extra: dict[str, Any] = {}
         if schema is not None and schema.py_name is None:
-            kwargs, extra = self.renderer.metadata(schema, with_default=False)
+            kwargs, schema_extra = self.renderer.metadata(schema, with_default=False)
             args.extend(k for k in kwargs if not k.startswith("description="))
-            if "description" in schema.annotations:
-                extra = {"description": schema.annotations["description"], **extra}
-            if extra:
-                args.append(f"json_schema_extra={py_literal(extra)}")
+        described = _own_description(schema)
+        if described is not NO_VALUE and (p.description or "description" in schema.annotations):
+            # the parameter's description would stand in the schema's place (FastAPI copies it there)
+            schema_extra = {"description": described, **schema_extra}
         if p.description:  # FastAPI publishes no empty description
             args.append(f"description={py_literal(p.description)}")
         if p.deprecated:
@@ -187,7 +199,9 @@ class _RouteBuilder:
         has_default = schema is not None and schema.default is not NO_VALUE and schema.py_name is None
         if has_default and p.required and schema is not None:
             # a required parameter never falls back to its default: publish it only
-            args.append(f"json_schema_extra={py_literal({'default': schema.default})}")
+            schema_extra["default"] = schema.default
+        if schema_extra:
+            args.append(f"json_schema_extra={py_literal(schema_extra)}")
         if not p.required:
             if has_default:
                 default = py_literal(schema.default) if schema is not None else None
