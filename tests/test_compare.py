@@ -137,7 +137,7 @@ def test_normalization_does_not_mutate_input() -> None:
 
 def test_normalizations_list_is_fixed_and_documented() -> None:
     names = [name for name, _ in NORMALIZATIONS]
-    assert len(names) == len(set(names)) == 23
+    assert len(names) == len(set(names)) == 24
     for _name, reason in NORMALIZATIONS:
         assert reason.endswith(".") and reason.count(". ") == 0
 
@@ -990,7 +990,9 @@ def test_changed_property_type_is_reported() -> None:
         "type": "integer",
         "minLength": 1,
     }
+    # minLength never applied to the spec's integer: on the app's string it is a new constraint
     assert report(spec, pet_app(StrPet)) == [
+        (f"{ITEMS}/properties/id/minLength", "schema", "extra-in-app"),
         (f"{ITEMS}/properties/id/type", "schema", "changed"),
     ]
 
@@ -1337,3 +1339,17 @@ def test_schemes_required_together_are_unpublishable_but_other_drift_is_security
     # the app checking only one of the two is drift, reported as such
     found = compare_documents(spec, doc([{"id": []}]), spec_version=(3, 1))
     assert {d.category for d in found} == {"security"}
+
+
+def test_keywords_of_another_type_never_apply() -> None:
+    def doc(schema: dict[str, Any]) -> dict[str, Any]:
+        return spec_doc({"/a": {"get": {"responses": {"200": json_body(schema)}}}}, version="3.1.0")
+
+    described = {"type": "string", "additionalProperties": {"type": "string"}, "minItems": 1, "maxLength": 5}
+    assert report(doc(described), doc({"type": "string", "maxLength": 5}), (3, 1)) == []
+    # where the type admits them they constrain values, and a difference is reported
+    both = {**described, "type": ["string", "array"]}
+    pointer = json_pointer(["paths", "/a", "get", "responses", "200", "content", "application/json", "schema", "minItems"])
+    assert report(doc(both), doc({"type": ["string", "array"], "maxLength": 5, "additionalProperties": {"type": "string"}}), (3, 1)) == [
+        (pointer, "schema", "missing-in-app"),
+    ]

@@ -154,6 +154,71 @@ CONSTRUCTS: dict[str, dict] = {
             }
         },
     ),
+    # an OAS 3.0 schema published as documentation (a non-JSON answer) in FastAPI's 3.1 document
+    "3.0 schema in a documentation-only media type": _document(
+        {
+            "/notes": {
+                "get": _op(
+                    {
+                        "200": {
+                            "description": "ok",
+                            "content": {
+                                "text/markdown": {
+                                    "schema": {
+                                        "type": "object",
+                                        "nullable": False,
+                                        "properties": {
+                                            "name": {"type": "string", "nullable": True},
+                                            "kind": {"type": "string", "enum": ["a", None], "nullable": True},
+                                            "rank": {"type": "integer", "minimum": 0, "exclusiveMinimum": True},
+                                            "size": {"type": "number", "maximum": 9, "exclusiveMaximum": False},
+                                            "any": {"nullable": True, "description": "anything"},
+                                        },
+                                    }
+                                }
+                            },
+                        }
+                    }
+                )
+            }
+        },
+        version="3.0.3",
+    ),
+    # keywords of another type (object keywords on a string, on an array): they never apply
+    "keywords for another type": _document(
+        {
+            "/things": {
+                "get": _op(
+                    {
+                        "200": {
+                            "description": "ok",
+                            "content": {
+                                "application/json": {
+                                    "schema": {
+                                        "type": "array",
+                                        "items": {"$ref": "#/components/schemas/Thing"},
+                                        "properties": {"name": {"type": "string"}},
+                                        "minLength": 1,
+                                    }
+                                }
+                            },
+                        }
+                    }
+                )
+            }
+        },
+        components={
+            "schemas": {
+                "Thing": {
+                    "type": "object",
+                    "properties": {
+                        "raw": {"type": "string", "additionalProperties": {"type": "string"}, "maxItems": 3},
+                        "count": {"type": "integer", "minLength": 2},
+                    },
+                }
+            }
+        },
+    ),
 }
 
 

@@ -82,8 +82,59 @@ def _json_media(contents: list[MediaType]) -> MediaType | None:
 
 
 def _literal_content(mt: MediaType, api: Api) -> dict[str, Any]:
-    """A media type object FastAPI cannot derive (non-JSON): documentation, refs inlined."""
-    return inline_refs(mt.raw, api.document)
+    """A media type object FastAPI cannot derive (non-JSON): documentation, refs inlined.
+
+    FastAPI's document is OAS 3.1: a schema from a 3.0 document is written in 3.1 spelling.
+    """
+    content = inline_refs(mt.raw, api.document)
+    if tuple(api.openapi_version) < (3, 1) and isinstance(content, dict) and "schema" in content:
+        content = {**content, "schema": schema_as_31(content["schema"])}
+    return content
+
+
+_SCHEMA_MAPS = ("properties", "patternProperties")
+_SCHEMA_ONES = ("items", "additionalProperties", "not")
+_SCHEMA_LISTS = ("allOf", "anyOf", "oneOf")
+
+
+def schema_as_31(node: Any) -> Any:
+    """An OAS 3.0 Schema Object (refs inlined) in OAS 3.1 spelling, meaning unchanged.
+
+    ``nullable: true`` adds "null" to ``type`` (or an anyOf member where there is no type),
+    ``nullable: false`` goes; boolean ``exclusiveMinimum``/``exclusiveMaximum`` become the
+    bound itself (true) or go (false). An ``enum`` keeps its values: one without ``null``
+    excludes it either way.
+    """
+    if not isinstance(node, dict):
+        return node
+    out: dict[str, Any] = {}
+    for key, value in node.items():
+        if key in _SCHEMA_MAPS and isinstance(value, dict):
+            out[key] = {name: schema_as_31(child) for name, child in value.items()}
+        elif key in _SCHEMA_ONES:
+            out[key] = schema_as_31(value)
+        elif key in _SCHEMA_LISTS and isinstance(value, list):
+            out[key] = [schema_as_31(child) for child in value]
+        else:
+            out[key] = value
+    for bound, limit in (("exclusiveMinimum", "minimum"), ("exclusiveMaximum", "maximum")):
+        flag = out.get(bound)
+        if flag is False:
+            del out[bound]
+        elif flag is True:
+            del out[bound]
+            if limit in out:
+                out[bound] = out.pop(limit)
+    nullable = out.pop("nullable", False) is True
+    if nullable:
+        declared = out.get("type")
+        if isinstance(declared, str):
+            out["type"] = [declared, "null"]
+        elif declared is None:
+            annotations = {k: v for k, v in out.items() if k in ("description", "title", "example", "default", "deprecated")}
+            rest = {k: v for k, v in out.items() if k not in annotations}
+            out = {"anyOf": [rest, {"type": "null"}], **annotations} if rest else out
+    return out
 
 
 def _own_description(schema: Schema | None) -> Any:

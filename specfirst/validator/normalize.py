@@ -225,6 +225,15 @@ NORMALIZATIONS: list[tuple[str, str]] = [
         ),
     ),
     (
+        "keywords of another type",
+        (
+            "Where a schema declares its type, keywords that only constrain values of other types "
+            "(object keywords such as properties or additionalProperties on a string, array "
+            "keywords on an object, string or number bounds elsewhere) are dropped, because JSON "
+            "Schema applies them to values of their own type only, so they never reject anything."
+        ),
+    ),
+    (
         "schema examples",
         (
             "example and examples inside schemas are compared as written (not merged), because they "
@@ -459,6 +468,54 @@ def _unescape(token: str) -> str:
 def _mapping_ref(value: str) -> str:
     """A discriminator mapping value is a reference or a bare schema name."""
     return value if "#" in value or "/" in value else f"#/components/schemas/{value}"
+
+
+# Keywords that constrain values of one JSON type only (format and annotations excluded).
+_KEYWORDS_OF_TYPE: dict[str, frozenset[str]] = {
+    "object": frozenset(
+        {
+            "properties",
+            "required",
+            "additionalProperties",
+            "patternProperties",
+            "unevaluatedProperties",
+            "minProperties",
+            "maxProperties",
+            "propertyNames",
+            "dependentRequired",
+            "dependentSchemas",
+        }
+    ),
+    "array": frozenset(
+        {
+            "items",
+            "prefixItems",
+            "additionalItems",
+            "unevaluatedItems",
+            "minItems",
+            "maxItems",
+            "uniqueItems",
+            "contains",
+            "minContains",
+            "maxContains",
+        }
+    ),
+    "string": frozenset({"minLength", "maxLength", "pattern"}),
+    "number": frozenset({"minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf"}),
+}
+
+
+def _drop_keywords_of_other_types(node: dict[Any, Any]) -> None:
+    """Remove keywords that cannot apply to any type the schema declares, in place."""
+    declared = node.get("type")
+    types = [declared] if isinstance(declared, str) else declared
+    if not (isinstance(types, list) and types and all(isinstance(t, str) for t in types)):
+        return
+    allowed = {"number" if t == "integer" else t for t in types}
+    for kind, keywords in _KEYWORDS_OF_TYPE.items():
+        if kind not in allowed:
+            for keyword in keywords & set(_str_keys(node)):
+                del node[keyword]
 
 
 def _drop_unconstrained_properties(node: dict[Any, Any]) -> None:
@@ -748,6 +805,7 @@ class _Normalizer:
     def _finish(self, node: dict[Any, Any]) -> JSON:
         if "allOf" in node:
             node = self._merge_all_of(node)
+        _drop_keywords_of_other_types(node)
         enum = node.get("enum")
         if isinstance(enum, list):
             values = _sorted_unique(enum)
