@@ -248,6 +248,7 @@ class _Builder:
             examples=examples,
             content=self.media_types(node.get("content"), pointer_join(pointer, "content")),
             pointer=pointer,
+            extensions={k: v for k, v in node.items() if isinstance(k, str) and k.startswith("x-")},
         )
 
     def operation(

@@ -204,6 +204,7 @@ class Parameter:
     examples: dict[str, Any] | None = None
     content: list[MediaType] = field(default_factory=list)
     pointer: str = ""
+    extensions: dict[str, Any] = field(default_factory=dict)  # x- keys, literal data
 
 
 @dataclass(eq=False)

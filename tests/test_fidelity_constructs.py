@@ -219,6 +219,27 @@ CONSTRUCTS: dict[str, dict] = {
             }
         },
     ),
+    # documentation on query parameters: vendor extensions, examples on a styled parameter
+    "query parameter extensions and examples": _document(
+        {
+            "/things": {
+                "get": _op(
+                    {"200": {"description": "ok", "content": {"application/json": {"schema": ITEM}}}},
+                    parameters=[
+                        {"name": "filter", "in": "query", "schema": {"type": "string"},
+                         "x-filter-fields": {"name": {"operators": ["eq"], "schema": {"$ref": "#/components/schemas/Name"}}}},
+                        {"name": "sort", "in": "query", "style": "form", "explode": False,
+                         "schema": {"type": "array", "items": {"type": "string"}, "default": ["name"]},
+                         "examples": {"byName": {"summary": "by name", "value": ["name"]}},
+                         "x-sortable": ["name"]},
+                        {"name": "q", "in": "query", "allowEmptyValue": True, "schema": {"type": "string"},
+                         "example": "word"},
+                    ],
+                )
+            }
+        },
+        components={"schemas": {"Name": {"type": "string"}}},
+    ),
 }
 
 

@@ -186,9 +186,14 @@ class _RouteBuilder:
     # -- parameters ------------------------------------------------------------------------
     @staticmethod
     def is_styled(p: Parameter) -> bool:
-        """A query parameter FastAPI cannot parse or publish by itself (style, explode, ...)."""
+        """A query parameter FastAPI cannot parse or publish by itself (style, explode, ...,
+        vendor extensions: FastAPI writes no parameter-level keys of its own choosing)."""
         return p.location == "query" and (
-            (p.style or "form") != "form" or p.explode is False or p.allow_reserved or p.allow_empty_value
+            (p.style or "form") != "form"
+            or p.explode is False
+            or p.allow_reserved
+            or p.allow_empty_value
+            or bool(p.extensions)
         )
 
     def styled_param(self, op: Operation, p: Parameter, extra: dict[str, Any]) -> tuple[ParamDef, tuple[str, str]]:
@@ -212,6 +217,14 @@ class _RouteBuilder:
             args.append("allow_empty_value=True")
         if schema is not None and schema.default is not NO_VALUE:
             args.append(f"default={py_literal(schema.default)}")
+        docs: dict[str, Any] = {}
+        if p.example is not NO_VALUE:
+            docs["example"] = p.example
+        if p.examples:
+            docs["examples"] = p.examples
+        docs.update(p.extensions)
+        if docs:
+            args.append(f"docs={py_literal(docs)}")
         extra.setdefault("parameters", []).append(f"{variable}.openapi()")
         annotation = value_type if p.required or (schema is not None and schema.default is not NO_VALUE) else f"{value_type} | MISSING"
         return (
