@@ -166,7 +166,8 @@ NORMALIZATIONS: list[tuple[str, str]] = [
         "allOf merging",
         (
             "An allOf whose members are all object-like (or one member) is merged into its parent "
-            "when no keyword conflicts, because pydantic writes a subclass as one flat object schema."
+            "when no keyword conflicts (two definitions of one property become the allOf of both, "
+            "which both apply anyway), because pydantic writes a subclass as one flat object schema."
         ),
     ),
     (
@@ -900,9 +901,8 @@ class _Normalizer:
                 if not (isinstance(out[name], dict) and isinstance(schema, dict)):
                     return _CONFLICT
                 combined = self._merge([out[name], schema], {}, siblings_win=False)
-                if combined is None:
-                    return _CONFLICT
-                out[name] = self._finish(combined)
+                # two definitions of one property that do not merge both apply: allOf of them
+                out[name] = {"allOf": [out[name], schema]} if combined is None else self._finish(combined)
             return out
         return _CONFLICT
 
