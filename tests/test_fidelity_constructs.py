@@ -264,6 +264,14 @@ UNPUBLISHABLE: dict[str, tuple[dict, list[tuple[str, str]]]] = {
         ),
         [("/paths/~1things/get/security", "unpublishable")],
     ),
+    # a vendor extension on the info object: FastAPI builds info from a fixed set of fields
+    "info extension": (
+        {
+            **_document({"/things": {"get": _op({"204": {"description": "none"}})}}),
+            "info": {"title": "t", "version": "1", "x-logo": {"url": "logo.svg"}},
+        },
+        [("/info/x-logo", "unpublishable")],
+    ),
 }
 
 

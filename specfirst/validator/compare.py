@@ -282,12 +282,20 @@ def _canonical_security(requirements: list[Any]) -> str:
 def _unpublishable(spec: dict[str, Any], app: dict[str, Any]) -> list[Discrepancy]:
     """Report constructs FastAPI cannot publish once each, in their own category.
 
-    A requirement object naming several schemes (they are required together) is one: where
+    A vendor extension on the info object is one (FastAPI builds info from fixed fields).
+    A requirement object naming several schemes (they are required together) is another: where
     the app publishes exactly what FastAPI writes for it, the operation's security is
     reported as ``unpublishable`` and not again as missing and extra requirement objects.
     Any other difference in the app's security is still reported as ``security``.
     """
     found: list[Discrepancy] = []
+    info, app_info = spec.get("info"), app.get("info")
+    if isinstance(info, dict) and isinstance(app_info, dict):
+        for key, value in info.items():
+            if isinstance(key, str) and key.startswith("x-") and key not in app_info:
+                # FastAPI builds info from its fixed fields (title, version, contact, ...)
+                found.append(Discrepancy(json_pointer(["info", key]), value, MISSING, "unpublishable", "missing-in-app"))
+                app_info[key] = value
     for path, item in (spec.get("paths") or {}).items():
         app_item = (app.get("paths") or {}).get(path)
         if not (isinstance(item, dict) and isinstance(app_item, dict)):
