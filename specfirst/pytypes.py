@@ -235,6 +235,9 @@ class TypeRenderer:
         if self._nullable(s, define=define) and base != "Any":
             base = f"Union[{base}, None]" if base.startswith("'") else f"{base} | None"
         kwargs, extra = self.metadata(s, with_default=False)
+        if define and s.default is not NO_VALUE:
+            # a named alias documents its default; a property using it decides whether to apply it
+            extra = {**extra, "default": s.default}
         if not define and s.py_name is not None:
             kwargs, extra = self._ref_siblings(s)
         if kwargs or extra:

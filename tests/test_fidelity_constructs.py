@@ -240,6 +240,29 @@ CONSTRUCTS: dict[str, dict] = {
         },
         components={"schemas": {"Name": {"type": "string"}}},
     ),
+    # a named scalar schema with a default, used by required and optional properties
+    "named scalar with a default": _document(
+        {
+            "/ships": {
+                "post": _op(
+                    {"201": {"description": "made", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Ship"}}}}},
+                    requestBody={"required": True, "content": {"application/json": {"schema": {
+                        "type": "object", "properties": {"mode": {"$ref": "#/components/schemas/Mode"}}}}}},
+                )
+            }
+        },
+        components={
+            "schemas": {
+                "Mode": {"type": "string", "enum": ["slow", "fast"], "default": "slow", "description": "speed"},
+                "Flag": {"type": "boolean", "default": True},
+                "Ship": {
+                    "type": "object",
+                    "required": ["mode", "flag"],
+                    "properties": {"mode": {"$ref": "#/components/schemas/Mode"}, "flag": {"$ref": "#/components/schemas/Flag"}},
+                },
+            }
+        },
+    ),
 }
 
 
