@@ -159,9 +159,11 @@ class TypeRenderer:
         return f"Annotated[{base}, Field({', '.join(kwargs)})]" if kwargs else base
 
     def _literal(self, values: list[Any], s: Schema) -> str:
-        if values and all(isinstance(v, _LITERAL_TYPES) for v in values) and s.types != ("number",):
+        # pydantic publishes no pattern (nor number bounds) on a Literal: constraints need the base type
+        constrained = len(s.types) == 1 and bool(self.constraint_kwargs(s, s.types[0]))
+        if values and all(isinstance(v, _LITERAL_TYPES) for v in values) and s.types != ("number",) and not constrained:
             return f"Literal[{', '.join(py_literal(v) for v in values)}]"
-        # floats, objects or arrays in an enum: validate membership, keep the base type
+        # floats, objects or arrays in an enum, or constrained values: validate membership, keep the base type
         base = self._typed(s, s.types[0]) if s.types else "Any"
         return f"Annotated[{base}, Enum({py_literal(values)})]"
 

@@ -263,6 +263,20 @@ CONSTRUCTS: dict[str, dict] = {
             }
         },
     ),
+    # an enum that also bounds its values' length or pattern
+    "constrained enum": _document(
+        {
+            "/factions/{symbol}": {
+                "get": _op(
+                    {"200": {"description": "ok", "content": {"application/json": {"schema": {
+                        "type": "object", "properties": {"symbol": {"$ref": "#/components/schemas/Symbol"},
+                                                         "code": {"type": "string", "enum": ["ab", "cd"], "pattern": "^[a-z]+$"}}}}}}},
+                    parameters=[{"name": "symbol", "in": "path", "required": True, "schema": {"$ref": "#/components/schemas/Symbol"}}],
+                )
+            }
+        },
+        components={"schemas": {"Symbol": {"type": "string", "minLength": 1, "maxLength": 9, "enum": ["VOID", "COSMIC"]}}},
+    ),
 }
 
 
