@@ -340,6 +340,7 @@ class _Builder:
             examples=examples,
             content=self.media_types(node.get("content"), pointer_join(pointer, "content")),
             pointer=pointer,
+            extensions={k: v for k, v in node.items() if isinstance(k, str) and k.startswith("x-")},
         )
 
     def operation(
@@ -389,6 +390,7 @@ class _Builder:
                     headers=headers,
                     links=links,
                     pointer=resp_ptr,
+                    empty_content=raw_resp.get("content") == {},
                 )
             )
         security = node.get("security")

@@ -246,6 +246,7 @@ class Parameter:
     examples: dict[str, Any] | None = None
     content: list[MediaType] = field(default_factory=list)
     pointer: str = ""
+    extensions: dict[str, Any] = field(default_factory=dict)  # x- keys, literal data
 
 
 @dataclass(eq=False)
@@ -264,6 +265,7 @@ class Response:
     headers: dict[str, Any] = field(default_factory=dict)  # resolved header objects
     links: dict[str, Any] = field(default_factory=dict)  # resolved link objects
     pointer: str = ""
+    empty_content: bool = False  # `content: {}`: no payload, said in so many words
 
     @property
     def is_success(self) -> bool:

@@ -197,12 +197,14 @@ class TypeRenderer:
         return f"Annotated[{base}, Field({', '.join(kwargs)})]" if kwargs else base
 
     def _literal(self, values: list[Any], s: Schema) -> str:
-        if values and all(isinstance(v, _LITERAL_TYPES) for v in values) and s.types != ("number",):
+        # pydantic publishes no pattern (nor number bounds) on a Literal: constraints need the base type
+        constrained = len(s.types) == 1 and bool(self.constraint_kwargs(s, s.types[0]))
+        if values and all(isinstance(v, _LITERAL_TYPES) for v in values) and s.types != ("number",) and not constrained:
             literal = f"Literal[{', '.join(py_literal(v) for v in values)}]"
             if all(isinstance(v, int) and not isinstance(v, bool) for v in values):
                 return f"Annotated[{literal}, Integral()]"  # 2.0 is the enum value 2
             return literal
-        # floats, objects or arrays in an enum: validate membership, keep the base type
+        # floats, objects or arrays in an enum, or constrained values: validate membership, keep the base type
         base = self._typed(s, s.types[0]) if s.types else "Any"
         return f"Annotated[{base}, Enum({py_literal(values)})]"
 
@@ -289,6 +291,9 @@ class TypeRenderer:
         if self._nullable(s, define=define) and base != "Any":
             base = f"Union[{base}, None]" if base.startswith("'") else f"{base} | None"
         kwargs, extra = self.metadata(s, with_default=False)
+        if define and s.default is not NO_VALUE:
+            # a named alias documents its default; a property using it decides whether to apply it
+            extra = {**extra, "default": s.default}
         if not define and s.py_name is not None:
             kwargs, extra = self._ref_siblings(s)
         if kwargs or extra:

@@ -137,7 +137,7 @@ def test_normalization_does_not_mutate_input() -> None:
 
 def test_normalizations_list_is_fixed_and_documented() -> None:
     names = [name for name, _ in NORMALIZATIONS]
-    assert len(names) == len(set(names)) == 23
+    assert len(names) == len(set(names)) == 25
     for _name, reason in NORMALIZATIONS:
         assert reason.endswith(".") and reason.count(". ") == 0
 
@@ -579,7 +579,7 @@ def test_allof_is_merged_like_a_pydantic_subclass() -> None:
     assert report(spec, app.openapi()) == []
 
 
-def test_allof_with_conflicting_members_is_kept_and_reported() -> None:
+def test_allof_members_defining_one_property_differently_are_reported_at_the_property() -> None:
     class M(BaseModel):
         v: int = Field(le=5)
 
@@ -601,11 +601,11 @@ def test_allof_with_conflicting_members_is_kept_and_reported() -> None:
     spec = spec_doc(
         {"/m": {"get": {"responses": {"200": json_body({"$ref": S + "M"})}}}}, {"M": model}
     )
-    base = "/paths/~1m/get/responses/200/content/application~1json/schema"
+    # both definitions of v apply (allOf of them); pydantic's subclass keeps one of them
+    base = "/paths/~1m/get/responses/200/content/application~1json/schema/properties/v"
     assert report(spec, app.openapi()) == [
         (f"{base}/allOf", "schema", "missing-in-app"),
-        (f"{base}/properties", "schema", "extra-in-app"),
-        (f"{base}/required", "schema", "extra-in-app"),
+        (f"{base}/maximum", "schema", "extra-in-app"),
         (f"{base}/type", "schema", "extra-in-app"),
     ]
 
@@ -990,7 +990,9 @@ def test_changed_property_type_is_reported() -> None:
         "type": "integer",
         "minLength": 1,
     }
+    # minLength never applied to the spec's integer: on the app's string it is a new constraint
     assert report(spec, pet_app(StrPet)) == [
+        (f"{ITEMS}/properties/id/minLength", "schema", "extra-in-app"),
         (f"{ITEMS}/properties/id/type", "schema", "changed"),
     ]
 
@@ -1294,3 +1296,60 @@ def test_app_side_rules_need_the_reference() -> None:
     spec = normalize_document(pet_spec(), side="spec", spec_version=(3, 0))
     aligned = normalize_document(app_doc, side="app", spec_version=(3, 0), reference=spec)
     assert aligned == spec
+
+
+def test_property_without_a_constraint_equals_no_property() -> None:
+    def doc(schema: dict[str, Any], version: str) -> dict[str, Any]:
+        return spec_doc({"/a": {"get": {"responses": {"200": json_body(schema)}}}}, version=version)
+
+    described = {"type": "object", "required": ["a", "b"], "properties": {"a": {"type": "string"}}}
+    published = {
+        "type": "object",
+        "required": ["a", "b"],
+        "properties": {"a": {"type": "string", "title": "A"}, "b": {"title": "B"}},
+    }
+    assert report(doc(described, "3.1.0"), doc(published, "3.1.0"), (3, 1)) == []
+    # additionalProperties sees which names are declared: there the entry means something
+    closed = {**described, "additionalProperties": False}
+    assert report(doc(closed, "3.1.0"), doc({**published, "additionalProperties": False}, "3.1.0"), (3, 1)) == [
+        (f"{json_pointer(['paths', '/a', 'get', 'responses', '200', 'content', 'application/json', 'schema', 'properties', 'b'])}", "schema", "extra-in-app"),
+    ]
+    # a property with a constraint is still a difference
+    typed = {**published, "properties": {**published["properties"], "b": {"type": "integer"}}}
+    assert report(doc(described, "3.1.0"), doc(typed, "3.1.0"), (3, 1)) == [
+        (f"{json_pointer(['paths', '/a', 'get', 'responses', '200', 'content', 'application/json', 'schema', 'properties', 'b'])}", "schema", "extra-in-app"),
+    ]
+
+
+def test_schemes_required_together_are_unpublishable_but_other_drift_is_security() -> None:
+    schemes = {
+        "id": {"type": "apiKey", "in": "header", "name": "X-Id"},
+        "secret": {"type": "apiKey", "in": "header", "name": "X-Secret"},
+    }
+
+    def doc(security: list[dict[str, Any]]) -> dict[str, Any]:
+        op = {"security": security, "responses": {"204": {"description": "done"}}}
+        return spec_doc({"/a": {"get": op}}, version="3.1.0", security_schemes=schemes)
+
+    spec = doc([{"id": [], "secret": []}])
+    found = compare_documents(spec, doc([{"secret": []}, {"id": []}]), spec_version=(3, 1))
+    assert [(d.pointer, d.category, d.kind) for d in found] == [
+        ("/paths/~1a/get/security", "unpublishable", "changed"),
+    ]
+    # the app checking only one of the two is drift, reported as such
+    found = compare_documents(spec, doc([{"id": []}]), spec_version=(3, 1))
+    assert {d.category for d in found} == {"security"}
+
+
+def test_keywords_of_another_type_never_apply() -> None:
+    def doc(schema: dict[str, Any]) -> dict[str, Any]:
+        return spec_doc({"/a": {"get": {"responses": {"200": json_body(schema)}}}}, version="3.1.0")
+
+    described = {"type": "string", "additionalProperties": {"type": "string"}, "minItems": 1, "maxLength": 5}
+    assert report(doc(described), doc({"type": "string", "maxLength": 5}), (3, 1)) == []
+    # where the type admits them they constrain values, and a difference is reported
+    both = {**described, "type": ["string", "array"]}
+    pointer = json_pointer(["paths", "/a", "get", "responses", "200", "content", "application/json", "schema", "minItems"])
+    assert report(doc(both), doc({"type": ["string", "array"], "maxLength": 5, "additionalProperties": {"type": "string"}}), (3, 1)) == [
+        (pointer, "schema", "missing-in-app"),
+    ]

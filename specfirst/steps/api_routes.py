@@ -4,7 +4,8 @@ Parameters, bodies and responses are declared through FastAPI's own machinery (t
 parameters, body models, ``response_model`` and ``responses``), so the OpenAPI document
 FastAPI derives from the routes can be checked against the spec. ``openapi_extra`` carries
 only documentation FastAPI has no parameter for (request body description, operation
-externalDocs and servers, ``x-`` extensions).
+externalDocs and servers, ``x-`` extensions, an optional credential's ``{}`` requirement, an
+empty response description).
 """
 
 from __future__ import annotations
@@ -66,6 +67,7 @@ class ModuleDef:
     uses_paging: list[str] = field(default_factory=list)  # BadCursor, searched
     uses_body_route: bool = False
     handler_functions: list[UserFunction] = field(default_factory=list)
+    json_responses: list[tuple[str, str]] = field(default_factory=list)  # (class name, media type literal)
 
 
 def _primary(op: Operation) -> Response | None:
@@ -82,8 +84,70 @@ def _json_media(contents: list[MediaType]) -> MediaType | None:
 
 
 def _literal_content(mt: MediaType, api: Api) -> dict[str, Any]:
-    """A media type object FastAPI cannot derive (non-JSON): documentation, refs inlined."""
-    return inline_refs(mt.raw, api.document)
+    """A media type object FastAPI cannot derive (non-JSON): documentation, refs inlined.
+
+    FastAPI's document is OAS 3.1: a schema from a 3.0 document is written in 3.1 spelling.
+    """
+    content = inline_refs(mt.raw, api.document)
+    if tuple(api.openapi_version) < (3, 1) and isinstance(content, dict) and "schema" in content:
+        content = {**content, "schema": schema_as_31(content["schema"])}
+    return content
+
+
+_SCHEMA_MAPS = ("properties", "patternProperties")
+_SCHEMA_ONES = ("items", "additionalProperties", "not")
+_SCHEMA_LISTS = ("allOf", "anyOf", "oneOf")
+
+
+def schema_as_31(node: Any) -> Any:
+    """An OAS 3.0 Schema Object (refs inlined) in OAS 3.1 spelling, meaning unchanged.
+
+    ``nullable: true`` adds "null" to ``type`` (or an anyOf member where there is no type),
+    ``nullable: false`` goes; boolean ``exclusiveMinimum``/``exclusiveMaximum`` become the
+    bound itself (true) or go (false). An ``enum`` keeps its values: one without ``null``
+    excludes it either way.
+    """
+    if not isinstance(node, dict):
+        return node
+    out: dict[str, Any] = {}
+    for key, value in node.items():
+        if key in _SCHEMA_MAPS and isinstance(value, dict):
+            out[key] = {name: schema_as_31(child) for name, child in value.items()}
+        elif key in _SCHEMA_ONES:
+            out[key] = schema_as_31(value)
+        elif key in _SCHEMA_LISTS and isinstance(value, list):
+            out[key] = [schema_as_31(child) for child in value]
+        else:
+            out[key] = value
+    for bound, limit in (("exclusiveMinimum", "minimum"), ("exclusiveMaximum", "maximum")):
+        flag = out.get(bound)
+        if flag is False:
+            del out[bound]
+        elif flag is True:
+            del out[bound]
+            if limit in out:
+                out[bound] = out.pop(limit)
+    nullable = out.pop("nullable", False) is True
+    if nullable:
+        declared = out.get("type")
+        if isinstance(declared, str):
+            out["type"] = [declared, "null"]
+        elif declared is None:
+            annotations = {k: v for k, v in out.items() if k in ("description", "title", "example", "default", "deprecated")}
+            rest = {k: v for k, v in out.items() if k not in annotations}
+            out = {"anyOf": [rest, {"type": "null"}], **annotations} if rest else out
+    return out
+
+
+def _own_description(schema: Schema | None) -> Any:
+    """The description a parameter schema has itself: a ``$ref``'s sibling, else its target's."""
+    seen: set[int] = set()
+    while schema is not None and id(schema) not in seen:
+        if "description" in schema.annotations:
+            return schema.annotations["description"]
+        seen.add(id(schema))
+        schema = schema.ref
+    return NO_VALUE
 
 
 def _media_docs(mt: MediaType) -> dict[str, Any]:
@@ -108,16 +172,31 @@ class _RouteBuilder:
         self.uses_search = False
         self.uses_paging: set[str] = set()
         self.uses_body = False  # an operation (not a callback) has a request body: see BodyRoute
+        # JSON answers in a media type other than application/json: media type -> class name
+        self.json_responses: dict[str, str] = {}
+        self.class_names = naming.NameScope()
 
     def type_of(self, schema: Schema | None) -> str:
         return self.renderer.full_type(schema) if schema is not None else "Any"
 
+    def json_response_class(self, media_type: str) -> str:
+        """The module's JSONResponse subclass answering in ``media_type`` (declared once)."""
+        if media_type not in self.json_responses:
+            name = self.class_names.claim("_" + naming.pascal(media_type) + "Response")
+            self.json_responses[media_type] = name
+        return self.json_responses[media_type]
+
     # -- parameters ------------------------------------------------------------------------
     @staticmethod
     def is_styled(p: Parameter) -> bool:
-        """A query parameter FastAPI cannot parse or publish by itself (style, explode, ...)."""
+        """A query parameter FastAPI cannot parse or publish by itself (style, explode, ...,
+        vendor extensions: FastAPI writes no parameter-level keys of its own choosing)."""
         return p.location == "query" and (
-            (p.style or "form") != "form" or p.explode is False or p.allow_reserved or p.allow_empty_value
+            (p.style or "form") != "form"
+            or p.explode is False
+            or p.allow_reserved
+            or p.allow_empty_value
+            or bool(p.extensions)
         )
 
     def styled_param(self, op: Operation, p: Parameter, extra: dict[str, Any]) -> tuple[ParamDef, tuple[str, str]]:
@@ -141,6 +220,14 @@ class _RouteBuilder:
             args.append("allow_empty_value=True")
         if schema is not None and schema.default is not NO_VALUE:
             args.append(f"default={py_literal(schema.default)}")
+        docs: dict[str, Any] = {}
+        if p.example is not NO_VALUE:
+            docs["example"] = p.example
+        if p.examples:
+            docs["examples"] = p.examples
+        docs.update(p.extensions)
+        if docs:
+            args.append(f"docs={py_literal(docs)}")
         extra.setdefault("parameters", []).append(f"{variable}.openapi()")
         annotation = value_type if p.required or (schema is not None and schema.default is not NO_VALUE) else f"{value_type} | MISSING"
         return (
@@ -158,13 +245,14 @@ class _RouteBuilder:
             args.append(f"alias={py_literal(p.name)}")
         if p.location == "header":
             args.append("convert_underscores=False")
+        schema_extra: dict[str, Any] = {}
         if schema is not None and schema.py_name is None:
-            kwargs, extra = self.renderer.metadata(schema, with_default=False)
+            kwargs, schema_extra = self.renderer.metadata(schema, with_default=False)
             args.extend(k for k in kwargs if not k.startswith("description="))
-            if "description" in schema.annotations:
-                extra = {"description": schema.annotations["description"], **extra}
-            if extra:
-                args.append(f"json_schema_extra={py_literal(extra)}")
+        described = _own_description(schema)
+        if described is not NO_VALUE and (p.description or "description" in schema.annotations):
+            # the parameter's description would stand in the schema's place (FastAPI copies it there)
+            schema_extra = {"description": described, **schema_extra}
         if p.description:  # FastAPI publishes no empty description
             args.append(f"description={py_literal(p.description)}")
         if p.deprecated:
@@ -178,7 +266,9 @@ class _RouteBuilder:
         has_default = schema is not None and schema.default is not NO_VALUE and schema.py_name is None
         if has_default and p.required and schema is not None:
             # a required parameter never falls back to its default: publish it only
-            args.append(f"json_schema_extra={py_literal({'default': schema.default})}")
+            schema_extra["default"] = schema.default
+        if schema_extra:
+            args.append(f"json_schema_extra={py_literal(schema_extra)}")
         if not p.required:
             if has_default:
                 default = py_literal(schema.default) if schema is not None else None
@@ -236,25 +326,32 @@ class _RouteBuilder:
         return ParamDef(name="body", annotation=f"Annotated[{annotation}, Body({', '.join(args)})]", default=default)
 
     # -- responses -------------------------------------------------------------------------
-    def response_entry(self, r: Response, *, primary: bool) -> dict[str, str]:
-        """The ``responses`` entry for one status, as Python source fragments per key."""
+    def response_entry(self, r: Response, *, primary: bool, model_media: str) -> dict[str, str]:
+        """The ``responses`` entry for one status, as Python source fragments per key.
+
+        FastAPI writes every response model under one media type, the route's response class
+        (``model_media``): a JSON schema in that media type is the entry's ``model``; a JSON
+        schema in any other media type (an error in ``application/problem+json`` next to
+        ``application/json`` answers) is published like a non-JSON one, as documentation.
+        """
         entry: dict[str, str] = {}
         content: dict[str, Any] = {}
-        json_mt = _json_media(r.contents)
+        model_mt = next(
+            (mt for mt in r.contents if mt.is_json and mt.schema is not None and mt.media_type == model_media),
+            None,
+        )
         if not primary:
             entry["description"] = py_literal(r.description)
-            if json_mt is not None and json_mt.schema is not None:
-                entry["model"] = self.type_of(json_mt.schema)
+            if model_mt is not None:
+                entry["model"] = self.type_of(model_mt.schema)
         for mt in r.contents:
-            if mt is json_mt and json_mt.schema is not None:
+            if mt is model_mt:
                 docs = _media_docs(mt)
-                if docs or (mt.media_type != "application/json" and not primary):
+                if docs:
                     content[mt.media_type] = docs
-            elif mt is json_mt:
-                content[mt.media_type] = _literal_content(mt, self.api)
             else:
                 content[mt.media_type] = _literal_content(mt, self.api)
-        if content:
+        if content or r.empty_content:  # FastAPI publishes an empty map as given
             entry["content"] = py_literal(content)
         if r.headers:
             entry["headers"] = py_literal(r.headers)
@@ -303,6 +400,7 @@ class _RouteBuilder:
 
         primary = _primary(op)
         responses: dict[str, dict[str, str]] = {}
+        model_media = "application/json"  # where FastAPI writes the route's response models
         if primary is not None:
             status = primary.numeric if primary.numeric is not None else py_literal(primary.status)
             args.append(f"status_code={status}")
@@ -310,16 +408,19 @@ class _RouteBuilder:
             json_mt = _json_media(primary.contents)
             if json_mt is not None and json_mt.schema is not None:
                 args.append(f"response_model={self.type_of(json_mt.schema)}")
+                model_media = json_mt.media_type
+                if model_media != "application/json":
+                    args.append(f"response_class={self.json_response_class(model_media)}")
             else:
                 # no JSON schema to validate against: the content is declared as documentation
                 args.append("response_model=None")
                 args.append("response_class=Response")
-            entry = self.response_entry(primary, primary=True)
+            entry = self.response_entry(primary, primary=True, model_media=model_media)
             if entry:
                 responses[primary.status] = entry
         for r in op.responses:
             if r is not primary:
-                responses[r.status] = self.response_entry(r, primary=False)
+                responses[r.status] = self.response_entry(r, primary=False, model_media=model_media)
         if responses:
             rendered = []
             for status, entry in responses.items():
@@ -333,6 +434,15 @@ class _RouteBuilder:
         )
         if security_dep and not implemented:
             args.append(f"dependencies=[Depends({security_dep})]")
+        for r in op.responses:
+            if not r.description:
+                # FastAPI replaces an empty description by the status phrase ("OK"), then
+                # applies openapi_extra
+                extra.setdefault("responses", {})[r.status] = {"description": ""}
+        if any(not requirement for requirement in op.effective_security):
+            # FastAPI writes one requirement per security dependency and has no spelling for
+            # "no credential needed" ({}): it appends this list to the one it derives
+            extra["security"] = [{}]
         if op.external_docs is not None:
             extra["externalDocs"] = op.external_docs
         if op.servers is not None:
@@ -610,6 +720,7 @@ def _route_module(
     module.uses_paging = sorted(builder.uses_paging)
     module.uses_body_route = builder.uses_body and not webhooks
     module.handler_functions = builder.handler_functions
+    module.json_responses = [(name, py_literal(media)) for media, name in builder.json_responses.items()]
     rendered = ctx.render(
         "app/api/routes/module.py.j2",
         path,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
@@ -37,6 +38,7 @@ CATEGORIES: Final = (
     "component",
     "underivable",
     "unenforced",  # a schema keyword the generated service cannot express (README, known limits)
+    "unpublishable",  # a construct FastAPI has no way to publish (README: Known limits)
 )
 KINDS: Final = ("missing-in-app", "extra-in-app", "changed")
 
@@ -288,6 +290,82 @@ def _without(document: dict[str, Any], pointers: Sequence[str]) -> dict[str, Any
     return result
 
 
+def _security_as_fastapi_writes_it(requirements: list[Any]) -> str:
+    """The requirement list FastAPI derives for a route whose dependencies check ``requirements``.
+
+    FastAPI writes one requirement object per security dependency (scopes merged), whatever
+    the document combines with AND; ``{}`` (no credential) comes from ``openapi_extra``.
+    """
+    scopes: dict[str, set[str]] = {}
+    for requirement in requirements:
+        for name, wanted in requirement.items():
+            scopes.setdefault(str(name), set()).update(map(str, wanted or []))
+    written = [{name: sorted(wanted)} for name, wanted in scopes.items()]
+    if any(not requirement for requirement in requirements):
+        written.append({})
+    return _canonical_security(written)
+
+
+def _canonical_security(requirements: list[Any]) -> str:
+    """A requirement list as an order-free string (objects, their schemes and scopes sorted)."""
+    return json.dumps(
+        sorted(
+            json.dumps(sorted([str(name), sorted(map(str, scopes or []))] for name, scopes in r.items()))
+            for r in requirements
+        )
+    )
+
+
+def _unpublishable(spec: dict[str, Any], app: dict[str, Any]) -> list[Discrepancy]:
+    """Report constructs FastAPI cannot publish once each, in their own category.
+
+    A vendor extension on the info object is one (FastAPI builds info from fixed fields).
+    A requirement object naming several schemes (they are required together) is another: where
+    the app publishes exactly what FastAPI writes for it, the operation's security is
+    reported as ``unpublishable`` and not again as missing and extra requirement objects.
+    Any other difference in the app's security is still reported as ``security``.
+    """
+    found: list[Discrepancy] = []
+    info, app_info = spec.get("info"), app.get("info")
+    if isinstance(info, dict) and isinstance(app_info, dict):
+        for key, value in info.items():
+            if isinstance(key, str) and key.startswith("x-") and key not in app_info:
+                # FastAPI builds info from its fixed fields (title, version, contact, ...)
+                found.append(Discrepancy(json_pointer(["info", key]), value, MISSING, "unpublishable", "missing-in-app"))
+                app_info[key] = value
+    for path, item in (spec.get("paths") or {}).items():
+        app_item = (app.get("paths") or {}).get(path)
+        if not (isinstance(item, dict) and isinstance(app_item, dict)):
+            continue
+        for method, op in item.items():
+            app_op = app_item.get(method)
+            if method not in HTTP_METHODS or not (isinstance(op, dict) and isinstance(app_op, dict)):
+                continue
+            requirements = op.get("security")
+            if not (
+                isinstance(requirements, list)
+                and all(isinstance(r, dict) for r in requirements)
+                and any(len(r) > 1 for r in requirements)
+            ):
+                continue
+            published = app_op.get("security") or []
+            if not all(isinstance(r, dict) for r in published):
+                continue
+            if _canonical_security(published) != _security_as_fastapi_writes_it(requirements):
+                continue
+            found.append(
+                Discrepancy(
+                    pointer=json_pointer(["paths", path, method, "security"]),
+                    spec=requirements,
+                    app=published,
+                    category="unpublishable",
+                    kind="changed",
+                )
+            )
+            app_op["security"] = requirements
+    return found
+
+
 def compare_documents(
     spec_doc: dict[str, Any],
     app_doc: dict[str, Any],
@@ -306,4 +384,6 @@ def compare_documents(
     app_normalized = normalize_document(
         app_doc, side="app", spec_version=spec_version, reference=spec_normalized
     )
-    return diff_normalized(spec_normalized, app_normalized)
+    unpublishable = _unpublishable(spec_normalized, app_normalized)
+    found = diff_normalized(spec_normalized, app_normalized) + unpublishable
+    return sorted(found, key=lambda d: (d.pointer, d.kind))

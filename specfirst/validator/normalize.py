@@ -166,7 +166,8 @@ NORMALIZATIONS: list[tuple[str, str]] = [
         "allOf merging",
         (
             "An allOf whose members are all object-like (or one member) is merged into its parent "
-            "when no keyword conflicts, because pydantic writes a subclass as one flat object schema."
+            "when no keyword conflicts (two definitions of one property become the allOf of both, "
+            "which both apply anyway), because pydantic writes a subclass as one flat object schema."
         ),
     ),
     (
@@ -212,6 +213,25 @@ NORMALIZATIONS: list[tuple[str, str]] = [
         (
             "The scheme of an http security scheme (Bearer, bearer) is compared lower-case, because "
             "RFC 7235 makes authentication scheme names case-insensitive."
+        ),
+    ),
+    (
+        "property without a constraint",
+        (
+            "A property whose schema is the empty schema {} (on the app side once its generated "
+            "title is dropped) is removed from properties, and an empty properties map with it, "
+            "when the object has no additionalProperties or unevaluatedProperties, because such "
+            "an entry accepts every value, exactly like no entry (a required property that no "
+            "properties entry describes needs a model field, which pydantic publishes as {})."
+        ),
+    ),
+    (
+        "keywords of another type",
+        (
+            "Where a schema declares its type, keywords that only constrain values of other types "
+            "(object keywords such as properties or additionalProperties on a string, array "
+            "keywords on an object, string or number bounds elsewhere) are dropped, because JSON "
+            "Schema applies them to values of their own type only, so they never reject anything."
         ),
     ),
     (
@@ -457,6 +477,70 @@ def _unescape(token: str) -> str:
 def _mapping_ref(value: str) -> str:
     """A discriminator mapping value is a reference or a bare schema name."""
     return value if "#" in value or "/" in value else f"#/components/schemas/{value}"
+
+
+# Keywords that constrain values of one JSON type only (format and annotations excluded).
+_KEYWORDS_OF_TYPE: dict[str, frozenset[str]] = {
+    "object": frozenset(
+        {
+            "properties",
+            "required",
+            "additionalProperties",
+            "patternProperties",
+            "unevaluatedProperties",
+            "minProperties",
+            "maxProperties",
+            "propertyNames",
+            "dependentRequired",
+            "dependentSchemas",
+        }
+    ),
+    "array": frozenset(
+        {
+            "items",
+            "prefixItems",
+            "additionalItems",
+            "unevaluatedItems",
+            "minItems",
+            "maxItems",
+            "uniqueItems",
+            "contains",
+            "minContains",
+            "maxContains",
+        }
+    ),
+    "string": frozenset({"minLength", "maxLength", "pattern"}),
+    "number": frozenset({"minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf"}),
+}
+
+
+def _drop_keywords_of_other_types(node: dict[Any, Any]) -> None:
+    """Remove keywords that cannot apply to any type the schema declares, in place."""
+    declared = node.get("type")
+    types = [declared] if isinstance(declared, str) else declared
+    if not (isinstance(types, list) and types and all(isinstance(t, str) for t in types)):
+        return
+    allowed = {"number" if t == "integer" else t for t in types}
+    for kind, keywords in _KEYWORDS_OF_TYPE.items():
+        if kind not in allowed:
+            for keyword in keywords & set(_str_keys(node)):
+                del node[keyword]
+
+
+def _drop_unconstrained_properties(node: dict[Any, Any]) -> None:
+    """Remove ``properties`` entries that are exactly ``{}`` (and an emptied map), in place.
+
+    Only where nothing else looks at the set of declared names: additionalProperties and
+    unevaluatedProperties treat a declared property differently from an undeclared one.
+    """
+    properties = node.get("properties")
+    if not isinstance(properties, dict) or "additionalProperties" in node or "unevaluatedProperties" in node:
+        return
+    kept = {name: schema for name, schema in properties.items() if not (isinstance(schema, dict) and schema == {})}
+    if kept:
+        node["properties"] = kept
+    else:
+        del node["properties"]
 
 
 def _schema_children(node: Mapping[Any, Any]) -> Iterable[tuple[Any, ...]]:
@@ -732,6 +816,7 @@ class _Normalizer:
     def _finish(self, node: dict[Any, Any]) -> JSON:
         if "allOf" in node:
             node = self._merge_all_of(node)
+        _drop_keywords_of_other_types(node)
         enum = node.get("enum")
         if isinstance(enum, list):
             values = _sorted_unique(enum)
@@ -740,6 +825,7 @@ class _Normalizer:
                 node["const"] = values[0]
             else:
                 node["enum"] = values
+        _drop_unconstrained_properties(node)
         required = node.get("required")
         if isinstance(required, list) and all(isinstance(r, str) for r in required):
             node["required"] = sorted(set(required))
@@ -825,9 +911,8 @@ class _Normalizer:
                 if not (isinstance(out[name], dict) and isinstance(schema, dict)):
                     return _CONFLICT
                 combined = self._merge([out[name], schema], {}, siblings_win=False)
-                if combined is None:
-                    return _CONFLICT
-                out[name] = self._finish(combined)
+                # two definitions of one property that do not merge both apply: allOf of them
+                out[name] = {"allOf": [out[name], schema]} if combined is None else self._finish(combined)
             return out
         return _CONFLICT
 
@@ -1262,6 +1347,7 @@ def align_schema(app: JSON, spec: JSON) -> JSON:
             out[key] = value
     if "title" in out and (spec_node is None or "title" not in spec_node):
         del out["title"]
+    _drop_unconstrained_properties(out)
     if spec_node is not None and "type" in out and "type" not in spec_node:
         values = _enum_values(out)
         spec_values = _enum_values(spec_node)

@@ -86,8 +86,10 @@ class StyledQuery:
         allow_reserved: bool = False,
         allow_empty_value: bool = False,
         default: Any = MISSING,
+        docs: dict[str, Any] | None = None,
     ) -> None:
         self.name = name
+        self.docs = dict(docs or {})  # example, examples and x- keys, published as given
         self.adapter: TypeAdapter[Any] = TypeAdapter(annotation)
         self.style = style
         self.explode = explode
@@ -119,6 +121,7 @@ class StyledQuery:
         if self.default is not MISSING:
             schema["default"] = self.default
         param["schema"] = schema
+        param.update(self.docs)
         return param
 
     def _raw(self, request: Request) -> Any:
