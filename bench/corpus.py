@@ -40,7 +40,7 @@ import tempfile
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -519,11 +519,44 @@ def _note(progress: Any, doc: Document, name: str, stage: Stage) -> None:
 
 
 def run_all(
-    docs: Sequence[Document], work: Path, options: Options, jobs: int = 1, progress: Any = None
+    docs: Sequence[Document],
+    work: Path,
+    options: Options,
+    jobs: int = 1,
+    progress: Any = None,
+    each: Callable[[list[Result]], None] | None = None,
 ) -> list[Result]:
-    """Run every document (``jobs`` at a time), results in the order of ``docs``."""
+    """Run every document (``jobs`` at a time), results in the order of ``docs``.
+
+    ``each`` is called with the results finished so far (in that order) after every document.
+    """
+    finished: dict[int, Result] = {}
+    lock = threading.Lock()
+
+    def one(index: int) -> Result:
+        result = run_document(docs[index], work, options, progress)
+        with lock:
+            finished[index] = result
+            if each is not None:
+                each([finished[i] for i in sorted(finished)])
+        return result
+
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        return list(pool.map(lambda d: run_document(d, work, options, progress), docs))
+        return list(pool.map(one, range(len(docs))))
+
+
+def result_from_json(data: dict[str, Any]) -> Result:
+    """A result as ``--out`` wrote it."""
+    stages = {name: Stage(**st) for name, st in data["stages"].items()}
+    return Result(data["name"], data["folder"], data["spec"], data.get("operations"), stages)
+
+
+def merge(earlier: Sequence[Result], later: Sequence[Result]) -> list[Result]:
+    """``earlier`` with each document that ``later`` ran again replaced, new ones appended."""
+    merged = {(r.folder, r.name): r for r in earlier}
+    for r in later:
+        merged[(r.folder, r.name)] = r
+    return list(merged.values())
 
 
 # --------------------------------------------------------------------------- table
@@ -563,7 +596,7 @@ def _cell_suite(s: Stage) -> str:
     if "passed" in s.figures:
         f = s.figures
         return f"{f['passed']}/{f['failed']}/{f['skipped']}/{f['errors']}"
-    return s.status
+    return "-" if s.status == "skipped" else s.status
 
 
 def _cell_fuzz(s: Stage) -> str:
@@ -645,9 +678,13 @@ def totals_row(results: Sequence[Result]) -> list[str]:
         str(t["warnings"]),
         f"{t['import_ok']}/{t['import_ran']} ok",
         f"{t['validate_clean']}/{t['validate_ran']} clean, {t['discrepancies']}",
-        f"{suite['passed']}/{suite['failed']}/{suite['skipped']}/{suite['errors']}",
+        f"{suite['passed']}/{suite['failed']}/{suite['skipped']}/{suite['errors']}"
+        if t["suite_ran"]
+        else "-",
         f"{fuzz['failures']}/{fuzz['server_errors']}/{fuzz['spec_gaps']}"
-        + (f" +{fuzz['errors']} errors" if fuzz["errors"] else ""),
+        + (f" +{fuzz['errors']} errors" if fuzz["errors"] else "")
+        if t["fuzz_ran"]
+        else "-",
         "/".join(f"{t['seconds'][s]:.0f}" for s in STAGES),
     ]
 
@@ -736,7 +773,7 @@ def select(folders: Sequence[Path], only: str | None) -> list[Document]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("folders", nargs="+", type=Path, metavar="DIR")
+    parser.add_argument("folders", nargs="*", type=Path, metavar="DIR")
     parser.add_argument("--only", help="comma-separated document names (short names or file stems)")
     parser.add_argument("--skip-fuzz", action="store_true")
     parser.add_argument("--skip-suite", action="store_true")
@@ -751,7 +788,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--jobs", type=int, default=1, help="documents run at the same time (default 1)"
     )
     parser.add_argument("--format", choices=("text", "markdown", "json"), default="text")
-    parser.add_argument("--out", type=Path, help="write the raw results as JSON to this file")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        help="write the raw results as JSON to this file (rewritten after every document)",
+    )
+    parser.add_argument(
+        "--from",
+        dest="sources",
+        action="append",
+        default=[],
+        type=Path,
+        metavar="FILE",
+        help="start from the results of earlier runs (their --out files); documents run now "
+        "replace theirs. With no DIR, only renders the table.",
+    )
     parser.add_argument(
         "--work", type=Path, help="keep the generated services here (default: a temporary folder)"
     )
@@ -764,6 +815,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
     args = parser.parse_args(argv)
+    if not args.folders and not args.sources:
+        parser.error("give at least one DIR (or --from FILE)")
     for folder in args.folders:
         if not folder.is_dir():
             parser.error(f"{folder}: not a folder")
@@ -774,17 +827,34 @@ def main(argv: Sequence[str] | None = None) -> int:
     options = Options(
         args.skip_fuzz, args.skip_suite, args.skip_validate, args.fuzz_max_ops, timeouts
     )
+    earlier: list[Result] = []
+    for source in args.sources:
+        try:
+            saved = json.loads(source.read_text(encoding="utf-8"))["results"]
+            earlier = merge(earlier, [result_from_json(item) for item in saved])
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            parser.error(f"--from {source}: not a results file ({exc})")
     docs = select(args.folders, args.only)
     progress = None if args.quiet else sys.stderr
-    if args.work:
+
+    def save(finished: list[Result]) -> None:
+        if args.out:
+            data = to_json(merge(earlier, finished), options)
+            partial = args.out.with_name(args.out.name + ".partial")
+            partial.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+            partial.replace(args.out)
+
+    if not docs:
+        results: list[Result] = []
+    elif args.work:
         args.work.mkdir(parents=True, exist_ok=True)
-        results = run_all(docs, args.work.resolve(), options, args.jobs, progress)
+        results = run_all(docs, args.work.resolve(), options, args.jobs, progress, save)
     else:
         with tempfile.TemporaryDirectory(prefix="specfirst-corpus-") as tmp:
-            results = run_all(docs, Path(tmp), options, args.jobs, progress)
+            results = run_all(docs, Path(tmp), options, args.jobs, progress, save)
+    save(results)  # also when nothing ran: the combined file of the --from results
+    results = merge(earlier, results)
     data = to_json(results, options)
-    if args.out:
-        args.out.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
     if args.format == "json":
         print(json.dumps(data, indent=2))
     elif args.format == "markdown":

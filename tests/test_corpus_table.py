@@ -22,6 +22,7 @@ Skips cleanly when the corpus is not there.
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
 import sys
 from pathlib import Path
@@ -213,6 +214,10 @@ def test_dashboard_rows_on_a_folder_of_its_own(tmp_path: Path) -> None:
     assert text.splitlines()[2].split()[:6] == ["shelf", "1", "ok", "0", "ok", "0"]
     assert "total (2)" in text and "1/2 ok" in text
     assert f"broken: generate fail: {generate.error}" in text
+    saved = json.loads(json.dumps(dashboard.to_json([shelf, broken], options)))["results"]
+    again = [dashboard.result_from_json(item) for item in saved]
+    assert dashboard.render_text(again) == text  # --from renders what --out wrote
+    assert [r.name for r in dashboard.merge(again, [broken])] == ["shelf", "broken"]
     markdown = dashboard.render_markdown([shelf, broken])
     assert markdown.startswith("| document | ops |") and "| **total (2)** |" in markdown
 
