@@ -552,9 +552,22 @@ def result_from_json(data: dict[str, Any]) -> Result:
 
 
 def merge(earlier: Sequence[Result], later: Sequence[Result]) -> list[Result]:
-    """``earlier`` with each document that ``later`` ran again replaced, new ones appended."""
+    """``earlier`` updated by ``later``, document by document, new documents appended.
+
+    A stage the later run skipped on request (``--skip-suite`` ...) keeps its earlier figures,
+    so e.g. a fuzz-only run completes a run made with ``--skip-fuzz``.
+    """
     merged = {(r.folder, r.name): r for r in earlier}
     for r in later:
+        before = merged.get((r.folder, r.name))
+        if before is not None:
+            stages = {
+                name: before.stages[name]
+                if stage.status == "skipped" and stage.error.startswith("--skip")
+                else stage
+                for name, stage in r.stages.items()
+            }
+            r = Result(r.name, r.folder, r.spec, r.operations, stages)
         merged[(r.folder, r.name)] = r
     return list(merged.values())
 

@@ -218,6 +218,12 @@ def test_dashboard_rows_on_a_folder_of_its_own(tmp_path: Path) -> None:
     again = [dashboard.result_from_json(item) for item in saved]
     assert dashboard.render_text(again) == text  # --from renders what --out wrote
     assert [r.name for r in dashboard.merge(again, [broken])] == ["shelf", "broken"]
+    rerun = dashboard.result_from_json(saved[0])
+    rerun.stages["suite"] = dashboard.Stage(error="--skip-suite")
+    rerun.stages["fuzz"] = dashboard.Stage(status="ok", figures={"failures": 0})
+    (combined,) = dashboard.merge(again[:1], [rerun])  # a fuzz-only run completes the row
+    assert combined.stages["suite"].figures == suite
+    assert combined.stages["fuzz"].status == "ok"
     markdown = dashboard.render_markdown([shelf, broken])
     assert markdown.startswith("| document | ops |") and "| **total (2)** |" in markdown
 
