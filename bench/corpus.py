@@ -54,6 +54,7 @@ FUZZ_ARGS = ("--max-examples", "5", "--seed", "0")
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 # Environment the generated app and its suite see: no credentials, no DATABASE_URL.
 _KEPT_ENV = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "TEMP", "TMP", "SYSTEMROOT", "VIRTUAL_ENV")
+_SUITE_FAILED = re.compile(r"^(?:FAILED|ERROR) \S+\.py\b")
 _TRACEBACK = "Traceback (most recent call last)"
 _SUITE_COUNT = re.compile(r"(\d+) (passed|failed|skipped|errors?|xfailed|xpassed|deselected)\b")
 
@@ -355,7 +356,7 @@ def stage_suite(out: Path, timeout: float) -> Stage:
         stage.status = "ok"
     else:
         stage.status = "fail"
-        failed = [ln for ln in result.stdout.splitlines() if ln.startswith(("FAILED ", "ERROR "))]
+        failed = [ln for ln in result.stdout.splitlines() if _SUITE_FAILED.match(ln)]
         stage.error = _shorten(failed[0]) if failed else first_error_line(result)
     return stage
 
@@ -417,23 +418,38 @@ def stage_fuzz(doc: Document, out: Path, timeout: float) -> Stage:
     return stage
 
 
+def _read_document(path: Path) -> Any:
+    text = path.read_text(encoding="utf-8")
+    if path.suffix.lower() == ".json":
+        return json.loads(text)
+    import yaml
+
+    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+
+
+def _path_item(item: Any, base: Path) -> Any:
+    """A path item, read from its file when it is a ``$ref`` to another file."""
+    ref = item.get("$ref") if isinstance(item, dict) else None
+    if not isinstance(ref, str) or ref.startswith("#"):
+        return item
+    name, _, fragment = ref.partition("#")
+    target = _read_document(base / name)
+    for token in filter(None, fragment.split("/")):
+        target = target[token.replace("~1", "/").replace("~0", "~")]
+    return target
+
+
 def count_operations(doc: Document, out: Path) -> int | None:
-    """Operations of the document: from the bundled document the service serves, else the root file."""
+    """Operations of the document: from the bundled document the service serves, else the
+    root file (path items that are ``$ref``s to other files followed)."""
     served = out / "openapi.json"
     try:
-        if served.is_file():
-            document = json.loads(served.read_text(encoding="utf-8"))
-        elif doc.path.suffix.lower() == ".json":
-            document = json.loads(doc.path.read_text(encoding="utf-8"))
-        else:
-            import yaml
-
-            loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-            document = yaml.load(doc.path.read_text(encoding="utf-8"), Loader=loader)
-        paths = document.get("paths") or {}
+        source = served if served.is_file() else doc.path
+        document = _read_document(source)
+        items = [_path_item(item, source.parent) for item in (document.get("paths") or {}).values()]
         return sum(
             1
-            for item in paths.values()
+            for item in items
             if isinstance(item, dict)
             for method in item
             if method in HTTP_METHODS
@@ -500,6 +516,8 @@ def run_document(doc: Document, work: Path, options: Options, progress: Any = No
             if stage.status == "skipped" and not stage.error:
                 stage.status, stage.error = "crash", f"dashboard: {type(exc).__name__}: {exc}"
                 break
+    for stage in result.stages.values():  # the same message wherever the service was written
+        stage.error = stage.error.replace(str(out), "OUT")
     return result
 
 
