@@ -157,9 +157,12 @@ def first_error_line(result: Run) -> str:
             if exception:
                 return _shorten(exception[-1])
     for text in (result.stderr, result.stdout):
-        for line in text.splitlines():
-            if line.strip():
-                return _shorten(line.strip())
+        lines = [line.strip() for line in text.splitlines() if line.strip()]
+        if lines:
+            # "cannot import the app in DIR:" says what failed; its next line says why
+            if lines[0].endswith(":") and len(lines) > 1:
+                return _shorten(f"{lines[0]} {lines[1]}", 400)
+            return _shorten(lines[0])
     return f"exit code {result.code}" if result.code is not None else ""
 
 
