@@ -324,6 +324,7 @@ class FuzzReport:
             "operations": self.operations,
             "tested": self.tested,
             "skipped": [vars(s) for s in self.skipped],
+            "test_cases": self.test_cases,
             "failures": [
                 {k: v for k, v in vars(f).items() if k != "request"} for f in self.failures
             ],
