@@ -329,6 +329,43 @@ class Discriminator:
         return result
 
 
+class AllOf:
+    """An ``allOf`` that no class can hold (a member is a union, a scalar, an array ...).
+
+    The value must validate against every member; it is kept as given. Published as ``allOf``;
+    ``own`` is what the schema says next to its ``allOf``: checked too, published beside it.
+    """
+
+    def __init__(self, *members: Any, own: Any = None) -> None:
+        self.members = members if own is None else (*members, own)
+        self.own = own is not None
+
+    def __repr__(self) -> str:
+        return f"AllOf{self.members!r}"
+
+    def __get_pydantic_core_schema__(
+        self, source: Any, handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        count = len(self.members)
+
+        def every_member(value: Any, validate: core_schema.ValidatorFunctionWrapHandler) -> Any:
+            validate((value,) * count)
+            return value
+
+        return core_schema.no_info_wrap_validator_function(
+            every_member,
+            core_schema.tuple_schema([handler.generate_schema(member) for member in self.members]),
+            serialization=core_schema.plain_serializer_function_ser_schema(lambda value: value),
+        )
+
+    def __get_pydantic_json_schema__(
+        self, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        members = list(handler(schema).get("prefixItems", []))
+        own = {k: v for k, v in members.pop().items() if k != "title"} if self.own else {}
+        return {**own, "allOf": members}
+
+
 # -- JSON Schema keywords pydantic has no type for -----------------------------------------
 # A schema under ``not``, ``patternProperties`` or ``dependentRequired`` is evaluated here on
 # the JSON value, with JSON Schema's own meaning, and published as the document writes it.

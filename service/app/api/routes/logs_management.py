@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
 from pydantic import Field
 from sqlalchemy.orm import Session
 
@@ -14,11 +14,12 @@ from app.core import security
 from app.core.auth import Principal
 from app.core.context import given
 from app.core.db import get_db
+from app.core.params import IntegerText
 from app.core.types import (
     Integral,
 )
 from app.crud.base import present
-from app.crud.interactions import interactions_table
+from app.crud.interactions import retrieve_logs_answer
 from app.schemas import ErrorResponse, RetrieveLogsResponse, TypesenseErrorResponse
 
 router = APIRouter()
@@ -69,18 +70,21 @@ router = APIRouter()
     openapi_extra={"x-specfirst-resource": "interactions", "x-specfirst-operation": "list"},
 )
 def retrieve_logs(
+    request: Request,
     db: Annotated[Session, Depends(get_db)],
     principal: Annotated[Principal, Depends(security.require_api_key_auth)],
     limit: Annotated[
         Annotated[int, Field(ge=1, le=1000), Integral()],
         Query(description="Maximum number of entries to return"),
+        IntegerText,
     ] = 50,
     offset: Annotated[
         Annotated[int, Field(ge=0), Integral()],
         Query(description="How many entries to skip before returning results"),
+        IntegerText,
     ] = 0,
 ) -> Any:
-    items = interactions_table.list_items(
-        db, filters=present([]), limit=given(limit), offset=given(offset, 0), newest_first=True
+    page = retrieve_logs_answer.fetch(
+        db, filters=present([]), limit=given(limit), offset=given(offset)
     )
-    return {"logs": items}
+    return retrieve_logs_answer.answer(request, page)

@@ -16,11 +16,13 @@ from app.core.bodies import BodyRoute
 from app.core.context import given
 from app.core.db import get_db
 from app.core.errors import ApiError
+from app.core.params import IntegerText
 from app.core.types import (
     Integral,
 )
 from app.crud.base import Duplicate, NotFound, Unstorable, present
-from app.crud.services import services_table
+from app.crud.paging import searched
+from app.crud.services import list_services_answer, search_services_answer, services_table
 from app.schemas import (
     ErrorResponse,
     ListServicesResponse,
@@ -78,14 +80,15 @@ router = APIRouter(route_class=BodyRoute)
     },
 )
 def list_services(
+    request: Request,
     db: Annotated[Session, Depends(get_db)],
     principal: Annotated[Principal, Depends(security.require_api_key_auth)],
     tags: Annotated[
         list[str] | MISSING, Query(description="Only return services carrying these tags")
     ] = MISSING,
 ) -> Any:
-    items = services_table.list_items(db, filters=present([("tags", tags)]), limit=None, offset=0)
-    return {"services": items}
+    page = list_services_answer.fetch(db, filters=present([("tags", tags)]))
+    return list_services_answer.answer(request, page)
 
 
 @router.get(
@@ -117,10 +120,14 @@ def search_services(
     principal: Annotated[Principal, Depends(security.require_api_key_auth)],
     q: Annotated[Annotated[str, Field(min_length=1)], Query(description="Text to look for")],
     limit: Annotated[
-        Annotated[int, Field(ge=1, le=250), Integral()], Query(description="Most results to return")
+        Annotated[int, Field(ge=1, le=250), Integral()],
+        Query(description="Most results to return"),
+        IntegerText,
     ] = 20,
     offset: Annotated[
-        Annotated[int, Field(ge=0), Integral()], Query(description="How many results to skip first")
+        Annotated[int, Field(ge=0), Integral()],
+        Query(description="How many results to skip first"),
+        IntegerText,
     ] = 0,
 ) -> Any:
     items = search_items(
@@ -131,7 +138,8 @@ def search_services(
         limit=given(limit),
         offset=given(offset, 0),
     )
-    return {"services": items}
+    page = searched(items, total=len(items), offset=given(offset, 0), limit=given(limit))
+    return search_services_answer.answer(request, page)
 
 
 @router.post(
