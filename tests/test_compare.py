@@ -1353,3 +1353,21 @@ def test_keywords_of_another_type_never_apply() -> None:
     assert report(doc(both), doc({"type": ["string", "array"], "maxLength": 5, "additionalProperties": {"type": "string"}}), (3, 1)) == [
         (pointer, "schema", "missing-in-app"),
     ]
+
+
+def test_a_dangling_ref_on_the_app_side_is_a_discrepancy_not_a_crash() -> None:
+    schema = {"type": "object", "properties": {"kind": {"type": "string"}}}
+    spec = {
+        "openapi": "3.1.0",
+        "info": {"title": "t", "version": "1"},
+        "paths": {},
+        "components": {"schemas": {"Thing": schema, "Box": {"$ref": "#/components/schemas/Thing"}}},
+    }
+    app = {
+        "openapi": "3.1.0",
+        "info": {"title": "t", "version": "1"},
+        "paths": {},
+        "components": {"schemas": {"Thing": schema, "Box": {"$ref": "#/components/schemas/Gone"}}},
+    }
+    found = compare_documents(spec, app, spec_version=(3, 1))
+    assert [d.pointer for d in found] and all(d.pointer.startswith("/components/schemas/Box") for d in found)

@@ -358,6 +358,7 @@ _JSON_TYPES: dict[str, tuple[type, ...]] = {
 }
 
 RECURSIVE = "$recursive"
+UNRESOLVED = "$unresolved"  # a $ref that names nothing in its document
 _STATUS_RANGE = re.compile(r"^[1-5][xX][xX]$")
 
 
@@ -608,8 +609,11 @@ class _Normalizer:
     # ---- reference lookup ----------------------------------------------------------------
 
     def _lookup(self, ref: str) -> JSON:
+        """The target of a local ``$ref``; one that names nothing in this document (or is not
+        local) becomes ``{"$unresolved": ref}``, which compares unequal to any schema: a
+        dangling reference on either side is a discrepancy, never a crash."""
         if not ref.startswith("#"):
-            raise ValueError(f"non-local $ref {ref!r} (external references must be bundled)")
+            return {UNRESOLVED: ref}
         node: JSON = self._doc
         fragment = ref[1:]
         if fragment in ("", "/"):
@@ -621,7 +625,7 @@ class _Normalizer:
             elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
                 node = node[int(token)]
             else:
-                raise ValueError(f"unresolvable $ref {ref!r}")
+                return {UNRESOLVED: ref}
         return node
 
     def _deref(self, obj: JSON, seen: frozenset[str] = frozenset()) -> JSON:
