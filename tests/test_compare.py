@@ -1311,13 +1311,23 @@ def test_property_without_a_constraint_equals_no_property() -> None:
     assert report(doc(described, "3.1.0"), doc(published, "3.1.0"), (3, 1)) == []
     # additionalProperties sees which names are declared: there the entry means something
     closed = {**described, "additionalProperties": False}
-    assert report(doc(closed, "3.1.0"), doc({**published, "additionalProperties": False}, "3.1.0"), (3, 1)) == [
-        (f"{json_pointer(['paths', '/a', 'get', 'responses', '200', 'content', 'application/json', 'schema', 'properties', 'b'])}", "schema", "extra-in-app"),
+    assert report(
+        doc(closed, "3.1.0"), doc({**published, "additionalProperties": False}, "3.1.0"), (3, 1)
+    ) == [
+        (
+            f"{json_pointer(['paths', '/a', 'get', 'responses', '200', 'content', 'application/json', 'schema', 'properties', 'b'])}",
+            "schema",
+            "extra-in-app",
+        ),
     ]
     # a property with a constraint is still a difference
     typed = {**published, "properties": {**published["properties"], "b": {"type": "integer"}}}
     assert report(doc(described, "3.1.0"), doc(typed, "3.1.0"), (3, 1)) == [
-        (f"{json_pointer(['paths', '/a', 'get', 'responses', '200', 'content', 'application/json', 'schema', 'properties', 'b'])}", "schema", "extra-in-app"),
+        (
+            f"{json_pointer(['paths', '/a', 'get', 'responses', '200', 'content', 'application/json', 'schema', 'properties', 'b'])}",
+            "schema",
+            "extra-in-app",
+        ),
     ]
 
 
@@ -1345,29 +1355,63 @@ def test_keywords_of_another_type_never_apply() -> None:
     def doc(schema: dict[str, Any]) -> dict[str, Any]:
         return spec_doc({"/a": {"get": {"responses": {"200": json_body(schema)}}}}, version="3.1.0")
 
-    described = {"type": "string", "additionalProperties": {"type": "string"}, "minItems": 1, "maxLength": 5}
+    described = {
+        "type": "string",
+        "additionalProperties": {"type": "string"},
+        "minItems": 1,
+        "maxLength": 5,
+    }
     assert report(doc(described), doc({"type": "string", "maxLength": 5}), (3, 1)) == []
     # where the type admits them they constrain values, and a difference is reported
     both = {**described, "type": ["string", "array"]}
-    pointer = json_pointer(["paths", "/a", "get", "responses", "200", "content", "application/json", "schema", "minItems"])
-    assert report(doc(both), doc({"type": ["string", "array"], "maxLength": 5, "additionalProperties": {"type": "string"}}), (3, 1)) == [
+    pointer = json_pointer(
+        [
+            "paths",
+            "/a",
+            "get",
+            "responses",
+            "200",
+            "content",
+            "application/json",
+            "schema",
+            "minItems",
+        ]
+    )
+    assert report(
+        doc(both),
+        doc(
+            {
+                "type": ["string", "array"],
+                "maxLength": 5,
+                "additionalProperties": {"type": "string"},
+            }
+        ),
+        (3, 1),
+    ) == [
         (pointer, "schema", "missing-in-app"),
     ]
 
 
 def test_a_dangling_ref_on_the_app_side_is_a_discrepancy_not_a_crash() -> None:
-    schema = {"type": "object", "properties": {"kind": {"type": "string"}}}
-    spec = {
-        "openapi": "3.1.0",
-        "info": {"title": "t", "version": "1"},
-        "paths": {},
-        "components": {"schemas": {"Thing": schema, "Box": {"$ref": "#/components/schemas/Thing"}}},
-    }
-    app = {
-        "openapi": "3.1.0",
-        "info": {"title": "t", "version": "1"},
-        "paths": {},
-        "components": {"schemas": {"Thing": schema, "Box": {"$ref": "#/components/schemas/Gone"}}},
-    }
-    found = compare_documents(spec, app, spec_version=(3, 1))
-    assert [d.pointer for d in found] and all(d.pointer.startswith("/components/schemas/Box") for d in found)
+    def document(target: str) -> dict[str, Any]:
+        answer = {
+            "description": "ok",
+            "content": {"application/json": {"schema": {"$ref": target}}},
+        }
+        return {
+            "openapi": "3.1.0",
+            "info": {"title": "t", "version": "1"},
+            "paths": {"/things": {"get": {"responses": {"200": answer}}}},
+            "components": {
+                "schemas": {"Thing": {"type": "object", "properties": {"kind": {"type": "string"}}}}
+            },
+        }
+
+    found = compare_documents(
+        document("#/components/schemas/Thing"),
+        document("#/components/schemas/Gone"),
+        spec_version=(3, 1),
+    )
+    assert found and all(
+        d.pointer.startswith("/paths/~1things/get/responses/200") for d in found
+    ), found
