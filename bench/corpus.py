@@ -67,6 +67,14 @@ class Document:
     name: str
     path: Path
     folder: str
+    ref_root: Path | None = None
+    """A multi-file document whose root sits in a subfolder of the tree its files share (its
+    SOURCES.tsv ``file`` has more than one folder level): that tree, passed as ``--ref-root``,
+    since ``$ref`` reads only below the root document's own folder by default."""
+
+    @property
+    def ref_args(self) -> list[str]:
+        return ["--ref-root", str(self.ref_root)] if self.ref_root is not None else []
 
 
 def _tsv_rows(path: Path) -> list[dict[str, str]]:
@@ -85,7 +93,9 @@ def documents_in(folder: Path) -> list[Document]:
                 rel = (row.get("file") or "").strip()
                 if rel:
                     name = (row.get("short_name") or "").strip() or Path(rel).stem
-                    found.append(Document(name, folder / rel, folder.name))
+                    parts = Path(rel).parts
+                    tree = folder / parts[0] if len(parts) > 2 else None
+                    found.append(Document(name, folder / rel, folder.name, tree))
             return found
     return [
         Document(p.stem, p, folder.name)
@@ -237,7 +247,7 @@ def _ended(stage: Stage, result: Run) -> bool:
 def stage_generate(doc: Document, out: Path, timeout: float) -> Stage:
     stage = Stage()
     result = run(
-        [sys.executable, "-m", "specfirst", "generate", str(doc.path), "--out", str(out)],
+        [sys.executable, "-m", "specfirst", "generate", str(doc.path), "--out", str(out), *doc.ref_args],
         cwd=None,
         env=specfirst_env(),
         timeout=timeout,
@@ -285,6 +295,7 @@ def stage_validate(doc: Document, out: Path, timeout: float) -> Stage:
             str(doc.path),
             "--app",
             str(out),
+            *doc.ref_args,
             "--format",
             "json",
         ],
@@ -375,6 +386,7 @@ def stage_fuzz(doc: Document, out: Path, timeout: float) -> Stage:
             str(doc.path),
             "--app",
             str(out),
+            *doc.ref_args,
             *FUZZ_ARGS,
             "--format",
             "json",

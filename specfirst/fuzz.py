@@ -885,12 +885,14 @@ def explain_server_errors(server: Server, failures: Sequence[Failure]) -> list[F
 # --------------------------------------------------------------------------- running
 
 
-def _load(spec: Path) -> tuple[dict[str, Any], dict[tuple[str, int], str]]:
+def _load(
+    spec: Path, ref_root: Path | None = None
+) -> tuple[dict[str, Any], dict[tuple[str, int], str]]:
     """The bundled document, and its spec gaps: ``(METHOD /path, status)`` -> explanation."""
     from specfirst.pipeline import load_api
     from specfirst.resources import make_plan, spec_gaps
 
-    api = load_api(spec)
+    api = load_api(spec, ref_root=ref_root)
     gaps: dict[tuple[str, int], list[str]] = {}
     for gap in spec_gaps(api, make_plan(api)):
         gaps.setdefault((gap.label, gap.status), []).append(gap.render())
@@ -941,13 +943,16 @@ def run_fuzz(
     seed: int = 0,
     env: dict[str, str] | None = None,
     strict: bool = False,
+    ref_root: Path | None = None,
 ) -> FuzzReport:
-    """Start the app in ``app_dir``, fuzz it against ``spec`` with schemathesis, stop it."""
+    """Start the app in ``app_dir``, fuzz it against ``spec`` with schemathesis, stop it.
+
+    ``ref_root``: the folder the document's ``$ref``s may read (default: its own folder)."""
     started = time.monotonic()
     spec, app_dir = Path(spec), Path(app_dir).resolve()
     if not (app_dir / "app" / "main.py").is_file():
         raise FuzzError(f"{app_dir}: no generated service here (app/main.py is missing)")
-    document, gaps = _load(spec)
+    document, gaps = _load(spec, ref_root)
     report = FuzzReport(
         spec=str(spec), app_dir=str(app_dir), seed=seed, max_examples=max_examples, strict=strict
     )
@@ -1043,6 +1048,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="count spec gaps (undeclared statuses the spec leaves no choice about) as failures",
     )
     parser.add_argument("--format", choices=("text", "json"), default="text")
+    parser.add_argument(
+        "--ref-root",
+        metavar="DIR",
+        help="folder $refs may read files from (default: the document's own folder)",
+    )
 
 
 def fuzz_command(args: argparse.Namespace | Sequence[str] | None = None) -> int:
@@ -1060,6 +1070,7 @@ def fuzz_command(args: argparse.Namespace | Sequence[str] | None = None) -> int:
             max_examples=args.max_examples,
             seed=args.seed,
             strict=getattr(args, "strict", False),
+            ref_root=Path(args.ref_root) if getattr(args, "ref_root", None) else None,
         )
     except SpecError as exc:
         print(str(exc), file=sys.stderr)
