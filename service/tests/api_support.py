@@ -9,6 +9,7 @@ spec's schema of that response, written into each test module as a literal dict.
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
@@ -224,12 +225,27 @@ def only_item(listed: Any, wrapper: str | list[str] | None) -> Any:
     return items[0]
 
 
+def _instant(text: str) -> datetime | None:
+    """The moment an RFC 3339 date-time names (None for any other text)."""
+    if "T" not in text.upper() or len(text) < 20:
+        return None
+    try:
+        moment = datetime.fromisoformat(text.upper().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo is not None else None
+
+
 def same(actual: Any, expected: Any) -> bool:
-    """Equal as JSON values; an id compares equal to its text (a path parameter)."""
+    """Equal as JSON values; an id compares equal to its text (a path parameter); two
+    date-times naming the same moment are equal however many fraction digits they write."""
     if isinstance(expected, bool) or isinstance(actual, bool):
         return actual is expected
     if isinstance(expected, int | float) and isinstance(actual, int | float):
         return actual == expected
+    if isinstance(expected, str) and isinstance(actual, str) and actual != expected:
+        moments = _instant(actual), _instant(expected)
+        return None not in moments and moments[0] == moments[1]
     if isinstance(expected, str) or isinstance(actual, str):
         return str(actual) == str(expected)
     return actual == expected
