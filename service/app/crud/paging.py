@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
 
@@ -42,9 +41,6 @@ class Facts:
     page: Page
     request: Request
     paging: Paging
-
-    def size(self) -> int | None:
-        return self.page.limit
 
     def value(self, source: str) -> Any:
         return getattr(self, "_" + source)()
@@ -249,8 +245,6 @@ class Headers:
                 ):
                     path = self.location.replace("{id}", quote(str(item[id_name]), safe=""))
                     value = str(request.base_url).rstrip("/") + path
-            elif source == "now":
-                value = datetime.now(UTC).isoformat().replace("+00:00", "Z")
             elif source != "value" and facts is not None:
                 value = facts.value(source)
             if value is not None and source not in ("location", "link_header"):
