@@ -32,7 +32,14 @@ from openapi_spec_validator.validation.validators import SpecValidator
 
 from specfirst.errors import Problem, SpecError
 
-__all__ = ["MAX_EXPANDED_NODES", "MAX_FILE_BYTES", "LoadedSpec", "load_spec", "pointer_join", "split_pointer"]
+__all__ = [
+    "MAX_EXPANDED_NODES",
+    "MAX_FILE_BYTES",
+    "LoadedSpec",
+    "load_spec",
+    "pointer_join",
+    "split_pointer",
+]
 
 MAX_EXPANDED_NODES: Final = 5_000_000
 """A YAML document whose aliases expand to more nodes than this is refused."""
@@ -1211,7 +1218,7 @@ def _run_validator(spec: LoadedSpec) -> _ValidatorRun:
     try:
         with _python_jsonschema_backend():
             for error in validator_cls(spec.document).iter_errors():
-                run.errors.append(error)  # noqa: PERF402 - keep the errors yielded before a crash
+                run.errors.append(error)  # keep the errors yielded before a crash
     except Exception as exc:  # noqa: BLE001 - its keyword checks assume a schema-valid document
         run.crash = exc
     finally:

@@ -12,8 +12,8 @@ import traceback
 from pathlib import Path
 
 import pytest
-
 from conftest import corpus2_dir, corpus_dir, corpus_roots
+
 from specfirst.cli import main
 
 FOLDERS = (corpus_dir(), corpus2_dir())

@@ -297,8 +297,10 @@ def test_ref_root_widens_the_folder_refs_may_read(tmp_path: Path) -> None:
     text = OUTSIDE.replace("REF", "../models/ok.yaml")
     spec_path = _write(tmp_path / "reference", {"openapi.yaml": text})
     assert _refused(spec_path) == [
-        "$ref '../models/ok.yaml' reaches outside the root document's folder (see --ref-root); "
-        "refusing to read it"
+        (
+            "$ref '../models/ok.yaml' reaches outside the root document's folder "
+            "(see --ref-root); refusing to read it"
+        )
     ]
     spec = load_spec(spec_path, ref_root=tmp_path)
     response = spec.document["paths"]["/a"]["get"]["responses"]["200"]
