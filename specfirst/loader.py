@@ -1213,9 +1213,9 @@ def _run_validator(spec: LoadedSpec) -> _ValidatorRun:
     validator_cls = type(base.__name__, (base,), {"keyword_validators": keyword_validators})
     # openapi-spec-validator follows a "$ref" key even inside a default value: it sees a copy
     originals = [(node, key, node[key]) for node, key in spec.literal_refs if key in node]
-    for node, key, value in originals:
-        node[key] = _without_ref_keys(value)
     try:
+        for node, key, value in originals:
+            node[key] = _without_ref_keys(value)
         with _python_jsonschema_backend():
             for error in validator_cls(spec.document).iter_errors():
                 run.errors.append(error)  # keep the errors yielded before a crash
