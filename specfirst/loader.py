@@ -32,7 +32,14 @@ from openapi_spec_validator.validation.validators import SpecValidator
 
 from specfirst.errors import Problem, SpecError
 
-__all__ = ["MAX_EXPANDED_NODES", "MAX_FILE_BYTES", "LoadedSpec", "load_spec", "pointer_join", "split_pointer"]
+__all__ = [
+    "MAX_EXPANDED_NODES",
+    "MAX_FILE_BYTES",
+    "LoadedSpec",
+    "load_spec",
+    "pointer_join",
+    "split_pointer",
+]
 
 MAX_EXPANDED_NODES: Final = 5_000_000
 """A YAML document whose aliases expand to more nodes than this is refused."""
@@ -1206,12 +1213,12 @@ def _run_validator(spec: LoadedSpec) -> _ValidatorRun:
     validator_cls = type(base.__name__, (base,), {"keyword_validators": keyword_validators})
     # openapi-spec-validator follows a "$ref" key even inside a default value: it sees a copy
     originals = [(node, key, node[key]) for node, key in spec.literal_refs if key in node]
-    for node, key, value in originals:
-        node[key] = _without_ref_keys(value)
     try:
+        for node, key, value in originals:
+            node[key] = _without_ref_keys(value)
         with _python_jsonschema_backend():
             for error in validator_cls(spec.document).iter_errors():
-                run.errors.append(error)  # noqa: PERF402 - keep the errors yielded before a crash
+                run.errors.append(error)  # keep the errors yielded before a crash
     except Exception as exc:  # noqa: BLE001 - its keyword checks assume a schema-valid document
         run.crash = exc
     finally:

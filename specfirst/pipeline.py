@@ -14,7 +14,6 @@ from specfirst.render import StepContext
 from specfirst.steps import STEPS
 from specfirst.writer import OutputFile, WriteResult, diff_tree, format_python, write_tree
 
-
 WarningSink = Callable[[Problem], None]
 """Where the warnings about repaired defects go as soon as the document is loaded."""
 

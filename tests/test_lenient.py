@@ -297,11 +297,24 @@ def test_ref_root_widens_the_folder_refs_may_read(tmp_path: Path) -> None:
     text = OUTSIDE.replace("REF", "../models/ok.yaml")
     spec_path = _write(tmp_path / "reference", {"openapi.yaml": text})
     assert _refused(spec_path) == [
-        "$ref '../models/ok.yaml' reaches outside the root document's folder (see --ref-root); "
-        "refusing to read it"
+        (
+            "$ref '../models/ok.yaml' reaches outside the root document's folder "
+            "(see --ref-root); refusing to read it"
+        )
     ]
     spec = load_spec(spec_path, ref_root=tmp_path)
     response = spec.document["paths"]["/a"]["get"]["responses"]["200"]
     assert spec.resolve(response["$ref"]) == {"description": "ok"}
     with pytest.raises(SpecError):
         load_spec(_write(tmp_path / "reference", {"openapi.yaml": OUTSIDE.replace("REF", "/etc/hostname")}), ref_root=tmp_path)
+
+
+def test_operations_given_as_refs_are_used_in_place() -> None:
+    api = load_api(Path(__file__).parent / "bad_specs" / "operation_ref" / "openapi.yaml")
+    assert [(op.method, op.operation_id) for op in api.operations] == [
+        ("get", "listThings"),
+        ("post", "createThing"),
+    ]
+    [listed] = api.operations[0].responses
+    assert listed.contents[0].schema is not None
+    assert listed.contents[0].schema.ref is api.components["Things"]
