@@ -56,10 +56,9 @@ def _component_schemas(document: dict[str, Any]) -> dict[str, Any]:
     Models nested in them are added to the document's components (FastAPI names them by
     class name too), so the validator can compare components no operation uses.
     """
+    from app.schemas import COMPONENTS  # type: ignore[import-not-found]
     from pydantic import TypeAdapter
     from pydantic.json_schema import GenerateJsonSchema
-
-    from app.schemas import COMPONENTS  # type: ignore[import-not-found]
 
     # One generator for every component, as FastAPI builds its components: each definition
     # is generated once, and a `$ref` inside literal data (a vendor extension) is left alone.
