@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from conftest import REPO
+
 from specfirst.pipeline import generate
 from specfirst.validator.run import validate
 

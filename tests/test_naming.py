@@ -9,8 +9,8 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import REPO
+
 from specfirst import naming
 from specfirst.pipeline import generate
 from specfirst.validator.run import validate
@@ -117,13 +117,13 @@ _NAMESPACES = {
 
 def _imported_names(template: str) -> set[str]:
     names: set[str] = set()
-    text = re.sub(r"\{[%{#].*?[%}#]\}", "", template, flags=re.S)  # Jinja markup names nothing fixed
-    for match in re.finditer(r"^from [\w.]+ import \(?([^)\n]*(?:\n[^)\n]*)*?)\)?$", text, flags=re.M):
+    text = re.sub(r"\{[%{#].*?[%}#]\}", "", template, flags=re.DOTALL)  # Jinja markup names nothing fixed
+    for match in re.finditer(r"^from [\w.]+ import \(?([^)\n]*(?:\n[^)\n]*)*?)\)?$", text, flags=re.MULTILINE):
         for part in match.group(1).split(","):
             part = part.split("#")[0].strip()
             if part:
                 names.add(re.split(r"\bas\b", part)[-1].strip())
-    names.update(re.findall(r"^import (\w+)$", text, flags=re.M))
+    names.update(re.findall(r"^import (\w+)$", text, flags=re.MULTILINE))
     return names
 
 
