@@ -436,11 +436,9 @@ def _derive_document(app: Any, root: Path, report: dict[str, Any]) -> dict[str, 
     items = [("route", r) for r in _api_routes(app.routes)]
     items += [("webhook", r) for r in _api_routes(app.webhooks.routes)]
     build = _Openapi(app)
-    try:
-        return build(items)
-    except Exception:  # noqa: BLE001 - find the routes that cannot be derived, keep the rest
-        pass
-    parts, failed = _bisect(items, build)
+    parts, failed = _bisect(items, build)  # the whole at once, halves only if that fails
+    if not failed and len(parts) == 1:
+        return parts[0]
     for (kind, route), exc in failed:
         place = _code_place(route.endpoint, root)
         models = [asdict(where) for where in _failing_models(route, root)]
@@ -507,8 +505,8 @@ def _failing_models(route: Any, root: Path) -> list[Where]:
 
     failing = {model for model in reached if fails(model)}
     places: list[Where] = []
-    for model in reached:
-        if model not in failing or any(m in failing for m in reached[model]):
+    for model, nested in reached.items():
+        if model not in failing or any(m in failing for m in nested):
             continue
         relative = _inside(root, getattr(sys.modules.get(model.__module__), "__file__", None))
         if relative is not None:
@@ -537,8 +535,8 @@ def _component_schemas(document: dict[str, Any], root: Path, wanted: list[str] |
         inputs = [(name, "validation", TypeAdapter(components[name]).core_schema) for name in names]
         mapping, definitions = GenerateJsonSchema(ref_template=template).generate_definitions(inputs)
     except Exception:  # noqa: BLE001 - one at a time below, to report the ones that fail
-        pass
-    else:
+        mapping = None
+    if mapping is not None:
         for def_name, definition in definitions.items():
             target.setdefault(def_name, definition)
         return {name: mapping[(name, "validation")] for name in names}
