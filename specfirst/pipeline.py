@@ -79,7 +79,7 @@ def check_tree(
     from specfirst.validator.locate import describe_failure, describe_underivable, place
     from specfirst.validator.run import unreached_components
 
-    derived = derive_app(tree, components=unreached_components(api.document))
+    derived = derive_app(tree, components=unreached_components(api.document), document=False)
     if derived.failure is None and not derived.underivable:
         return
     try:

@@ -87,18 +87,22 @@ class Derived:
 # --------------------------------------------------------------------------- the parent side
 
 
-def derive_app(app_dir: str | Path, *, components: Iterable[str] | None = None) -> Derived:
+def derive_app(
+    app_dir: str | Path, *, components: Iterable[str] | None = None, document: bool = True
+) -> Derived:
     """Derive the app's document in a child interpreter.
 
     ``components`` names the component schemas to derive on their own (in
     ``document["x-specfirst-components"]``); ``None`` means every one in
-    ``app.schemas.COMPONENTS``.
+    ``app.schemas.COMPONENTS``. Without ``document`` only whether and where derivation
+    fails comes back (``Derived.document`` is None), which spares a large document's
+    transfer.
     """
     root = Path(app_dir).resolve()
-    options = {"components": None if components is None else sorted(components)}
+    options = {"components": None if components is None else sorted(components), "document": document}
     with tempfile.TemporaryDirectory(prefix="specfirst-derive-") as scratch:
         report_path = Path(scratch) / "report.json"
-        env = _child_environment(Path(scratch))
+        env = _child_environment()
         proc = subprocess.run(
             [sys.executable, "-m", "specfirst.validator.derive", str(root), str(report_path)],
             input=json.dumps(options),
@@ -119,14 +123,13 @@ def derive_app(app_dir: str | Path, *, components: Iterable[str] | None = None) 
     return _from_report(report)
 
 
-def _child_environment(scratch: Path) -> dict[str, str]:
-    """The child's environment: this specfirst importable, no bytecode read or written from
-    the app's ``__pycache__`` (an empty cache prefix), no side effects on disk or network."""
+def _child_environment() -> dict[str, str]:
+    """The child's environment: this specfirst importable, no bytecode written, no side
+    effects on disk or network."""
     env = dict(os.environ)
     package_root = str(Path(__file__).resolve().parents[2])
     env["PYTHONPATH"] = os.pathsep.join(p for p in (package_root, env.get("PYTHONPATH")) if p)
     env["PYTHONDONTWRITEBYTECODE"] = "1"
-    env["PYTHONPYCACHEPREFIX"] = str(scratch / "pycache")
     env["PYTHONWARNINGS"] = "ignore"
     env["DATABASE_URL"] = "sqlite://"  # in memory: building the app creates no data/ directory
     env.pop("TYPESENSE_URL", None)
@@ -265,15 +268,39 @@ def _locate(exc: BaseException, root: Path) -> tuple[Where | None, str]:
     return None, ""
 
 
+def _source_only_hook(root: Path) -> Callable[[str], Any]:
+    """A path hook that imports the modules below ``root`` from their source, never from
+    bytecode in ``__pycache__``: a cache left by another run could pass for the current
+    source when a file was rewritten with the same size within the same second. Libraries
+    keep their caches."""
+    from importlib.machinery import SOURCE_SUFFIXES, FileFinder, SourceFileLoader
+
+    class SourceOnlyLoader(SourceFileLoader):
+        def get_code(self, fullname: str) -> Any:
+            path = self.get_filename(fullname)
+            return self.source_to_code(self.get_data(path), path)
+
+    make_finder = FileFinder.path_hook((SourceOnlyLoader, SOURCE_SUFFIXES))
+
+    def hook(path: str) -> Any:
+        if _inside(root, path or ".") is None:
+            raise ImportError("not below the app's directory")
+        return make_finder(path)
+
+    return hook
+
+
 def _import_app(root: Path) -> Any:
-    """``app.main`` imported fresh from ``root``: never a module already loaded or found
-    anywhere else on the path."""
+    """``app.main`` imported fresh from ``root``, from source: never a module already
+    loaded, found anywhere else on the path, or read from stale bytecode."""
     import importlib
 
     for name in [m for m in sys.modules if m == "app" or m.startswith("app.")]:
         del sys.modules[name]
     sys.dont_write_bytecode = True
+    sys.path_hooks.insert(0, _source_only_hook(root))
     sys.path.insert(0, str(root))
+    sys.path_importer_cache.clear()
     importlib.invalidate_caches()
     main = importlib.import_module("app.main")
     package = sys.modules["app"]
@@ -409,11 +436,9 @@ def _derive_document(app: Any, root: Path, report: dict[str, Any]) -> dict[str, 
     items = [("route", r) for r in _api_routes(app.routes)]
     items += [("webhook", r) for r in _api_routes(app.webhooks.routes)]
     build = _Openapi(app)
-    try:
-        return build(items)
-    except Exception:  # noqa: BLE001 - find the routes that cannot be derived, keep the rest
-        pass
-    parts, failed = _bisect(items, build)
+    parts, failed = _bisect(items, build)  # the whole at once, halves only if that fails
+    if not failed and len(parts) == 1:
+        return parts[0]
     for (kind, route), exc in failed:
         place = _code_place(route.endpoint, root)
         models = [asdict(where) for where in _failing_models(route, root)]
@@ -480,8 +505,8 @@ def _failing_models(route: Any, root: Path) -> list[Where]:
 
     failing = {model for model in reached if fails(model)}
     places: list[Where] = []
-    for model in reached:
-        if model not in failing or any(m in failing for m in reached[model]):
+    for model, nested in reached.items():
+        if model not in failing or any(m in failing for m in nested):
             continue
         relative = _inside(root, getattr(sys.modules.get(model.__module__), "__file__", None))
         if relative is not None:
@@ -511,8 +536,8 @@ def _component_schemas(document: dict[str, Any], root: Path, wanted: list[str] |
         inputs = [(name, "validation", TypeAdapter(components[name]).core_schema) for name in names]
         mapping, definitions = GenerateJsonSchema(ref_template=template).generate_definitions(inputs)
     except Exception:  # noqa: BLE001 - one at a time below, to report the ones that fail
-        pass
-    else:
+        mapping = None
+    if mapping is not None:
         for def_name, definition in definitions.items():
             target.setdefault(def_name, definition)
         return {name: mapping[(name, "validation")] for name in names}
@@ -562,6 +587,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = list(sys.argv[1:] if argv is None else argv)
     options = json.loads(sys.stdin.read() or "{}")
     report = derive_in_process(Path(args[0]), options.get("components"))
+    if not options.get("document", True):
+        report["document"] = None
     Path(args[1]).write_text(json.dumps(report, default=str), encoding="utf-8")
 
 

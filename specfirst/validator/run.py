@@ -17,7 +17,12 @@ from specfirst.errors import Problem
 from specfirst.loader import LoadedSpec, load_spec, pointer_join, split_pointer
 from specfirst.validator.compare import MISSING, Discrepancy, compare_documents
 from specfirst.validator.derive import Derived, derive_app
-from specfirst.validator.locate import build_quietly, check_service_dir, describe_failure, describe_underivable
+from specfirst.validator.locate import (
+    build_quietly,
+    check_service_dir,
+    describe_failure,
+    describe_underivable,
+)
 
 _PROBE = "/x-specfirst-component/"
 
