@@ -137,7 +137,7 @@ def test_normalization_does_not_mutate_input() -> None:
 
 def test_normalizations_list_is_fixed_and_documented() -> None:
     names = [name for name, _ in NORMALIZATIONS]
-    assert len(names) == len(set(names)) == 24
+    assert len(names) == len(set(names)) == 25
     for _name, reason in NORMALIZATIONS:
         assert reason.endswith(".") and reason.count(". ") == 0
 
@@ -1351,5 +1351,20 @@ def test_keywords_of_another_type_never_apply() -> None:
     both = {**described, "type": ["string", "array"]}
     pointer = json_pointer(["paths", "/a", "get", "responses", "200", "content", "application/json", "schema", "minItems"])
     assert report(doc(both), doc({"type": ["string", "array"], "maxLength": 5, "additionalProperties": {"type": "string"}}), (3, 1)) == [
+        (pointer, "schema", "missing-in-app"),
+    ]
+
+
+def test_type_next_to_alternatives_of_that_type_is_implied() -> None:
+    def doc(schema: dict[str, Any]) -> dict[str, Any]:
+        return spec_doc({"/a": {"get": {"responses": {"200": json_body(schema)}}}}, version="3.1.0")
+
+    cat = {"type": "object", "required": ["meow"], "properties": {"meow": {"type": "string"}}}
+    dog = {"type": "object", "required": ["bark"], "properties": {"bark": {"type": "string"}}}
+    assert report(doc({"type": "object", "oneOf": [cat, dog]}), doc({"oneOf": [dog, cat]}), (3, 1)) == []
+    # an alternative of another type: the type next to them still excludes it
+    word = {"type": "string"}
+    pointer = json_pointer(["paths", "/a", "get", "responses", "200", "content", "application/json", "schema", "type"])
+    assert report(doc({"type": "object", "anyOf": [cat, word]}), doc({"anyOf": [cat, word]}), (3, 1)) == [
         (pointer, "schema", "missing-in-app"),
     ]
