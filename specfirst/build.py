@@ -175,8 +175,9 @@ class _Builder:
             ref = node["$ref"]
             target = _ref_pointer(ref)
             s.ref = self.schema(self.spec.resolve(ref), target)
-            if self.v30:
-                return s  # OpenAPI 3.0 ignores keywords next to $ref
+            # OpenAPI 3.0 says keywords next to $ref are ignored, but documents that write them
+            # (description, deprecated, nullable, x- keys) mean them, tools show them, and the
+            # validator reads them as in 3.1: they apply here too
         self._fill(s, node, pointer)
         return s
 

@@ -137,7 +137,7 @@ def test_normalization_does_not_mutate_input() -> None:
 
 def test_normalizations_list_is_fixed_and_documented() -> None:
     names = [name for name, _ in NORMALIZATIONS]
-    assert len(names) == len(set(names)) == 25
+    assert len(names) == len(set(names)) == 26
     for _name, reason in NORMALIZATIONS:
         assert reason.endswith(".") and reason.count(". ") == 0
 
@@ -1415,3 +1415,18 @@ def test_a_dangling_ref_on_the_app_side_is_a_discrepancy_not_a_crash() -> None:
     assert found and all(
         d.pointer.startswith("/paths/~1things/get/responses/200") for d in found
     ), found
+
+
+def test_type_next_to_alternatives_of_that_type_is_implied() -> None:
+    def doc(schema: dict[str, Any]) -> dict[str, Any]:
+        return spec_doc({"/a": {"get": {"responses": {"200": json_body(schema)}}}}, version="3.1.0")
+
+    cat = {"type": "object", "required": ["meow"], "properties": {"meow": {"type": "string"}}}
+    dog = {"type": "object", "required": ["bark"], "properties": {"bark": {"type": "string"}}}
+    assert report(doc({"type": "object", "oneOf": [cat, dog]}), doc({"oneOf": [dog, cat]}), (3, 1)) == []
+    # an alternative of another type: the type next to them still excludes it
+    word = {"type": "string"}
+    pointer = json_pointer(["paths", "/a", "get", "responses", "200", "content", "application/json", "schema", "type"])
+    assert report(doc({"type": "object", "anyOf": [cat, word]}), doc({"anyOf": [cat, word]}), (3, 1)) == [
+        (pointer, "schema", "missing-in-app"),
+    ]

@@ -277,6 +277,35 @@ CONSTRUCTS: dict[str, dict] = {
         },
         components={"schemas": {"Symbol": {"type": "string", "minLength": 1, "maxLength": 9, "enum": ["VOID", "COSMIC"]}}},
     ),
+    # OAS 3.0 keywords next to $ref (description, deprecated, nullable, x- keys): documents
+    # mean them, and the validator reads them as it does in 3.1
+    "3.0 keywords next to a reference": _document(
+        {
+            "/things": {
+                "post": _op(
+                    {
+                        "200": {"description": "ok", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Holder"}}}},
+                        "400": {"description": "bad", "content": {"application/json": {"schema": {
+                            "$ref": "#/components/schemas/Error", "x-internal": True}}}},
+                    },
+                    requestBody={"content": {"application/json": {"schema": {"type": "object", "properties": {
+                        "mode": {"$ref": "#/components/schemas/Mode", "deprecated": True}}}}}},
+                )
+            }
+        },
+        version="3.0.3",
+        components={
+            "schemas": {
+                "Mode": {"type": "string", "enum": ["a", "b"], "description": "the mode"},
+                "Error": ERROR,
+                "Owner": {"type": "object", "description": "an owner", "properties": {"name": {"type": "string"}}},
+                "Holder": {"type": "object", "properties": {
+                    "mode": {"$ref": "#/components/schemas/Mode", "description": "the holder's mode"},
+                    "owner": {"$ref": "#/components/schemas/Owner", "nullable": True, "description": "if any"},
+                }},
+            }
+        },
+    ),
 }
 
 

@@ -523,7 +523,6 @@ def _component_schemas(document: dict[str, Any], root: Path, wanted: list[str] |
     Models nested in them are added to the document's components (FastAPI names them by
     class name too), so the validator can compare components no operation uses.
     """
-    from app.schemas import COMPONENTS  # type: ignore[import-not-found]
     from pydantic import TypeAdapter
     from pydantic.json_schema import GenerateJsonSchema
 

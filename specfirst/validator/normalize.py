@@ -235,6 +235,14 @@ NORMALIZATIONS: list[tuple[str, str]] = [
         ),
     ),
     (
+        "type implied by every alternative",
+        (
+            "A type next to oneOf or anyOf is dropped when every alternative declares exactly "
+            "that type, because the alternatives already admit values of that type only (pydantic "
+            "writes a union of models without it)."
+        ),
+    ),
+    (
         "schema examples",
         (
             "example and examples inside schemas are compared as written (not merged), because they "
@@ -526,6 +534,20 @@ def _drop_keywords_of_other_types(node: dict[Any, Any]) -> None:
         if kind not in allowed:
             for keyword in keywords & set(_str_keys(node)):
                 del node[keyword]
+
+
+def _drop_type_implied_by_alternatives(node: dict[Any, Any]) -> None:
+    """Remove ``type`` next to oneOf/anyOf when every alternative declares that same type."""
+    declared = node.get("type")
+    if not isinstance(declared, str):
+        return
+    for key in ("oneOf", "anyOf"):
+        members = node.get(key)
+        if isinstance(members, list) and members and all(
+            isinstance(m, dict) and m.get("type") == declared for m in members
+        ):
+            del node["type"]
+            return
 
 
 def _drop_unconstrained_properties(node: dict[Any, Any]) -> None:
@@ -821,6 +843,7 @@ class _Normalizer:
         if "allOf" in node:
             node = self._merge_all_of(node)
         _drop_keywords_of_other_types(node)
+        _drop_type_implied_by_alternatives(node)
         enum = node.get("enum")
         if isinstance(enum, list):
             values = _sorted_unique(enum)
