@@ -55,6 +55,7 @@ HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "tra
 # Environment the generated app and its suite see: no credentials, no DATABASE_URL.
 _KEPT_ENV = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "TEMP", "TMP", "SYSTEMROOT", "VIRTUAL_ENV")
 _SUITE_FAILED = re.compile(r"^(?:FAILED|ERROR) \S+\.py\b")
+_EXCEPTION_LINE = re.compile(r"^[A-Za-z_][\w.]*(?:Error|Exception|Exit|Interrupt|Warning)\b")
 _TRACEBACK = "Traceback (most recent call last)"
 _SUITE_COUNT = re.compile(r"(\d+) (passed|failed|skipped|errors?|xfailed|xpassed|deselected)\b")
 
@@ -158,20 +159,28 @@ def _kill_group(proc: subprocess.Popen[str]) -> None:
         pass
 
 
+def _exception_line(lines: Sequence[str]) -> str | None:
+    """The last ``SomeError: message`` line (a traceback's own last line may be a hint)."""
+    found = [ln for ln in lines if _EXCEPTION_LINE.match(ln)]
+    return found[-1] if found else None
+
+
 def first_error_line(result: Run) -> str:
     """What went wrong, in one line: a traceback's exception, else the first line printed."""
     for text in (result.stderr, result.stdout):
         if _TRACEBACK in text:
             lines = [ln for ln in text.splitlines() if ln.strip() and not ln[:1].isspace()]
-            exception = [ln for ln in lines if not ln.startswith(_TRACEBACK)]
+            exception = _exception_line(lines) or next(
+                (ln for ln in reversed(lines) if not ln.startswith(_TRACEBACK)), None
+            )
             if exception:
-                return _shorten(exception[-1])
+                return _shorten(exception)
     for text in (result.stderr, result.stdout):
         lines = [line.strip() for line in text.splitlines() if line.strip()]
         if lines:
-            # "cannot import the app in DIR:" says what failed; its next line says why
+            # "cannot import the app in DIR:" says what failed, what follows says why
             if lines[0].endswith(":") and len(lines) > 1:
-                return _shorten(f"{lines[0]} {lines[1]}", 400)
+                return _shorten(f"{lines[0]} {_exception_line(lines[1:]) or lines[1]}", 400)
             return _shorten(lines[0])
     return f"exit code {result.code}" if result.code is not None else ""
 

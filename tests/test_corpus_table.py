@@ -261,9 +261,15 @@ def test_dashboard_reads_what_commands_print() -> None:
     assert crash.traceback and dashboard.first_error_line(crash) == "KeyError: 'k'"
     located = run(2, "", "spec.yml: /paths: not a mapping (line 3)\nmore\n", 0.1)
     assert dashboard.first_error_line(located) == "spec.yml: /paths: not a mapping (line 3)"
-    derive = run(2, "", "error: cannot import the app in OUT:\n  KeyError: 'x'\n", 0.1)
-    assert (
-        dashboard.first_error_line(derive) == "error: cannot import the app in OUT: KeyError: 'x'"
+    derive = run(
+        2,
+        "",
+        'error: cannot import the app in OUT:\n  File "a.py", line 1\n'
+        "pydantic.errors.PydanticUserError: not defined\n\nFor further information visit x\n",
+        0.1,
+    )
+    assert dashboard.first_error_line(derive) == (
+        "error: cannot import the app in OUT: pydantic.errors.PydanticUserError: not defined"
     )
     summary = "....s.F\nFAILED tests/test_a.py::test_x - boom\n1 failed, 5 passed, 1 skipped, 2 errors in 3.1s\n"
     assert dashboard.read_suite_summary(summary) == {
