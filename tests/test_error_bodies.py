@@ -12,6 +12,7 @@ from typing import Annotated, Any, Literal
 
 import pytest
 from fastapi import FastAPI, Query, Request
+from fastapi.responses import JSONResponse
 from fastapi.testclient import TestClient
 from jsonschema import Draft202012Validator, FormatChecker
 from pydantic import MISSING, BaseModel, ConfigDict, Field
@@ -456,6 +457,13 @@ def client() -> TestClient:
     def plain(which: int = 404) -> None:
         raise ApiError(which, "gone", "nothing here")
 
+    class HalResponse(JSONResponse):
+        media_type = "application/vnd.acme.v1.hal+json"
+
+    @app.get("/hal", response_class=HalResponse, responses={403: {"model": TypedError}})
+    def hal() -> None:
+        raise ApiError(403, "forbidden", "not yours")
+
     literal = obj(["title", "status"], title=STRING, status=INTEGER)
 
     @app.get(
@@ -533,3 +541,10 @@ def test_a_schema_declared_as_written_is_filled_too(client: TestClient) -> None:
     assert response.status_code == 418
     assert response.headers["content-type"] == "application/problem+json"
     assert response.json() == {"title": "I'm a Teapot", "status": 418}
+
+
+def test_an_error_model_without_content_comes_in_the_routes_media_type(client: TestClient) -> None:
+    # FastAPI publishes every response model of a route under its response class's media type
+    response = client.get("/hal")
+    assert response.status_code == 403
+    check(response, TypedError, "application/vnd.acme.v1.hal+json")
