@@ -78,15 +78,12 @@ def _route_media_type(route: APIRoute | None) -> str:
     """The JSON media type FastAPI publishes a route's response models under: its response
     class's (a vendor ``+json`` type where the document declares one), else application/json."""
     response_class = getattr(route, "response_class", None)
-    response_class = getattr(
-        response_class, "value", response_class
-    )  # FastAPI's DefaultPlaceholder
+    # FastAPI wraps the default class in a DefaultPlaceholder (its value is the class)
+    response_class = getattr(response_class, "value", response_class)
     media_type = getattr(response_class, "media_type", None)
-    return (
-        media_type
-        if isinstance(media_type, str) and is_json(media_type) and "*" not in media_type
-        else "application/json"
-    )
+    if isinstance(media_type, str) and is_json(media_type) and "*" not in media_type:
+        return media_type
+    return "application/json"
 
 
 def is_json(media_type: str) -> bool:
@@ -197,9 +194,8 @@ def error_response(
         if not any(is_json(media_type) for media_type in content):
             media_type = next(iter(content))
             return Response(message, status_code=status, headers=headers, media_type=media_type)
-    media_type = next(
-        (mt for mt in content if is_json(mt) and "*" not in mt), None
-    ) or _route_media_type(route)
+    declared = (mt for mt in content if is_json(mt) and "*" not in mt)
+    media_type = next(declared, None) or _route_media_type(route)
     problem = problem_for(request, status, code, message, title=title, issues=issues)
     literal = (content.get(media_type) or {}).get("schema")
     if model is None and isinstance(literal, dict | bool):  # a schema declared as it is written
