@@ -3,7 +3,6 @@
 import copy
 import enum
 import json
-import time
 from typing import Annotated, Any, Literal
 
 import pytest
@@ -1202,8 +1201,9 @@ def test_results_are_sorted_and_deterministic() -> None:
     ]
 
 
-def test_large_document_is_fast() -> None:
-    """Many operations sharing schemas: linear in the number of operations."""
+def test_large_document_with_shared_cyclic_schemas() -> None:
+    """Many operations sharing cyclic schemas compare equal to themselves (how long it takes is
+    measured in bench/, never asserted here)."""
     schemas = {
         f"M{i}": {
             "type": "object",
@@ -1219,9 +1219,7 @@ def test_large_document_is_fast() -> None:
         for i in range(400)
     }
     spec = spec_doc(paths, schemas, version="3.1.0")
-    start = time.perf_counter()
     assert compare_documents(spec, copy.deepcopy(spec), spec_version=(3, 1)) == []
-    assert time.perf_counter() - start < 10
 
 
 def test_canonical_forms_of_normalize_document() -> None:
