@@ -1,4 +1,4 @@
-"""With Typesense up, every write of the service reaches its collection within a second."""
+"""With Typesense up, every write of the service reaches its collection (how soon: bench/bench_sync.py)."""
 
 from __future__ import annotations
 
