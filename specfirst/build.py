@@ -8,6 +8,7 @@ raised together as one :class:`~specfirst.errors.SpecError`.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from typing import Any
 from urllib.parse import unquote
 
@@ -537,8 +538,29 @@ class _Builder:
             extensions={k: v for k, v in doc.items() if k.startswith("x-")},
             warnings=list(self.spec.warnings),
         )
+        _null_through_all_of(self.schemas.values())
         assign_names(api)
         return api
+
+
+def _null_through_all_of(schemas: Iterable[Schema]) -> None:
+    """An ``allOf`` that only combines members (no type, properties or alternatives of its
+    own) accepts null when every member does (an OAS 3.0 ``nullable`` object used through
+    ``allOf: [$ref]``): it is marked nullable, so its uses accept null as the document says."""
+    wrappers = [
+        s
+        for s in schemas
+        if s.all_of
+        and not (s.nullable or s.types or s.properties or s.one_of or s.any_of or s.ref)
+        and s.enum is None
+        and s.const is NO_VALUE
+    ]
+    changed = True
+    while changed:  # a wrapper may be a member of another one
+        changed = False
+        for s in wrappers:
+            if not s.nullable and all(m.nullable or m.target().nullable for m in s.all_of):
+                s.nullable = changed = True
 
 
 def build_api(spec: LoadedSpec) -> Api:
