@@ -1428,3 +1428,17 @@ def test_type_next_to_alternatives_of_that_type_is_implied() -> None:
     assert report(doc({"type": "object", "anyOf": [cat, word]}), doc({"anyOf": [cat, word]}), (3, 1)) == [
         (pointer, "schema", "missing-in-app"),
     ]
+
+
+def test_an_empty_headers_or_links_map_equals_none() -> None:
+    def document(response: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "openapi": "3.1.0",
+            "info": {"title": "t", "version": "1"},
+            "paths": {"/x": {"get": {"responses": {"204": response}}}},
+        }
+
+    spec = document({"description": "done", "headers": {}, "links": {}})
+    assert compare_documents(spec, document({"description": "done"}), spec_version=(3, 1)) == []
+    declared = document({"description": "done", "headers": {"X-Id": {"schema": {"type": "string"}}}})
+    assert compare_documents(declared, document({"description": "done"}), spec_version=(3, 1))

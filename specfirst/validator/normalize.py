@@ -107,7 +107,8 @@ NORMALIZATIONS: list[tuple[str, str]] = [
             "Keywords equal to their default are dropped (parameter required/deprecated/"
             "allowEmptyValue/allowReserved false, default style and explode, requestBody required "
             "false, schema uniqueItems/readOnly/writeOnly/deprecated false, required [], "
-            'additionalProperties true or {}, an empty operation or parameter description ""), because absence means '
+            "additionalProperties true or {}, an empty response headers or links map {}, "
+            'an empty operation or parameter description ""), because absence means '
             "the same."
         ),
     ),
@@ -1178,6 +1179,8 @@ class _Normalizer:
             return response
         out: dict[str, Any] = {}
         for key, value in response.items():
+            if key in ("headers", "links") and value == {}:
+                continue  # an empty map declares nothing: the same as none
             if key == "content":
                 out[key] = self._content(value)
             elif key == "headers" and isinstance(value, dict):
