@@ -33,6 +33,7 @@ import csv
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -489,40 +490,11 @@ def run_document(doc: Document, work: Path, options: Options, progress: Any = No
     """Every stage for one document; never raises for anything the document does."""
     result = Result(doc.name, doc.folder, str(doc.path))
     out = work / doc.folder / doc.name / "service"
+    if out.exists():  # a service left by an earlier run must not stand in for this one's
+        shutil.rmtree(out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    t = options.timeouts
     try:
-        stages = result.stages
-        stages["generate"] = stage_generate(doc, out, t["generate"])
-        _note(progress, doc, "generate", stages["generate"])
-        result.operations = count_operations(doc, out)
-        if not (out / "app" / "main.py").is_file():
-            _skip(result, STAGES[1:], "nothing generated")
-            return result
-        stages["import"] = stage_import(out, t["import"])
-        _note(progress, doc, "import", stages["import"])
-        if stages["import"].status != "ok":
-            _skip(result, STAGES[2:], "the app does not import")
-            return result
-        if options.skip_validate:
-            _skip(result, ["validate"], "--skip-validate")
-        else:
-            stages["validate"] = stage_validate(doc, out, t["validate"])
-            _note(progress, doc, "validate", stages["validate"])
-        if options.skip_suite:
-            _skip(result, ["suite"], "--skip-suite")
-        elif not (out / "tests").is_dir():
-            _skip(result, ["suite"], "no generated tests")
-        else:
-            stages["suite"] = stage_suite(out, t["suite"])
-            _note(progress, doc, "suite", stages["suite"])
-        if options.skip_fuzz:
-            _skip(result, ["fuzz"], "--skip-fuzz")
-        elif result.operations is None or result.operations >= options.fuzz_max_ops:
-            _skip(result, ["fuzz"], f"{result.operations} operations (>= {options.fuzz_max_ops})")
-        else:
-            stages["fuzz"] = stage_fuzz(doc, out, t["fuzz"])
-            _note(progress, doc, "fuzz", stages["fuzz"])
+        _run_stages(doc, out, options, result, progress)
     except Exception as exc:  # noqa: BLE001 - a dashboard bug must not lose the other rows
         for stage in result.stages.values():
             if stage.status == "skipped" and not stage.error:
@@ -531,6 +503,41 @@ def run_document(doc: Document, work: Path, options: Options, progress: Any = No
     for stage in result.stages.values():  # the same message wherever the service was written
         stage.error = stage.error.replace(str(out), "OUT")
     return result
+
+
+def _run_stages(doc: Document, out: Path, options: Options, result: Result, progress: Any) -> None:
+    t = options.timeouts
+    stages = result.stages
+    stages["generate"] = stage_generate(doc, out, t["generate"])
+    _note(progress, doc, "generate", stages["generate"])
+    result.operations = count_operations(doc, out)
+    if not (out / "app" / "main.py").is_file():
+        _skip(result, STAGES[1:], "nothing generated")
+        return
+    stages["import"] = stage_import(out, t["import"])
+    _note(progress, doc, "import", stages["import"])
+    if stages["import"].status != "ok":
+        _skip(result, STAGES[2:], "the app does not import")
+        return
+    if options.skip_validate:
+        _skip(result, ["validate"], "--skip-validate")
+    else:
+        stages["validate"] = stage_validate(doc, out, t["validate"])
+        _note(progress, doc, "validate", stages["validate"])
+    if options.skip_suite:
+        _skip(result, ["suite"], "--skip-suite")
+    elif not (out / "tests").is_dir():
+        _skip(result, ["suite"], "no generated tests")
+    else:
+        stages["suite"] = stage_suite(out, t["suite"])
+        _note(progress, doc, "suite", stages["suite"])
+    if options.skip_fuzz:
+        _skip(result, ["fuzz"], "--skip-fuzz")
+    elif result.operations is None or result.operations >= options.fuzz_max_ops:
+        _skip(result, ["fuzz"], f"{result.operations} operations (>= {options.fuzz_max_ops})")
+    else:
+        stages["fuzz"] = stage_fuzz(doc, out, t["fuzz"])
+        _note(progress, doc, "fuzz", stages["fuzz"])
 
 
 _print_lock = threading.Lock()

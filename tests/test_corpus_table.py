@@ -249,6 +249,10 @@ def test_dashboard_rows_on_a_folder_of_its_own(tmp_path: Path) -> None:
     (combined,) = dashboard.merge(again[:1], [rerun])  # a fuzz-only run completes the row
     assert combined.stages["suite"].figures == suite
     assert combined.stages["fuzz"].status == "ok"
+    (folder / "shelf" / "models" / "book.yml").unlink()  # the same work folder, a dangling $ref
+    (again,) = dashboard.run_all(docs[:1], tmp_path / "work", options)
+    assert again.stages["generate"].status == "fail"
+    assert again.stages["import"].error == "nothing generated"  # not the earlier run's app
     markdown = dashboard.render_markdown([shelf, broken])
     assert markdown.startswith("| document | ops |") and "| **total (2)** |" in markdown
 
