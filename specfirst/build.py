@@ -368,6 +368,7 @@ class _Builder:
                     contents=self.media_types(raw_body.get("content"), pointer_join(body_ptr, "content")),
                     description=raw_body.get("description"),
                     pointer=body_ptr,
+                    extensions={k: v for k, v in raw_body.items() if k.startswith("x-")},
                 )
         responses: list[Response] = []
         for status, raw in (node.get("responses") or {}).items():

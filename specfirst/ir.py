@@ -255,6 +255,7 @@ class RequestBody:
     contents: list[MediaType]
     description: str | None = None
     pointer: str = ""
+    extensions: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(eq=False)

@@ -291,6 +291,8 @@ class _RouteBuilder:
             return None
         if body.description is not None:
             extra.setdefault("requestBody", {})["description"] = body.description
+        if body.extensions:  # FastAPI has no parameter for them
+            extra.setdefault("requestBody", {}).update(body.extensions)
         if not body.contents:
             return None
         chosen = _json_media(body.contents) or next(
@@ -439,10 +441,16 @@ class _RouteBuilder:
                 # FastAPI replaces an empty description by the status phrase ("OK"), then
                 # applies openapi_extra
                 extra.setdefault("responses", {})[r.status] = {"description": ""}
-        if any(not requirement for requirement in op.effective_security):
+        unwritten = [
+            requirement
+            for requirement in op.effective_security
+            if not requirement or any(name not in self.api.security_schemes for name in requirement)
+        ]
+        if unwritten:
             # FastAPI writes one requirement per security dependency and has no spelling for
-            # "no credential needed" ({}): it appends this list to the one it derives
-            extra["security"] = [{}]
+            # "no credential needed" ({}), nor for a scheme the document does not define (its
+            # alternative refuses every request): it appends this list to the one it derives
+            extra["security"] = unwritten
         if op.external_docs is not None:
             extra["externalDocs"] = op.external_docs
         if op.servers is not None:

@@ -563,6 +563,30 @@ def _component_failure(name: str, python_type: Any, root: Path, exc: BaseExcepti
     return {"pointer": pointer_join("/components/schemas", name), "reason": _message(exc), "where": asdict(where)}
 
 
+_SCHEMA_REF = "#/components/schemas/"
+
+
+def _dangling_component_names(document: dict[str, Any]) -> list[str]:
+    """Component names the document refers to (``$ref`` or discriminator mapping) and does not
+    define. FastAPI names components after classes; the app also publishes schemas written as
+    the document has them, which name components the document's way: those resolve to the
+    models generated for the same components (``app.schemas.COMPONENTS``)."""
+    defined = (document.get("components") or {}).get("schemas") or {}
+    wanted: dict[str, None] = {}
+    todo: list[Any] = [document]
+    while todo:
+        node = todo.pop()
+        if isinstance(node, dict):
+            todo.extend(node.values())
+        elif isinstance(node, list):
+            todo.extend(node)
+        elif isinstance(node, str) and node.startswith(_SCHEMA_REF):
+            name = node[len(_SCHEMA_REF) :].replace("~1", "/").replace("~0", "~")
+            if "/" not in name and name not in defined:
+                wanted.setdefault(name)
+    return list(wanted)
+
+
 def derive_in_process(app_dir: Path, components: list[str] | None = None) -> dict[str, Any]:
     """The child's report: ``{"document", "underivable", "failure"}`` (JSON-ready)."""
     import warnings
@@ -577,6 +601,12 @@ def derive_in_process(app_dir: Path, components: list[str] | None = None) -> dic
         report["failure"] = {"error": _message(exc), "where": asdict(where) if where else None, "source": source}
         return report
     document = _derive_document(app, root, report)
+    dangling = _dangling_component_names(document)
+    if dangling:  # named by the document's component names (a documentation copy, a mapping)
+        found = _component_schemas(document, root, dangling, report)
+        schemas = document.setdefault("components", {}).setdefault("schemas", {})
+        for name, schema in found.items():
+            schemas.setdefault(name, schema)
     document["x-specfirst-components"] = _component_schemas(document, root, components, report)
     report["document"] = document
     return report

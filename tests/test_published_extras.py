@@ -1,0 +1,96 @@
+"""What FastAPI has no parameter for is still published as the document writes it: request body
+extensions, and a requirement naming a scheme the document does not define (repaired with a
+warning: its alternative refuses every request)."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+
+from specfirst.pipeline import generate
+from specfirst.validator.run import validate
+
+SPEC = textwrap.dedent(
+    """
+    openapi: 3.0.3
+    info: {title: Extras, version: "1"}
+    paths:
+      /notes:
+        post:
+          operationId: addNote
+          security: [{sessionToken: []}]
+          requestBody:
+            x-original-name: note
+            required: true
+            content:
+              application/json:
+                schema: {type: object, properties: {text: {type: string}}}
+          responses:
+            "204": {description: added}
+            "401": {description: refused}
+    """
+)
+
+
+def test_body_extensions_and_undefined_scheme_requirements_round_trip(tmp_path: Path) -> None:
+    spec = tmp_path / "spec.yml"
+    spec.write_text(SPEC, encoding="utf-8")
+    out = tmp_path / "service"
+    generate(spec, out)
+    warnings: list[object] = []
+    found = validate(spec, out, on_warning=warnings.append)
+    assert found == [], [f"{d.pointer}: {d.spec!r} vs {d.app!r}" for d in found]
+    assert len(warnings) == 1 and "sessionToken" in str(warnings[0])
+
+
+MAPPED = textwrap.dedent(
+    """
+    openapi: 3.0.3
+    info: {title: Mapped, version: "1"}
+    paths:
+      /login:
+        post:
+          operationId: login
+          requestBody:
+            required: true
+            content:
+              application/json:
+                schema: {$ref: "#/components/schemas/loginBody"}
+              application/x-www-form-urlencoded:
+                schema: {$ref: "#/components/schemas/loginBody"}
+          responses:
+            "204": {description: in}
+            "400": {description: refused}
+    components:
+      schemas:
+        loginBody:
+          oneOf:
+            - {$ref: "#/components/schemas/withPassword"}
+            - {$ref: "#/components/schemas/withCode"}
+          discriminator:
+            propertyName: method
+            mapping:
+              password: "#/components/schemas/withPassword"
+              code: "#/components/schemas/withCode"
+        withPassword:
+          type: object
+          required: [method, password]
+          properties: {method: {type: string}, password: {type: string}}
+        withCode:
+          type: object
+          required: [method, code]
+          properties: {method: {type: string}, code: {type: string}}
+    """
+)
+
+
+def test_a_mapping_in_a_documentation_copy_names_the_documents_components(tmp_path: Path) -> None:
+    # the form body is published as the document writes it: its mapping names components the
+    # document's way (withPassword), which FastAPI names after their classes (WithPassword)
+    spec = tmp_path / "spec.yml"
+    spec.write_text(MAPPED, encoding="utf-8")
+    out = tmp_path / "service"
+    generate(spec, out)
+    found = validate(spec, out)
+    assert found == [], [f"{d.pointer}: {d.spec!r} vs {d.app!r}" for d in found]
