@@ -94,3 +94,35 @@ def test_a_mapping_in_a_documentation_copy_names_the_documents_components(tmp_pa
     generate(spec, out)
     found = validate(spec, out)
     assert found == [], [f"{d.pointer}: {d.spec!r} vs {d.app!r}" for d in found]
+
+
+MTLS = textwrap.dedent(
+    """
+    openapi: 3.1.0
+    info: {title: Certificates, version: "1"}
+    paths:
+      /secrets:
+        get:
+          operationId: readSecrets
+          security: [{clientCert: []}]
+          responses:
+            "204": {description: read}
+            "401": {description: refused}
+    components:
+      securitySchemes:
+        clientCert: {type: mutualTLS}
+    """
+)
+
+
+def test_a_mutual_tls_requirement_is_published_and_its_scheme_is_unpublishable(
+    tmp_path: Path,
+) -> None:
+    spec = tmp_path / "spec.yml"
+    spec.write_text(MTLS, encoding="utf-8")
+    out = tmp_path / "service"
+    generate(spec, out)
+    found = validate(spec, out)
+    assert [(d.category, d.pointer) for d in found] == [
+        ("unpublishable", "/components/securitySchemes/clientCert")
+    ]

@@ -444,12 +444,13 @@ class _RouteBuilder:
         unwritten = [
             requirement
             for requirement in op.effective_security
-            if not requirement or any(name not in self.api.security_schemes for name in requirement)
+            if not requirement or any(not _publishable(self.api, name) for name in requirement)
         ]
         if unwritten:
             # FastAPI writes one requirement per security dependency and has no spelling for
-            # "no credential needed" ({}), nor for a scheme the document does not define (its
-            # alternative refuses every request): it appends this list to the one it derives
+            # "no credential needed" ({}), for a scheme the document does not define (its
+            # alternative refuses every request), nor for a mutualTLS scheme (its OpenAPI model
+            # has no such type): it appends this list to the one it derives
             extra["security"] = unwritten
         if op.external_docs is not None:
             extra["externalDocs"] = op.external_docs
@@ -669,6 +670,12 @@ class _RouteBuilder:
         doc = f"{op.method.upper()} {op.path}: {what}".replace(TRIPLE, "'")
         source = f"def {op.py_name}({signature}) -> {returns}:\n    {TRIPLE}{doc}{TRIPLE}\n    raise NotImplementedError"
         return UserFunction(name=op.py_name, source=source)
+
+
+def _publishable(api: Api, scheme: str) -> bool:
+    """Whether FastAPI publishes a requirement of ``scheme`` from its security dependency."""
+    found = api.security_schemes.get(scheme)
+    return found is not None and found.type != "mutualTLS"
 
 
 _TEXT_MARKERS = {"integer": "IntegerText", "number": "NumberText", "boolean": "BooleanText"}

@@ -319,7 +319,8 @@ def _canonical_security(requirements: list[Any]) -> str:
 def _unpublishable(spec: dict[str, Any], app: dict[str, Any]) -> list[Discrepancy]:
     """Report constructs FastAPI cannot publish once each, in their own category.
 
-    A vendor extension on the info object is one (FastAPI builds info from fixed fields).
+    A vendor extension on the info object is one (FastAPI builds info from fixed fields), a
+    mutualTLS security scheme another (FastAPI's OpenAPI model has no such type).
     A requirement object naming several schemes (they are required together) is another: where
     the app publishes exactly what FastAPI writes for it, the operation's security is
     reported as ``unpublishable`` and not again as missing and extra requirement objects.
@@ -333,6 +334,14 @@ def _unpublishable(spec: dict[str, Any], app: dict[str, Any]) -> list[Discrepanc
                 # FastAPI builds info from its fixed fields (title, version, contact, ...)
                 found.append(Discrepancy(json_pointer(["info", key]), value, MISSING, "unpublishable", "missing-in-app"))
                 app_info[key] = value
+    schemes = (spec.get("components") or {}).get("securitySchemes") or {}
+    for name, scheme in schemes.items() if isinstance(schemes, dict) else ():
+        published = (app.get("components") or {}).get("securitySchemes") or {}
+        if isinstance(scheme, dict) and scheme.get("type") == "mutualTLS" and name not in published:
+            # FastAPI's OpenAPI model has no mutualTLS scheme type (the service enforces it)
+            pointer = json_pointer(["components", "securitySchemes", name])
+            found.append(Discrepancy(pointer, scheme, MISSING, "unpublishable", "missing-in-app"))
+            app.setdefault("components", {}).setdefault("securitySchemes", {})[name] = scheme
     for path, item in (spec.get("paths") or {}).items():
         app_item = (app.get("paths") or {}).get(path)
         if not (isinstance(item, dict) and isinstance(app_item, dict)):
