@@ -596,7 +596,7 @@ def _needs_class(s: Schema, seen: frozenset[int]) -> bool:
         return False
     if s.types and s.types != ("object",):
         return False
-    return bool(s.properties)
+    return bool(s.properties) or bool(s.required)  # required names need fields, even untyped
 
 
 def _class_member(member: Schema, seen: frozenset[int]) -> bool:
