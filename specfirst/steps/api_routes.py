@@ -197,6 +197,7 @@ class _RouteBuilder:
             or p.allow_reserved
             or p.allow_empty_value
             or bool(p.extensions)
+            or _holds_objects(p.schema)
         )
 
     def styled_param(self, op: Operation, p: Parameter, extra: dict[str, Any]) -> tuple[ParamDef, tuple[str, str]]:
@@ -670,6 +671,16 @@ class _RouteBuilder:
         doc = f"{op.method.upper()} {op.path}: {what}".replace(TRIPLE, "'")
         source = f"def {op.py_name}({signature}) -> {returns}:\n    {TRIPLE}{doc}{TRIPLE}\n    raise NotImplementedError"
         return UserFunction(name=op.py_name, source=source)
+
+
+def _holds_objects(schema: Schema | None) -> bool:
+    """An object, or an array of objects: FastAPI cannot take either as a query parameter."""
+    if schema is None:
+        return False
+    target = schema.target()
+    if target.types == ("array",) and target.items is not None:
+        target = target.items.target()
+    return target.is_object or bool(target.properties)
 
 
 def _publishable(api: Api, scheme: str) -> bool:
