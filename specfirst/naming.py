@@ -103,6 +103,10 @@ _MODULE_RESERVED = frozenset(
         "NotFound",
         "Principal",
         "StyledQuery",
+        "IntegerText",
+        "NumberText",
+        "BooleanText",
+        "JSONResponse",
         "Unstorable",
         "router",
     }

@@ -101,7 +101,7 @@ def test_awkward_names_generate_a_faithful_app(tmp_path: Path) -> None:
     generate(spec, out)
     source = (out / "app" / "schemas.py").read_text()
     assert "class Thing(" in source and "class Thing2(" in source
-    assert "id_2: int | MISSING = Field(default=MISSING, alias='ID')" in source.replace('"', "'")
+    assert "id_2: Integer | MISSING = Field(default=MISSING, alias='ID')" in source.replace('"', "'")
     assert validate(spec, out) == []
 
 

@@ -11,11 +11,13 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from conftest import REPO
 from specfirst.pipeline import generate
+from specfirst.validator.derive import derive_app
 
 INTERPRETERS = [p for p in os.environ.get("SPECFIRST_EXTRA_PYTHONS", "").split(os.pathsep) if p]
 SPECS = {
@@ -24,18 +26,11 @@ SPECS = {
 }
 
 
-def _derive(python: str, app_dir: Path) -> str:
-    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
-    proc = subprocess.run(
-        [python, "-m", "specfirst.validator.derive", str(app_dir)],
-        capture_output=True,
-        text=True,
-        env=env,
-        check=False,
-        timeout=600,
-    )
-    assert proc.returncode == 0, f"{python} cannot import {app_dir}:\n{proc.stderr[-3000:]}"
-    return proc.stdout
+def _derive(python: str, app_dir: Path) -> dict[str, Any]:
+    derived = derive_app(app_dir, interpreter=python)
+    assert derived.failure is None and not derived.underivable, (python, derived)
+    assert derived.document is not None
+    return derived.document
 
 
 @pytest.fixture(scope="module")
@@ -55,7 +50,10 @@ def test_generated_app_imports_and_derives_the_same_document(
     python: str, name: str, services: dict[str, Path]
 ) -> None:
     version = subprocess.run(
-        [python, "-c", "import sys; print(sys.version_info[:2])"], capture_output=True, text=True, check=True
+        [python, "-c", "import sys; print(sys.version_info[:2])"],
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout.strip()
     assert version != str(sys.version_info[:2]), f"{python} is the interpreter running the tests"
     assert _derive(python, services[name]) == _derive(sys.executable, services[name])

@@ -88,7 +88,11 @@ class Derived:
 
 
 def derive_app(
-    app_dir: str | Path, *, components: Iterable[str] | None = None, document: bool = True
+    app_dir: str | Path,
+    *,
+    components: Iterable[str] | None = None,
+    document: bool = True,
+    interpreter: str | None = None,
 ) -> Derived:
     """Derive the app's document in a child interpreter.
 
@@ -96,7 +100,8 @@ def derive_app(
     ``document["x-specfirst-components"]``); ``None`` means every one in
     ``app.schemas.COMPONENTS``. Without ``document`` only whether and where derivation
     fails comes back (``Derived.document`` is None), which spares a large document's
-    transfer.
+    transfer. ``interpreter`` is the Python to derive it with (this one by default; another
+    must have the service's dependencies).
     """
     root = Path(app_dir).resolve()
     options = {"components": None if components is None else sorted(components), "document": document}
@@ -104,7 +109,7 @@ def derive_app(
         report_path = Path(scratch) / "report.json"
         env = _child_environment()
         proc = subprocess.run(
-            [sys.executable, "-m", "specfirst.validator.derive", str(root), str(report_path)],
+            [interpreter or sys.executable, "-m", "specfirst.validator.derive", str(root), str(report_path)],
             input=json.dumps(options),
             capture_output=True,
             text=True,
