@@ -107,6 +107,7 @@ _MODULE_RESERVED = frozenset(
         "NumberText",
         "BooleanText",
         "JSONResponse",
+        "BadCursor",
         "Unstorable",
         "router",
     }
@@ -128,6 +129,7 @@ _FUNCTION_RESERVED = frozenset(
         "not_implemented",
         "present",
         "search_items",
+        "searched",
         "date",
         "datetime",
         "time",
