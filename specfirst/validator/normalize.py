@@ -453,6 +453,11 @@ def canonical_json(value: JSON) -> str:
     return json.dumps(_canon_value(value), sort_keys=True, separators=(",", ":"), default=repr)
 
 
+# Characters of sort keys the memo may hold: a cache, so past this keys are recomputed
+# instead of letting the memo hold keys of huge expanded schemas without bound.
+_SORT_MEMO_CHARS = 64 * 1024 * 1024
+
+
 def _join_object(parts: Mapping[str, str]) -> str:
     """The canonical JSON of an object whose values are already serialized canonically."""
     return "{" + ",".join(f"{json.dumps(k)}:{parts[k]}" for k in sorted(parts)) + "}"
@@ -633,6 +638,7 @@ class _Normalizer:
         self._canon_memo: dict[int, tuple[JSON, JSON]] = {}
         self._final_memo: dict[int, tuple[JSON, JSON]] = {}
         self._sort_memo: dict[int, tuple[JSON, str]] = {}
+        self._sort_memo_chars = 0
         self._scheme_names: set[str] = set()
 
     # ---- reference lookup ----------------------------------------------------------------
@@ -1038,7 +1044,9 @@ class _Normalizer:
             else:
                 parts[key] = canonical_json(value)
         result = _join_object(parts)
-        self._sort_memo[id(member)] = (member, result)
+        if self._sort_memo_chars + len(result) <= _SORT_MEMO_CHARS:
+            self._sort_memo_chars += len(result)
+            self._sort_memo[id(member)] = (member, result)
         return result
 
     def _sort_map(self, children: dict[Any, Any]) -> str:
