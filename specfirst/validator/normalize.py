@@ -453,6 +453,16 @@ def canonical_json(value: JSON) -> str:
     return json.dumps(_canon_value(value), sort_keys=True, separators=(",", ":"), default=repr)
 
 
+# Characters of sort keys the memo may hold: a cache, so past this keys are recomputed
+# instead of letting the memo hold keys of huge expanded schemas without bound.
+_SORT_MEMO_CHARS = 64 * 1024 * 1024
+
+
+def _join_object(parts: Mapping[str, str]) -> str:
+    """The canonical JSON of an object whose values are already serialized canonically."""
+    return "{" + ",".join(f"{json.dumps(k)}:{parts[k]}" for k in sorted(parts)) + "}"
+
+
 def _same(a: JSON, b: JSON) -> bool:
     return canonical_json(a) == canonical_json(b)
 
@@ -627,6 +637,8 @@ class _Normalizer:
         self._reach: dict[str, frozenset[str]] = {}
         self._canon_memo: dict[int, tuple[JSON, JSON]] = {}
         self._final_memo: dict[int, tuple[JSON, JSON]] = {}
+        self._sort_memo: dict[int, tuple[JSON, str]] = {}
+        self._sort_memo_chars = 0
         self._scheme_names: set[str] = set()
 
     # ---- reference lookup ----------------------------------------------------------------
@@ -707,11 +719,29 @@ class _Normalizer:
         self._reach[ref] = result
         return result
 
+    def _stack_seen(self, ref: str, stack: frozenset[str]) -> frozenset[str]:
+        """The refs on ``stack`` that inlining ``ref`` can turn into recursion markers.
+
+        Inlining stops at the first ref on the stack along every path, so only the stack refs
+        reachable through refs *not* on the stack matter: the inlined result depends on
+        ``stack`` through this set alone, which makes it the memo key (a smaller key than
+        ``stack & reach``, hence far fewer distinct keys in a large reference cycle).
+        """
+        seen: set[str] = set()
+        todo = [ref]
+        while todo:
+            for nxt in self._direct(todo.pop()):
+                if nxt not in seen:
+                    seen.add(nxt)
+                    if nxt not in stack:
+                        todo.append(nxt)
+        return stack.intersection(seen)
+
     def _inline_ref(self, ref: str, stack: frozenset[str]) -> JSON:
         if ref in stack:
             return {RECURSIVE: ref}
         reach = self._reach_of(ref)
-        key = (ref, stack & reach)
+        key = (ref, self._stack_seen(ref, stack) if stack & reach else frozenset())
         if key in self._inline_memo:
             return self._inline_memo[key]
         result = self._inline(self._lookup(ref), stack | {ref})
@@ -974,11 +1004,55 @@ class _Normalizer:
             free.add(marker)
         for key in _UNORDERED_LIST_KEYS:
             if isinstance(out.get(key), list):
-                out[key] = sorted(out[key], key=_member_sort_key)
+                out[key] = sorted(out[key], key=self._member_sort_key)
         free -= anchors
         if not free:
             self._final_memo[id(node)] = (node, out)
         return out, frozenset(free)
+
+    def _member_sort_key(self, member: JSON) -> str:
+        """``_member_sort_key(member)``, built from the memoized keys of its sub-schemas.
+
+        Finalized sub-schemas are shared between the places that use them, so each one is
+        serialized once instead of once per place (the memo keeps the node alive, so ids stay
+        unique).
+        """
+        if not isinstance(member, dict):
+            return canonical_json(member)
+        hit = self._sort_memo.get(id(member))
+        if hit is not None:
+            return hit[1]
+        parts: dict[str, str] = {}
+        typed_by_values = "enum" in member or "const" in member
+        for key, value in member.items():
+            if not isinstance(key, str) or key == "title" or (key == "type" and typed_by_values):
+                continue
+            if key in _SCHEMA_MAP_KEYS and isinstance(value, dict):
+                parts[key] = self._sort_map(value)
+            elif key in _SCHEMA_ONE_KEYS:
+                parts[key] = (
+                    "[" + ",".join(self._member_sort_key(c) for c in value) + "]"
+                    if isinstance(value, (list, tuple))
+                    else self._member_sort_key(value)
+                )
+            elif key in _SCHEMA_LIST_KEYS and isinstance(value, (list, tuple)):
+                parts[key] = "[" + ",".join(self._member_sort_key(c) for c in value) + "]"
+            elif key == "discriminator" and isinstance(value, dict) and isinstance(value.get("mapping"), dict):
+                inner = {k: canonical_json(v) for k, v in value.items() if isinstance(k, str) and k != "mapping"}
+                inner["mapping"] = self._sort_map(value["mapping"])
+                parts[key] = _join_object(inner)
+            else:
+                parts[key] = canonical_json(value)
+        result = _join_object(parts)
+        if self._sort_memo_chars + len(result) <= _SORT_MEMO_CHARS:
+            self._sort_memo_chars += len(result)
+            self._sort_memo[id(member)] = (member, result)
+        return result
+
+    def _sort_map(self, children: dict[Any, Any]) -> str:
+        return _join_object(
+            {name: self._member_sort_key(c) for name, c in children.items() if isinstance(name, str)}
+        )
 
     def schema(self, raw: JSON) -> JSON:
         inlined = self._inline(raw, frozenset())
