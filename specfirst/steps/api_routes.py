@@ -673,14 +673,20 @@ class _RouteBuilder:
         return UserFunction(name=op.py_name, source=source)
 
 
+def _element(schema: Schema) -> Schema:
+    """What a parameter's value is made of: its array's items, else the schema itself."""
+    target = schema.target()
+    if target.types == ("array",) and target.items is not None:
+        return target.items.target()
+    return target
+
+
 def _holds_objects(schema: Schema | None) -> bool:
     """An object, or an array of objects: FastAPI cannot take either as a query parameter."""
     if schema is None:
         return False
-    target = schema.target()
-    if target.types == ("array",) and target.items is not None:
-        target = target.items.target()
-    return target.is_object or bool(target.properties)
+    element = _element(schema)
+    return element.is_object or bool(element.properties)
 
 
 def _publishable(api: Api, scheme: str) -> bool:
@@ -697,12 +703,10 @@ def _text_marker(schema: Schema | None) -> str | None:
     that is not a string: exactly as JSON writes it (see ``app/core/params.py``)."""
     if schema is None:
         return None
-    target = schema.target()
-    if target.types == ("array",) and target.items is not None:
-        target = target.items.target()
-    if len(target.types) != 1 or target.one_of or target.any_of or target.all_of:
+    element = _element(schema)
+    if len(element.types) != 1 or element.one_of or element.any_of or element.all_of:
         return None
-    return _TEXT_MARKERS.get(target.types[0])
+    return _TEXT_MARKERS.get(element.types[0])
 
 
 def _extra_source(extra: dict[str, Any]) -> str:

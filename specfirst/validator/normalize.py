@@ -317,44 +317,6 @@ _OBJECT_KEYWORDS = frozenset(
         "discriminator",
     }
 )
-# Keywords that never reject null (they only constrain strings, numbers, arrays or objects).
-_TYPE_SPECIFIC = frozenset(
-    {
-        "minLength",
-        "maxLength",
-        "pattern",
-        "format",
-        "contentMediaType",
-        "contentEncoding",
-        "contentSchema",
-        "minimum",
-        "maximum",
-        "exclusiveMinimum",
-        "exclusiveMaximum",
-        "multipleOf",
-        "items",
-        "prefixItems",
-        "additionalItems",
-        "unevaluatedItems",
-        "minItems",
-        "maxItems",
-        "uniqueItems",
-        "contains",
-        "minContains",
-        "maxContains",
-        "properties",
-        "required",
-        "additionalProperties",
-        "patternProperties",
-        "unevaluatedProperties",
-        "minProperties",
-        "maxProperties",
-        "propertyNames",
-        "dependentRequired",
-        "dependentSchemas",
-        "xml",
-    }
-)
 
 _JSON_TYPES: dict[str, tuple[type, ...]] = {
     "string": (str,),
@@ -532,6 +494,16 @@ _KEYWORDS_OF_TYPE: dict[str, frozenset[str]] = {
     "string": frozenset({"minLength", "maxLength", "pattern"}),
     "number": frozenset({"minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf"}),
 }
+
+# Keywords that never reject null (they only constrain strings, numbers, arrays or objects).
+_TYPE_SPECIFIC = frozenset().union(*_KEYWORDS_OF_TYPE.values()) | {
+    "format",
+    "contentMediaType",
+    "contentEncoding",
+    "contentSchema",
+    "xml",
+}
+
 
 
 def _drop_keywords_of_other_types(node: dict[Any, Any]) -> None:
