@@ -46,7 +46,6 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Self
 
-from specfirst.loader import split_pointer
 from specfirst.wire import Reading, WireError, read_bodies
 
 NOT_IMPLEMENTED_STATUS = 501
@@ -575,6 +574,8 @@ def _local_target(document: Mapping[str, Any], node: Any) -> Any:
     """``node`` with its in-document ``$ref`` chain followed (a bundled document keeps path
     items as ``$ref``s to ``#/components/pathItems/...``); ``None`` for a dangling or
     circular chain."""
+    from specfirst.loader import split_pointer
+
     seen: set[str] = set()
     while isinstance(node, Mapping) and isinstance(node.get("$ref"), str):
         ref = node["$ref"]
