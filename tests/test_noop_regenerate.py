@@ -115,7 +115,7 @@ def test_a_deleted_generated_file_is_written_again(spec: Path, tmp_path: Path) -
 
 
 def test_an_edited_handler_or_other_options_take_the_full_path(
-    spec: Path, tmp_path: Path, no_loader
+    spec: Path, tmp_path: Path, no_loader: Callable[[], None]
 ) -> None:
     out = tmp_path / "out"
     first = generate(spec, out)
@@ -149,7 +149,7 @@ def test_the_previous_warnings_are_reported_again(
 
 
 def test_a_manifest_from_another_generator_takes_the_full_path(
-    spec: Path, tmp_path: Path, no_loader
+    spec: Path, tmp_path: Path, no_loader: Callable[[], None]
 ) -> None:
     out = tmp_path / "out"
     generate(spec, out)
@@ -181,7 +181,7 @@ def test_a_refused_document_is_refused_again(tmp_path: Path) -> None:
 
 
 def test_check_knows_an_unchanged_tree_is_up_to_date_without_parsing(
-    spec: Path, tmp_path: Path, no_loader
+    spec: Path, tmp_path: Path, no_loader: Callable[[], None]
 ) -> None:
     out = tmp_path / "out"
     generate(spec, out)
