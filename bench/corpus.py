@@ -453,13 +453,14 @@ def _read_document(path: Path) -> Any:
     return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
 
 
-def _path_item(item: Any, base: Path) -> Any:
-    """A path item, read from its file when it is a ``$ref`` to another file."""
+def _path_item(item: Any, base: Path, document: Any) -> Any:
+    """A path item, read from its file when it is a ``$ref`` to another file, or from
+    ``document`` when the ``$ref`` is local (a bundled document's ``components/pathItems``)."""
     ref = item.get("$ref") if isinstance(item, dict) else None
-    if not isinstance(ref, str) or ref.startswith("#"):
+    if not isinstance(ref, str):
         return item
     name, _, fragment = ref.partition("#")
-    target = _read_document(base / name)
+    target = _read_document(base / name) if name else document
     for token in filter(None, fragment.split("/")):
         target = target[token.replace("~1", "/").replace("~0", "~")]
     return target
@@ -472,7 +473,10 @@ def count_operations(doc: Document, out: Path) -> int | None:
     try:
         source = served if served.is_file() else doc.path
         document = _read_document(source)
-        items = [_path_item(item, source.parent) for item in (document.get("paths") or {}).values()]
+        items = [
+            _path_item(item, source.parent, document)
+            for item in (document.get("paths") or {}).values()
+        ]
         return sum(
             1
             for item in items

@@ -156,8 +156,6 @@ def run_guarded(action: Callable[[], int]) -> int:
     """Turn every expected failure into a located message and exit code 2 (1 for a generated
     service that does not work), never a traceback."""
     from specfirst.pipeline import ServiceCheckError
-    from specfirst.validator.derive import DeriveError
-    from specfirst.validator.locate import ServiceDirError
 
     try:
         return action()
@@ -166,10 +164,19 @@ def run_guarded(action: Callable[[], int]) -> int:
         return EXIT_DIFFERENT
     except SpecError as exc:
         print(str(exc), file=sys.stderr)
-    except (WriteConflict, FormatError, DeriveError, ServiceDirError) as exc:
+    except (WriteConflict, FormatError) as exc:
         print(f"error: {exc}", file=sys.stderr)
     except OSError as exc:
         print(f"error: {exc.filename or ''}: {exc.strerror or exc}", file=sys.stderr)
+    except Exception as exc:
+        # The validator's own refusals: imported only once one is raised, so that a command
+        # that never reaches the validator does not pay for importing it.
+        from specfirst.validator.derive import DeriveError
+        from specfirst.validator.locate import ServiceDirError
+
+        if not isinstance(exc, (DeriveError, ServiceDirError)):
+            raise
+        print(f"error: {exc}", file=sys.stderr)
     return EXIT_BAD_INPUT
 
 

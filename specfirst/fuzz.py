@@ -570,14 +570,40 @@ def _events(path: Path) -> Iterator[tuple[str, dict[str, Any]]]:
                 yield name, payload if isinstance(payload, dict) else {}
 
 
-def spec_operations(document: Mapping[str, Any]) -> list[str]:
-    labels: list[str] = []
+def _local_target(document: Mapping[str, Any], node: Any) -> Any:
+    """``node`` with its in-document ``$ref`` chain followed (a bundled document keeps path
+    items as ``$ref``s to ``#/components/pathItems/...``); ``None`` for a dangling or
+    circular chain."""
+    from specfirst.loader import split_pointer
+
+    seen: set[str] = set()
+    while isinstance(node, Mapping) and isinstance(node.get("$ref"), str):
+        ref = node["$ref"]
+        if not ref.startswith("#") or ref in seen:
+            return None
+        seen.add(ref)
+        try:
+            node = document
+            for token in split_pointer(ref[1:]):
+                node = node[int(token) if isinstance(node, list) else token]
+        except (KeyError, IndexError, TypeError, ValueError):
+            return None
+    return node
+
+
+def _operations(document: Mapping[str, Any]) -> Iterator[tuple[str, Mapping[str, Any]]]:
+    """``(METHOD /path, operation)`` for every operation, path item ``$ref``s followed."""
     for path, item in (document.get("paths") or {}).items():
+        item = _local_target(document, item)
         if isinstance(item, Mapping):
-            labels += [
-                f"{m.upper()} {path}" for m in HTTP_METHODS if isinstance(item.get(m), Mapping)
-            ]
-    return labels
+            for method in HTTP_METHODS:
+                op = _local_target(document, item.get(method))
+                if isinstance(op, Mapping):
+                    yield f"{method.upper()} {path}", op
+
+
+def spec_operations(document: Mapping[str, Any]) -> list[str]:
+    return [label for label, _ in _operations(document)]
 
 
 @dataclass
@@ -680,14 +706,7 @@ def _failure_key(failure: Failure) -> tuple[str, ...]:
 
 def declared_statuses(document: Mapping[str, Any]) -> dict[str, set[str]]:
     """``METHOD /path`` -> the response status keys the spec declares for it."""
-    declared: dict[str, set[str]] = {}
-    for path, item in (document.get("paths") or {}).items():
-        if isinstance(item, Mapping):
-            for method in HTTP_METHODS:
-                op = item.get(method)
-                if isinstance(op, Mapping):
-                    declared[f"{method.upper()} {path}"] = {str(k) for k in (op.get("responses") or {})}
-    return declared
+    return {label: {str(k) for k in (op.get("responses") or {})} for label, op in _operations(document)}
 
 
 _ENCODED = ("application/x-www-form-urlencoded", "multipart/form-data")

@@ -8,6 +8,7 @@ cycle in the graph, not an infinite tree.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Literal
 
 from specfirst.errors import Problem
@@ -369,6 +370,7 @@ class Api:
     document: dict[str, Any]  # the bundled source document, served verbatim by the app
     extensions: dict[str, Any] = field(default_factory=dict)
     warnings: list[Problem] = field(default_factory=list)  # repaired defects (loader warnings)
+    input_files: dict[str, Path] = field(default_factory=dict)  # every file of the document, root first
 
     def operations_by_tag(self) -> dict[str, list[Operation]]:
         grouped: dict[str, list[Operation]] = {}

@@ -2,17 +2,28 @@
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from specfirst.build import build_api
+from specfirst import fingerprint
 from specfirst.errors import Problem, SpecError
-from specfirst.ir import Api
-from specfirst.loader import load_spec
-from specfirst.render import StepContext
-from specfirst.steps import STEPS
-from specfirst.writer import OutputFile, WriteResult, diff_tree, format_python, write_tree
+from specfirst.writer import (
+    MANIFEST_NAME,
+    OutputFile,
+    WriteResult,
+    diff_tree,
+    format_python,
+    write_tree,
+)
+
+if TYPE_CHECKING:
+    from specfirst.ir import Api
+
+# The loader, the model and the steps are imported where they are used: a regeneration
+# answered from the manifest (see `generate`) needs none of them.
 
 WarningSink = Callable[[Problem], None]
 """Where the warnings about repaired defects go as soon as the document is loaded."""
@@ -30,6 +41,9 @@ def load_api(
     Repaired defects are in ``Api.warnings`` (and passed to ``on_warning``); ``strict``
     refuses them instead; ``ref_root`` widens the folder ``$ref`` may read (see load_spec).
     """
+    from specfirst.build import build_api
+    from specfirst.loader import load_spec
+
     api = build_api(load_spec(spec_path, strict=strict, ref_root=ref_root))
     if on_warning is not None:
         for warning in api.warnings:
@@ -37,7 +51,7 @@ def load_api(
     return api
 
 
-def _reader(out_dir: str | Path | None):  # noqa: ANN202
+def _reader(out_dir: str | Path | None) -> Callable[[str], str | None]:
     def previous(path: str) -> str | None:
         if out_dir is None:
             return None
@@ -49,6 +63,9 @@ def _reader(out_dir: str | Path | None):  # noqa: ANN202
 
 def render_by_step(api: Api, spec_path: str | Path, out_dir: str | Path | None = None) -> tuple[list[OutputFile], dict[str, str]]:
     """Every step's files, formatted together (one ruff run), and which step wrote each path."""
+    from specfirst.render import StepContext
+    from specfirst.steps import STEPS
+
     ctx = StepContext(api=api, spec_name=Path(spec_path).name, previous=_reader(out_dir))
     files: list[OutputFile] = []
     owner: dict[str, str] = {}
@@ -75,6 +92,7 @@ def check_tree(
     """Import the app in ``tree`` and derive its document in a child interpreter, as the
     validator does; raise `ServiceCheckError` naming the generated file, the schema or
     operation and its place in the spec for whatever fails."""
+    from specfirst.loader import load_spec
     from specfirst.validator.derive import derive_app
     from specfirst.validator.locate import describe_failure, describe_underivable, place
     from specfirst.validator.run import unreached_components
@@ -111,8 +129,18 @@ def generate(
     whole tree is first built in a temporary directory, its app imported and its document
     derived in a child interpreter; if that fails, `ServiceCheckError` is raised and
     ``out_dir`` is left as it was. ``strict``, ``on_warning`` and ``ref_root``: see `load_api`."""
+    out = Path(out_dir)
+    options = fingerprint.options_of(out, strict=strict, ref_root=ref_root)
+    generator = fingerprint.generator_digest()
+    manifest = fingerprint.read_manifest(out / MANIFEST_NAME)
+    previous = fingerprint.answer_from_manifest(manifest, out, Path(spec_path), generator, options)
+    if previous is not None and manifest is not None:
+        return _unchanged(previous, manifest, on_warning)
+
     api = load_api(spec_path, strict=strict, on_warning=on_warning, ref_root=ref_root)
     files = render_files(api, spec_path, out_dir=out_dir)
+    inputs = fingerprint.record_inputs(out, Path(spec_path), api.input_files, generator, options)
+    inputs.report["load_warnings"] = [dataclasses.asdict(w) for w in api.warnings]
 
     def verify(tree: Path) -> None:
         try:
@@ -123,7 +151,38 @@ def generate(
             shutil.rmtree(tree, ignore_errors=True)
             raise
 
-    return write_tree(Path(out_dir), files, force=force, source=Path(spec_path).name, verify=verify if check else None)
+    return write_tree(
+        out,
+        files,
+        force=force,
+        source=Path(spec_path).name,
+        verify=verify if check else None,
+        inputs=inputs,
+    )
+
+
+def _replay_warnings(record: fingerprint.InputsRecord, on_warning: WarningSink | None) -> None:
+    """The load warnings of the recorded run, reported again as a new parse would."""
+    if on_warning is not None:
+        for warning in record.report.get("load_warnings", []):
+            on_warning(Problem(**warning))
+
+
+def _unchanged(
+    record: fingerprint.InputsRecord, manifest: dict[str, Any], on_warning: WarningSink | None
+) -> WriteResult:
+    """What a run with nothing changed reports: the previous run's warnings again, every file
+    unchanged."""
+    _replay_warnings(record, on_warning)
+    return WriteResult(
+        written=[],
+        unchanged=sorted(manifest.get("files", {})),
+        removed=[],
+        created_user_files=[],
+        kept_user_files=sorted(record.user_files),
+        orphaned_handlers=list(record.report.get("orphaned_handlers", [])),
+        warnings=list(record.report.get("warnings", [])),
+    )
 
 
 def stale_files(
@@ -134,7 +193,17 @@ def stale_files(
     on_warning: WarningSink | None = None,
     ref_root: str | Path | None = None,
 ) -> list[str]:
-    """Files in ``out_dir`` that differ from what ``generate`` would write."""
+    """Files in ``out_dir`` that differ from what ``generate`` would write (none, without
+    parsing the document, when the manifest says nothing changed since it was written)."""
+    out = Path(out_dir)
+    options = fingerprint.options_of(out, strict=strict, ref_root=ref_root)
+    manifest = fingerprint.read_manifest(out / MANIFEST_NAME)
+    previous = fingerprint.answer_from_manifest(
+        manifest, out, Path(spec_path), fingerprint.generator_digest(), options
+    )
+    if previous is not None:
+        _replay_warnings(previous, on_warning)
+        return []
     api = load_api(spec_path, strict=strict, on_warning=on_warning, ref_root=ref_root)
     return diff_tree(Path(out_dir), render_files(api, spec_path, out_dir=out_dir))
 

@@ -27,6 +27,10 @@ import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath, PureWindowsPath
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from specfirst.fingerprint import InputsRecord
 
 MANIFEST_NAME = ".specfirst-manifest.json"
 STAGING_NAME = ".specfirst-staging"
@@ -408,7 +412,10 @@ def _parse_manifest(raw: bytes | None, where: Path) -> dict[str, str]:
 
 
 def _render_manifest(
-    tracked: dict[str, str], source: str, user_functions: dict[str, list[str]] | None = None
+    tracked: dict[str, str],
+    source: str,
+    user_functions: dict[str, list[str]] | None = None,
+    inputs: dict[str, object] | None = None,
 ) -> bytes:
     """Deterministic manifest bytes: sorted keys and names, indent 2, trailing newline.
 
@@ -424,6 +431,8 @@ def _render_manifest(
         "generator_version": version,
         "source": source,
     }
+    if inputs:
+        document["inputs"] = inputs
     if user_functions:
         document["user_functions"] = {
             path: sorted(set(names)) for path, names in sorted(user_functions.items())
@@ -744,6 +753,7 @@ def write_tree(
     force: bool = False,
     source: str = "",
     verify: Callable[[Path], None] | None = None,
+    inputs: InputsRecord | None = None,
 ) -> WriteResult:
     """Bring `out_dir` to exactly `files`, atomically, refusing to clobber others' edits.
 
@@ -754,6 +764,10 @@ def write_tree(
     would be after the change (see `materialize`) before anything in `out_dir` changes; if it
     raises, nothing is written and the directory is left in place for inspection (the
     exception should name it), else it is removed.
+
+    `inputs`, when given, is what the run depended on: the manifest keeps it, completed
+    with the user-owned files as the run leaves them and the lines the run reports, so that
+    the next run can be answered from it (see `specfirst.fingerprint`).
     """
     root = Path(out_dir)
     plan = plan_changes(root, files, force=force)
@@ -764,18 +778,8 @@ def write_tree(
         verify(tree)
         shutil.rmtree(tree, ignore_errors=True)
 
-    manifest = _render_manifest(plan.tracked, source, plan.user_functions)
-    manifest_changed = _read(root / MANIFEST_NAME)[1] != manifest
-    moves = sorted([*plan.write, *plan.create_user, *plan.update_user])
-    if manifest_changed:
-        moves.append(MANIFEST_NAME)  # last, so it is only updated once every file is in place
-    if moves or plan.remove:
-        root.mkdir(parents=True, exist_ok=True)
-        staged = {**plan.contents, MANIFEST_NAME: manifest}
-        _commit(root, _Journal(deletions=plan.remove, moves=moves), staged)
-
-    return WriteResult(
-        written=plan.write + ([MANIFEST_NAME] if manifest_changed else []),
+    result = WriteResult(
+        written=plan.write,
         unchanged=plan.unchanged,
         removed=plan.remove,
         created_user_files=plan.create_user,
@@ -791,6 +795,27 @@ def write_tree(
         ],
         warnings=plan.warnings,
     )
+    if inputs is not None:
+        for rel in [*plan.create_user, *plan.keep_user, *plan.update_user]:
+            data = plan.contents[rel] if rel in plan.contents else _read(root / rel)[1]
+            if data is not None:
+                inputs.user_files[rel] = _sha256(data)
+        inputs.report["orphaned_handlers"] = result.orphaned_handlers
+        inputs.report["warnings"] = result.warnings
+    manifest = _render_manifest(
+        plan.tracked, source, plan.user_functions, inputs.to_json() if inputs else None
+    )
+    manifest_changed = _read(root / MANIFEST_NAME)[1] != manifest
+    moves = sorted([*plan.write, *plan.create_user, *plan.update_user])
+    if manifest_changed:
+        moves.append(MANIFEST_NAME)  # last, so it is only updated once every file is in place
+    if moves or plan.remove:
+        root.mkdir(parents=True, exist_ok=True)
+        staged = {**plan.contents, MANIFEST_NAME: manifest}
+        _commit(root, _Journal(deletions=plan.remove, moves=moves), staged)
+
+    result.written = plan.write + ([MANIFEST_NAME] if manifest_changed else [])
+    return result
 
 
 def materialize(plan: Plan, files: list[OutputFile], target: Path) -> None:

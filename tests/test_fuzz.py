@@ -450,3 +450,31 @@ def test_a_form_or_xml_body_whose_label_was_lost_is_a_note() -> None:
     text = report.render()
     assert 'reads as {"name": "Dogs"}: valid; its label did not survive the encoding' in text
     assert json.loads(json.dumps(report.to_json()))["encoding_notes"][1]["valid"] is False
+
+
+def test_operations_behind_path_item_refs_are_counted() -> None:
+    # A bundled multi-file document keeps its path items as `$ref`s into
+    # components/pathItems, sometimes through a chain; a dangling or circular chain counts
+    # nothing rather than failing.
+    document = {
+        "paths": {
+            "/a": {"$ref": "#/components/pathItems/a"},
+            "/b": {"$ref": "#/components/pathItems/b"},
+            "/loop": {"$ref": "#/components/pathItems/loop"},
+            "/gone": {"$ref": "#/components/pathItems/gone"},
+        },
+        "components": {
+            "pathItems": {
+                "a": {"get": {"responses": {"200": {}}}, "delete": {"responses": {"204": {}}}},
+                "b": {"$ref": "#/components/pathItems/b~1target"},
+                "b/target": {"post": {"responses": {"201": {}, "400": {}}}},
+                "loop": {"$ref": "#/components/pathItems/loop"},
+            }
+        },
+    }
+    assert fuzz.spec_operations(document) == ["GET /a", "DELETE /a", "POST /b"]
+    assert fuzz.declared_statuses(document) == {
+        "GET /a": {"200"},
+        "DELETE /a": {"204"},
+        "POST /b": {"201", "400"},
+    }
