@@ -113,7 +113,7 @@ if [ "$SERVE" = 1 ]; then
   step "serve on http://127.0.0.1:$PORT with Typesense sync on (Ctrl-C stops both)"
   cd "$OUT"
   SERVING=1
-  "$PY" -m uvicorn app.main:app --host 127.0.0.1 --port "$PORT"
+  "$PY" -m uvicorn app.main:app --host 127.0.0.1 --port "$PORT" --no-access-log
   exit 0
 fi
 step "done (--no-serve: Typesense stopped on exit, nothing left running)"

@@ -7,6 +7,10 @@ from pathlib import Path
 
 import pytest
 
+# The Typesense server fixture, registered before any test module imports typesense_server so
+# that pytest rewrites its asserts (a test module's own pytest_plugins comes after its imports).
+pytest_plugins = ["typesense_server"]
+
 REPO = Path(__file__).resolve().parent.parent
 SPEC = REPO / "openapi3_1.yml"
 

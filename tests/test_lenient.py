@@ -269,7 +269,7 @@ def test_undefined_scheme_refuses_everything(repaired_client: TestClient) -> Non
     attempts: list[dict[str, Any]] = [
         {},
         {"headers": {"X-API-Key": "good-key"}},
-        {"cookies": {"sessionCookie": "cookie"}},
+        {"headers": {"Cookie": "sessionCookie=cookie"}},  # per-request cookies= is deprecated
         {"headers": {"Authorization": "Bearer cookie", "sessionCookie": "cookie"}},
     ]
     for attempt in attempts:

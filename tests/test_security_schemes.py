@@ -62,7 +62,7 @@ def test_every_scheme_accepts_its_credential_and_refuses_others(service: Path) -
         cases = {
             "/key-header": ({"headers": {"X-Key": "s3cret"}}, {"headers": {"X-Key": "nope"}}),
             "/key-query": ({"params": {"key": "s3cret"}}, {"params": {"key": "nope"}}),
-            "/key-cookie": ({"cookies": {"session": "s3cret"}}, {"cookies": {"session": "nope"}}),
+            "/key-cookie": ({"headers": {"Cookie": "session=s3cret"}}, {"headers": {"Cookie": "session=nope"}}),
             "/basic": ({"auth": ("ann", "pw")}, {"auth": ("ann", "nope")}),
             "/named-like-helpers": (
                 {"headers": {"X-Satisfy": "s3cret", "X-Request": "s3cret"}},

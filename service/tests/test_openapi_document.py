@@ -13,7 +13,9 @@ SOURCE = Path(__file__).resolve().parent.parent / "openapi.json"
 
 
 def test_openapi_json_is_the_source_document(client: TestClient) -> None:
-    """GET /openapi.json answers the document the service was generated from, as written."""
+    """GET /openapi.json answers the document the service was generated from, byte for byte."""
     response = client.get("/openapi.json")
     assert response.status_code == 200, response.text
+    assert response.headers["content-type"] == "application/json"
+    assert response.content == SOURCE.read_bytes()
     assert response.json() == json.loads(SOURCE.read_text(encoding="utf-8"))

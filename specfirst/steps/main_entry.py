@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import stat
+from typing import Any
 
 from specfirst.build import HTTP_METHODS
 from specfirst.ir import Api
@@ -105,6 +108,25 @@ def paths_in_match_order(api: Api) -> list[tuple[str, tuple[str, ...]]]:
     return sorted(table, key=lambda entry: _match_key(entry[0]))
 
 
+def served_document(source: str, document: dict[str, Any]) -> str:
+    """The text of the service's ``openapi.json``, which ``/openapi.json`` answers byte for byte.
+
+    The source file itself when it is JSON and holds exactly the document the service was
+    generated from (one file, nothing repaired); else the bundled document as JSON (a YAML
+    source, external ``$ref`` files copied in, or repairs made by the loader).
+    """
+    try:
+        # opened without blocking and read only when it is a regular file (never a FIFO)
+        with os.fdopen(os.open(source, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)), "rb") as file:
+            if stat.S_ISREG(os.fstat(file.fileno()).st_mode):
+                text = file.read().decode("utf-8")
+                if json.loads(text) == document:
+                    return text
+    except (OSError, ValueError, RecursionError):
+        pass  # YAML, not UTF-8, or unreadable now: the bundled document as JSON
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
 def generate(ctx: StepContext) -> list[OutputFile]:
     files = [
         ctx.render(
@@ -149,9 +171,6 @@ def generate(ctx: StepContext) -> list[OutputFile]:
         )
     )
     files.append(
-        OutputFile(
-            path="openapi.json",
-            content=json.dumps(ctx.api.document, indent=2, ensure_ascii=False) + "\n",
-        )
+        OutputFile(path="openapi.json", content=served_document(ctx.api.source, ctx.api.document))
     )
     return files

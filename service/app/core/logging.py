@@ -36,7 +36,12 @@ class JsonFormatter(logging.Formatter):
 
 
 def configure(level: str = "INFO") -> None:
-    """Send the service's logs (``app.*``) to stderr as JSON lines, once per process."""
+    """Send the service's logs (``app.*``) to stderr as JSON lines, once per process.
+
+    Uvicorn's access log is turned off, as ``uvicorn --no-access-log`` does: every request
+    is logged once, by :class:`RequestLogMiddleware` (its JSON line has the method, path,
+    status and duration, and the request id and operation besides).
+    """
     root = logging.getLogger("app")
     root.setLevel(level.upper())
     if not any(getattr(h, "specfirst_json", False) for h in root.handlers):
@@ -45,6 +50,11 @@ def configure(level: str = "INFO") -> None:
         handler.specfirst_json = True  # type: ignore[attr-defined]
         root.addHandler(handler)
         root.propagate = False
+    # uvicorn writes its access line only when this logger has a handler (checked per
+    # connection, so this applies even though uvicorn configured logging before the import)
+    access = logging.getLogger("uvicorn.access")
+    access.handlers.clear()
+    access.propagate = False
 
 
 class RequestLogMiddleware:
