@@ -133,7 +133,9 @@ def test_a_search_typesense_cannot_answer_is_a_502_with_the_attempt_count(
         assert set(body) <= {"errorCode", "retryAttempt", "message", "details"}
         assert body["errorCode"] == "typesense_unavailable"
         assert body["retryAttempt"] == client.get("/healthz").json()["sync"]["outbox"]["attempts"]
-        assert body["details"]
+        assert body["details"] == "Typesense cannot be reached"  # a kind of failure, not the exception
+        assert "127.0.0.1" not in answer.text and "Errno" not in answer.text
+        assert client.get("/healthz").json()["status"] == "degraded"
 
 
 def test_the_attempt_count_is_the_real_one(
