@@ -37,10 +37,8 @@ def http_status(exc: Exception) -> int | None:
     code = getattr(exc, "status_code", None)
     if isinstance(code, int):
         return code
-    if not type(exc).__module__.startswith(
-        "typesense"
-    ):  # "[Errno 111]" of a socket is no HTTP status
-        return None
+    if not type(exc).__module__.startswith("typesense"):
+        return None  # the "[Errno 111]" of a refused connection is no HTTP status
     match = re.match(r"\[Errno (\d{3})\]", str(exc))
     return int(match.group(1)) if match else None
 

@@ -178,6 +178,9 @@ class SyncWorker:
         """
         marked = sum(self.index.verify(c, self.sessions) for c in self.collections.values())
         self._verified = True
+        self._next_check = (
+            time.monotonic() + self.settings.check_interval
+        )  # a survey now would tell no more
         if marked:
             logger.info(
                 "typesense differed from the database in %d documents; they are queued again",
@@ -193,7 +196,8 @@ class SyncWorker:
         marked = 0
         for name, c in self.collections.items():
             found = self.index.check(c, self.sessions, survey)
-            if found == "missing":
+            # a missing one is looked up again: a rebuild may have switched its alias meanwhile
+            if found == "missing" and not self.index.is_current(c):
                 logger.warning(
                     "typesense collection %s is missing: it is rebuilt from the database",
                     self.index.alias(c),
