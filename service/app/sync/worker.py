@@ -69,7 +69,8 @@ class SyncWorker:
     collection deleted by hand). After each (re)connection every collection is checked again,
     and while idle the worker surveys Typesense every ``check_interval`` seconds: a missing
     (or outdated) collection is rebuilt from the database, one holding another number of
-    documents than its table is compared with it and the differences are queued.
+    documents than its table (while none of its writes is pending) is compared with it and the
+    differences are queued.
     """
 
     def __init__(
@@ -204,7 +205,7 @@ class SyncWorker:
                 )
                 self._ready.discard(name)
                 self.state.ready = False
-            elif found == "differs":
+            elif found == "differs" and self._settled(c):
                 marked += self.index.verify(c, self.sessions)
         if marked:
             logger.info(
@@ -213,6 +214,11 @@ class SyncWorker:
             )
             self._wake.set()
         self.ensure()
+
+    def _settled(self, c: Collection) -> bool:
+        """Nothing of ``c`` waits in the outbox: a count that differs now is drift, not a write on its way."""
+        with self.sessions() as db:
+            return outbox.status(db, c.name).depth == 0
 
     def recheck(self) -> None:
         """Something (a search) found Typesense lacking: survey it on the next round."""
