@@ -13,8 +13,6 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-
-from specfirst.runtime import health
 from typesense_server import (
     USER,
     ServiceProcess,
@@ -25,6 +23,8 @@ from typesense_server import (
     in_sync,
     wait_until,
 )
+
+from specfirst.runtime import health
 
 pytest_plugins = ["typesense_server"]
 
@@ -61,7 +61,9 @@ def test_typesense_restarted_empty_while_idle_is_filled_again_without_a_write(
     try:
         wait_until(lambda: in_sync(typesense_server, service.database), 30, interval=0.2)
     except AssertionError:
-        raise AssertionError(describe_difference(typesense_server, service.database) + "\n" + service.log()) from None
+        raise AssertionError(
+            describe_difference(typesense_server, service.database) + "\n" + service.log()
+        ) from None
     assert len(database_items(service.database)) == 5
     wait_until(lambda: service.health()["status"] == "ok", 30)
     search = service.http.get("/services/search", params={"q": "Service"}, headers=USER)
@@ -100,14 +102,19 @@ def test_a_collection_deleted_during_writes_is_recreated(
     try:
         wait_until(lambda: in_sync(typesense_server, service.database), 30, interval=0.2)
     except AssertionError:
-        raise AssertionError(describe_difference(typesense_server, service.database) + "\n" + service.log()) from None
+        raise AssertionError(
+            describe_difference(typesense_server, service.database) + "\n" + service.log()
+        ) from None
     assert len(database_items(service.database)) == 60
     assert current() != physical
 
     wait_until(lambda: service.health()["status"] == "ok", 30)
 
     # lost once the writes are over: the idle worker's survey finds it, no write needed
-    for lose in (lambda: client.aliases["services"].delete(), lambda: client.collections[current()].delete()):
+    for lose in (
+        lambda: client.aliases["services"].delete(),
+        lambda: client.collections[current()].delete(),
+    ):
         lose()  # (it may be back before anyone looks: the survey runs every second here)
         wait_until(lambda: in_sync(typesense_server, service.database), 30, interval=0.2)
     # a document lost behind the service's back: the count differs, the survey compares
@@ -187,6 +194,10 @@ def test_health_reports_status_alone_unless_details_are_on() -> None:
     assert body({"sync": Part(["down"])}, details=False) == {"status": "degraded"}
     assert body({"sync": Part([], fails=True)}, details=False) == {"status": "degraded"}
     shown = body({"sync": Part(["down"])}, details=True)
-    assert shown == {"status": "degraded", "problems": ["sync: down"], "sync": {"nodes": ["http://10.0.0.7:8108"]}}
+    assert shown == {
+        "status": "degraded",
+        "problems": ["sync: down"],
+        "sync": {"nodes": ["http://10.0.0.7:8108"]},
+    }
     failed = body({"sync": Part([], fails=True)}, details=True)
     assert failed["status"] == "degraded" and "10.0.0.7" not in str(failed)
