@@ -14,7 +14,7 @@ from specfirst.pipeline import generate, load_api
 from specfirst.resources import make_plan
 from specfirst.steps.typesense_sync import collection_fields
 from test_sync_outbox import service_modules
-from typesense_server import TypesenseServer, wait_until
+from typesense_server import HEALTH_DETAILS, TypesenseServer, wait_until
 
 pytest_plugins = ["typesense_server"]
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
@@ -162,7 +162,7 @@ def test_items_round_trip_through_a_real_typesense(
 ) -> None:
     out = tmp_path / "things"
     generate(spec, out)
-    for name, value in typesense_server.env().items():
+    for name, value in {**typesense_server.env(), **HEALTH_DETAILS}.items():
         monkeypatch.setenv(name, value)
     with service_modules(out):
         from app.core.db import Database

@@ -70,7 +70,8 @@ def test_drift_behind_the_services_back_is_repaired_after_typesense_returns(
     """Typesense can come back from a restart with a document the outbox already deleted (or
     without one it acknowledged). After each (re)connection, once nothing is due, the worker
     compares the collection with the database once and queues what differs."""
-    service = service_factory(typesense_server.env())
+    # no survey while idle during the test: the drift below must wait for the reconnection
+    service = service_factory({**typesense_server.env(), "TYPESENSE_SYNC_CHECK_INTERVAL": "600"})
     service.start()
     mixed_writes(service, 6, seed=21)
     wait_until(lambda: in_sync(typesense_server, service.database), 10)

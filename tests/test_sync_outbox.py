@@ -14,7 +14,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import event
 
-from typesense_server import ADMIN, REPO, SERVICE_KEYS
+from typesense_server import ADMIN, HEALTH_DETAILS, REPO, SERVICE_KEYS
 
 pytest_plugins = ["typesense_server"]
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
@@ -42,7 +42,7 @@ def app_client(generated_service: Path, tmp_path: Path, monkeypatch: pytest.Monk
         from app.core.db import Database
         from app.main import create_app
 
-        app = create_app(Settings.from_env(SERVICE_KEYS), database=Database(f"sqlite:///{database}"))
+        app = create_app(Settings.from_env({**SERVICE_KEYS, **HEALTH_DETAILS}), database=Database(f"sqlite:///{database}"))
         with TestClient(app) as client:
             yield client, database
 

@@ -11,7 +11,7 @@ from fastapi import Query, Request
 from fastapi.testclient import TestClient
 
 from test_sync_outbox import service_modules
-from typesense_server import ADMIN, SERVICE_KEYS, USER, TypesenseServer, free_port, wait_until
+from typesense_server import ADMIN, HEALTH_DETAILS, SERVICE_KEYS, USER, TypesenseServer, free_port, wait_until
 
 pytest_plugins = ["typesense_server"]
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
@@ -32,7 +32,7 @@ def search_app(directory: Path, database: Path) -> Any:
     from app.main import create_app
     from app.sync.search import search_items
 
-    app = create_app(Settings.from_env(SERVICE_KEYS), database=Database(f"sqlite:///{database}"))
+    app = create_app(Settings.from_env({**SERVICE_KEYS, **HEALTH_DETAILS}), database=Database(f"sqlite:///{database}"))
 
     def search(
         request: Request,
@@ -133,7 +133,9 @@ def test_a_search_typesense_cannot_answer_is_a_502_with_the_attempt_count(
         assert set(body) <= {"errorCode", "retryAttempt", "message", "details"}
         assert body["errorCode"] == "typesense_unavailable"
         assert body["retryAttempt"] == client.get("/healthz").json()["sync"]["outbox"]["attempts"]
-        assert body["details"]
+        assert body["details"] == "Typesense cannot be reached"  # a kind of failure, not the exception
+        assert "127.0.0.1" not in answer.text and "Errno" not in answer.text
+        assert client.get("/healthz").json()["status"] == "degraded"
 
 
 def test_the_attempt_count_is_the_real_one(

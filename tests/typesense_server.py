@@ -136,6 +136,7 @@ def typesense_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Types
 # -- the generated service under test --------------------------------------------------------
 
 SERVICE_KEYS = {"API_KEY_AUTH_KEYS": "user-key", "ADMIN_API_KEY_AUTH_KEYS": "admin-key"}
+HEALTH_DETAILS = {"HEALTHZ_DETAILS": "true"}  # /healthz with the sync figures, not just ok/degraded
 ADMIN = {"X-ADMIN-API-KEY": "admin-key"}
 USER = {"X-API-KEY": "user-key"}
 
@@ -150,6 +151,7 @@ class ServiceProcess:
         self.env = {
             **{k: v for k, v in os.environ.items() if not k.startswith("TYPESENSE_")},
             **SERVICE_KEYS,
+            **HEALTH_DETAILS,
             "DATABASE_URL": f"sqlite:///{database}",
             "TYPESENSE_SYNC_MAX_BACKOFF": "5",
             **(env or {}),

@@ -20,6 +20,7 @@ RUNTIME_MODULES: tuple[tuple[str, str, str], ...] = (
     ("error_bodies.py", "app/core/error_bodies.py", "error bodies that fit any error schema"),
     ("errors.py", "app/core/errors.py", "error responses in the shape each operation declares"),
     ("docs.py", "app/core/docs.py", "/openapi.json as written, and the offline /docs and /redoc"),
+    ("health.py", "app/core/health.py", "GET /healthz: ok or degraded, figures behind a setting"),
 )
 
 

@@ -21,12 +21,17 @@ class Settings:
 
     credentials: dict[str, tuple[str, ...]] = field(default_factory=dict)
     log_level: str = "INFO"
+    healthz_details: bool = (
+        False  # HEALTHZ_DETAILS: /healthz shows every part's figures, not just ok/degraded
+    )
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> Settings:
         return cls(
             credentials={scheme: _split(env.get(var, "")) for scheme, var in ENV_VARS.items()},
             log_level=env.get("LOG_LEVEL", "INFO"),
+            healthz_details=env.get("HEALTHZ_DETAILS", "").strip().lower()
+            in {"1", "true", "yes", "on"},
         )
 
     def unconfigured(self) -> list[tuple[str, str]]:

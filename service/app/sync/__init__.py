@@ -30,8 +30,11 @@ Operations
 ----------
 - ``TYPESENSE_URL`` (comma-separated for a cluster) and ``TYPESENSE_API_KEY`` turn sync on;
   see ``app.sync.config`` for the tuning variables.
-- ``GET /healthz`` (not in the OpenAPI document): outbox depth, oldest pending write, last
-  error, attempts, and the worker's state.
+- ``GET /healthz`` (not in the OpenAPI document): ``ok``, or ``degraded`` while sync is
+  half-configured or failing; with ``HEALTHZ_DETAILS=true`` also the problems, the outbox
+  depth, oldest pending write, last error, attempts, and the worker's state.
+- While idle the worker surveys Typesense every ``TYPESENSE_SYNC_CHECK_INTERVAL`` seconds
+  and rebuilds from the database any collection or alias that is gone.
 - ``python -m app.sync status`` prints the same figures; ``reindex`` rebuilds every
   collection from the database; ``verify`` marks every document that differs; ``drain``
   pushes what is due now.

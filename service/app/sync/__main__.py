@@ -73,6 +73,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                 "typesense sync is off: set TYPESENSE_URL (and TYPESENSE_API_KEY)", file=sys.stderr
             )
             return 2
+        if problems := sync.settings.problems():
+            for problem in problems:
+                print(f"typesense sync cannot work: {problem}", file=sys.stderr)
+            return 2
         worker = SyncWorker(sync.settings, database.session, sync.collections)
         if args.command == "reindex":
             for c in sync.collections:

@@ -30,7 +30,9 @@ class SyncSettings:
     service itself wake the worker at once), ``TYPESENSE_SYNC_DEBOUNCE`` (seconds the worker
     lets a burst of writes gather into one batch, 0.05), ``TYPESENSE_SYNC_BASE_BACKOFF`` and
     ``TYPESENSE_SYNC_MAX_BACKOFF`` (retry delays, 0.25 s doubling up to 10 s, jittered),
-    ``TYPESENSE_SYNC_LEASE`` (seconds a worker holds the documents it pushes, 10).
+    ``TYPESENSE_SYNC_LEASE`` (seconds a worker holds the documents it pushes, 10),
+    ``TYPESENSE_SYNC_CHECK_INTERVAL`` (seconds between checks, while idle, that every
+    collection and alias is still there with as many documents as the database holds, 10).
     """
 
     urls: tuple[str, ...] = ()
@@ -43,6 +45,7 @@ class SyncSettings:
     base_backoff: float = 0.25
     max_backoff: float = 10.0
     lease: float = 10.0
+    check_interval: float = 10.0
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> SyncSettings:
@@ -60,11 +63,34 @@ class SyncSettings:
             base_backoff=_float(env, "TYPESENSE_SYNC_BASE_BACKOFF", 0.25),
             max_backoff=_float(env, "TYPESENSE_SYNC_MAX_BACKOFF", 10.0),
             lease=_float(env, "TYPESENSE_SYNC_LEASE", 10.0),
+            check_interval=max(0.1, _float(env, "TYPESENSE_SYNC_CHECK_INTERVAL", 10.0)),
         )
 
     @property
     def enabled(self) -> bool:
         return bool(self.urls)
+
+    def problems(self) -> list[str]:
+        """Why sync cannot work as configured (a URL without a key, a URL that is no URL)."""
+        if not self.enabled:
+            return []
+        found = []
+        if not self.api_key.strip():
+            found.append(
+                "TYPESENSE_URL is set but TYPESENSE_API_KEY is empty: Typesense refuses every request without it"
+            )
+        for url in self.urls:
+            try:
+                parts = urlsplit(url if "://" in url else f"http://{url}")
+                _ = parts.port  # raises on a port that is no number
+            except ValueError:
+                found.append(f"TYPESENSE_URL holds {url!r}, which is not a URL of a Typesense node")
+                continue
+            if parts.scheme not in {"http", "https"} or not parts.hostname:
+                found.append(
+                    f"TYPESENSE_URL holds {url!r}, which is not an http(s) URL of a Typesense node"
+                )
+        return found
 
     def nodes(self) -> list[dict[str, Any]]:
         """The nodes as the Typesense client takes them."""

@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.sync import outbox
@@ -32,17 +32,37 @@ class Rejected(Exception):
     """Typesense answered, but refused the request."""
 
 
-def _status(exc: Exception) -> int | None:
+def http_status(exc: Exception) -> int | None:
     """The HTTP status of a Typesense client error (None: no answer at all)."""
     code = getattr(exc, "status_code", None)
     if isinstance(code, int):
         return code
+    if not type(exc).__module__.startswith("typesense"):
+        return None  # the "[Errno 111]" of a refused connection is no HTTP status
     match = re.match(r"\[Errno (\d{3})\]", str(exc))
     return int(match.group(1)) if match else None
 
 
 def describe(exc: BaseException) -> str:
+    """The whole error, addresses included: for the log and operators, never an answer body."""
     return f"{type(exc).__name__}: {exc}".strip()
+
+
+def public_reason(exc: BaseException) -> str:
+    """What went wrong in words a caller may read: no exception text, no address."""
+    kind = type(exc).__name__
+    status = http_status(exc) if isinstance(exc, Exception) else None
+    if kind == "ConfigError":
+        return "Typesense sync is not configured completely"
+    if isinstance(exc, Missing) or status == 404:
+        return "the search collection is missing; it is being rebuilt from the database"
+    if kind in {"RequestUnauthorized", "RequestForbidden"} or status in {401, 403}:
+        return "Typesense refused the service's credentials"
+    if isinstance(exc, TimeoutError) or "timeout" in kind.lower():
+        return "Typesense did not answer in time"
+    if status is None:
+        return "Typesense cannot be reached"
+    return f"Typesense answered with HTTP status {status}"
 
 
 def _quote(value: Any) -> str | None:
@@ -76,7 +96,7 @@ class Index:
             name = self.client.aliases[self.alias(c)].retrieve()["collection_name"]
             self.client.collections[name].retrieve()
         except Exception as exc:
-            if _status(exc) == 404:
+            if http_status(exc) == 404:
                 return None
             raise
         return str(name)
@@ -84,6 +104,36 @@ class Index:
     def is_current(self, c: Collection) -> bool:
         target = self.target(c)
         return target is not None and target.startswith(f"{self.alias(c)}-{c.fingerprint()}-")
+
+    def survey(self) -> tuple[dict[str, str], dict[str, int]]:
+        """What Typesense holds now: aliases (alias -> collection) and collections (name -> documents)."""
+        answer = self.client.aliases.retrieve()
+        aliases = {str(a["name"]): str(a["collection_name"]) for a in answer.get("aliases", [])}
+        counts = {
+            str(s["name"]): int(s.get("num_documents", 0))
+            for s in self.client.collections.retrieve()
+        }
+        return aliases, counts
+
+    def check(
+        self,
+        c: Collection,
+        sessions: Callable[[], Session],
+        survey: tuple[dict[str, str], dict[str, int]],
+    ) -> str:
+        """``"missing"`` (the alias or its collection is gone, or is not current), ``"differs"``
+        (it holds another number of documents than the table), else ``"ok"``."""
+        aliases, counts = survey
+        target = aliases.get(self.alias(c))
+        if (
+            target is None
+            or target not in counts
+            or not target.startswith(f"{self.alias(c)}-{c.fingerprint()}-")
+        ):
+            return "missing"
+        with sessions() as db:
+            stored = db.scalar(select(func.count()).select_from(c.table.model)) or 0
+        return "ok" if counts[target] == stored else "differs"
 
     def healthy(self) -> bool:
         try:
@@ -116,14 +166,14 @@ class Index:
         try:
             previous = self.client.aliases[alias].retrieve()["collection_name"]
         except Exception as exc:
-            if _status(exc) != 404:
+            if http_status(exc) != 404:
                 raise
         if previous is None:
             try:  # a plain collection where the alias goes (an older layout): it makes way
                 self.client.collections[alias].retrieve()
                 self._drop(alias)
             except Exception as exc:
-                if _status(exc) != 404:
+                if http_status(exc) != 404:
                     raise
         self.client.aliases.upsert(alias, {"collection_name": physical})
         marked = self.verify(c, sessions)
@@ -171,7 +221,7 @@ class Index:
         try:
             self.client.collections[name].delete()
         except Exception as exc:
-            if _status(exc) != 404:
+            if http_status(exc) != 404:
                 raise
 
     def drop(self, c: Collection) -> None:
@@ -181,7 +231,7 @@ class Index:
         try:
             self.client.aliases[self.alias(c)].delete()
         except Exception as exc:
-            if _status(exc) != 404:
+            if http_status(exc) != 404:
                 raise
 
     # -- pushing -------------------------------------------------------------------------------
@@ -194,7 +244,7 @@ class Index:
                 documents, {"action": "upsert"}
             )
         except Exception as exc:
-            if _status(exc) == 404:
+            if http_status(exc) == 404:
                 raise Missing(name) from exc
             raise
         if isinstance(answers, str):
@@ -225,7 +275,7 @@ class Index:
                     {"filter_by": f"id:[{','.join(_quote(k) or '' for k in chunk)}]"}
                 )
             except Exception as exc:
-                if _status(exc) == 404:
+                if http_status(exc) == 404:
                     raise Missing(alias) from exc
                 raise
             results.update(dict.fromkeys(chunk))
@@ -237,7 +287,7 @@ class Index:
             try:  # an id no filter can spell (or one the filter did not delete): one by one
                 self.client.collections[alias].documents[key].delete()
             except Exception as exc:
-                if _status(exc) != 404:
+                if http_status(exc) != 404:
                     raise
             results[key] = None
         return results
@@ -247,7 +297,7 @@ class Index:
         try:
             text = self.client.collections[self.alias(c)].documents.export()
         except Exception as exc:
-            if _status(exc) == 404:
+            if http_status(exc) == 404:
                 raise Missing(self.alias(c)) from exc
             raise
         return [json.loads(line) for line in str(text).splitlines() if line.strip()]

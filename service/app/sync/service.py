@@ -23,7 +23,7 @@ from app.sync import outbox
 from app.sync.collections import COLLECTIONS
 from app.sync.config import SyncSettings
 from app.sync.documents import Collection
-from app.sync.index import Index, describe
+from app.sync.index import Index, describe, public_reason
 from app.sync.worker import SyncWorker
 
 logger = logging.getLogger("app.sync")
@@ -87,6 +87,13 @@ class SyncService:
             if self.collections:
                 logger.info("typesense sync is off (set TYPESENSE_URL); writes wait in the outbox")
             return
+        if problems := self.settings.problems():
+            for problem in problems:
+                logger.error("typesense sync cannot start: %s", problem)
+            logger.error(
+                "writes wait in the outbox, searches answer 502 and /healthz says degraded until this is fixed"
+            )
+            return
         self.worker = SyncWorker(self.settings, self.database.session, self.collections)
         sessions = self.database.sessions
         worker = self.worker
@@ -125,17 +132,61 @@ class SyncService:
     def search(
         self, c: Collection, q: str | None, filters: dict[str, Any], limit: int | None, offset: int
     ) -> list[dict[str, Any]] | None:
-        """Items from Typesense (None: ask the database); SyncError when Typesense fails."""
+        """Items from Typesense (None: ask the database); SyncError when Typesense fails.
+
+        The answer says what kind of failure it was, never the exception text or a node's
+        address: those go to the log.
+        """
+        if self.settings.problems():
+            raise SyncError(
+                "Typesense could not answer the search",
+                attempts=self.attempts(c),
+                details="Typesense sync is not configured completely",
+            )
         try:
             return self.index.search(c, q, filters, limit, offset)
         except Exception as exc:
+            logger.warning(
+                "typesense search of %s failed: %s", self.settings.prefix + c.name, describe(exc)
+            )
+            if self.worker is not None:
+                self.worker.recheck()  # a lost collection is rebuilt without waiting for the survey
             raise SyncError(
-                f"Typesense could not search {self.index.alias(c)}",
+                "Typesense could not answer the search",
                 attempts=self.attempts(c),
-                details=describe(exc),
+                details=public_reason(exc),
             ) from exc
 
     # -- figures -------------------------------------------------------------------------------
+    def problems(self) -> list[str]:
+        """What is failing in the sync now, for ``GET /healthz`` (empty when it works or is off).
+
+        Degraded: a half-configured sync, a worker that is not running, Typesense unreachable
+        (or refusing the key), a collection missing (being rebuilt), writes that failed and
+        wait to be tried again.
+        """
+        if not self.enabled:
+            return []
+        found = self.settings.problems()
+        if found:
+            return found
+        state = self.worker.state if self.worker is not None else None
+        if state is None or not state.running:
+            return ["the sync worker is not running"]
+        if state.reachable is False:
+            return [f"Typesense cannot be reached or refuses the requests: {state.last_error}"]
+        if state.reachable and not state.ready:
+            found.append(
+                "a collection is missing or outdated: it is being rebuilt from the database"
+            )
+        with self.database.session() as db:
+            waiting = outbox.status(db)
+        if waiting.attempts > 0:
+            found.append(
+                f"{waiting.depth} writes wait, some tried {waiting.attempts} times: {waiting.last_error or state.last_error}"
+            )
+        return found
+
     def status(self) -> dict[str, Any]:
         """Outbox depth, oldest pending write, last error and attempts.
 
@@ -209,7 +260,7 @@ def typesense_error_body(
         lowered = alias.lower()
         if "attempt" in lowered or "retr" in lowered:
             values[alias] = attempts
-        elif "detail" in lowered and details and alias not in values:
+        elif "detail" in lowered and details:  # what kind of failure: never the exception text
             values[alias] = details
     try:
         return model.model_validate(values).model_dump(mode="json", by_alias=True)

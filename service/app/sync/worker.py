@@ -19,9 +19,23 @@ from sqlalchemy.orm import Session
 from app.sync import outbox
 from app.sync.config import SyncSettings
 from app.sync.documents import Collection
-from app.sync.index import Index, Missing, describe
+from app.sync.index import Index, Missing, describe, http_status
 
 logger = logging.getLogger("app.sync")
+
+
+def _unanswered(exc: Exception) -> bool:
+    """Typesense could not be reached, refused the key, or failed: not a refusal of one request."""
+    status = http_status(exc)
+    if status is not None:
+        return status in {401, 403} or status >= 500
+    return isinstance(exc, OSError) or type(exc).__module__.split(".")[0] in {
+        "typesense",
+        "httpx",
+        "httpcore",
+        "requests",
+        "urllib3",
+    }
 
 
 @dataclass
@@ -36,6 +50,7 @@ class WorkerState:
     last_sync_ns: int | None = None
     last_error: str | None = None
     last_error_ns: int | None = None
+    failing: bool = False  # the last round failed (cleared by the next one that succeeds)
 
 
 class SyncWorker:
@@ -49,6 +64,13 @@ class SyncWorker:
     pushed document leaves the outbox; a failed one counts an attempt and waits (exponential
     backoff with jitter). While Typesense is unreachable the worker only probes it, and makes
     every waiting write due again as soon as it answers.
+
+    Typesense can lose a collection or an alias behind the worker's back (restarted empty, a
+    collection deleted by hand). After each (re)connection every collection is checked again,
+    and while idle the worker surveys Typesense every ``check_interval`` seconds: a missing
+    (or outdated) collection is rebuilt from the database, one holding another number of
+    documents than its table (while none of its writes is pending) is compared with it and the
+    differences are queued.
     """
 
     def __init__(
@@ -65,6 +87,7 @@ class SyncWorker:
         self._index: Index | None = None
         self._ready: set[str] = set()
         self._verified = False  # Typesense was compared with the database since we (re)connected
+        self._next_check = 0.0  # monotonic time of the next survey while idle
         self._stop = threading.Event()
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
@@ -107,6 +130,7 @@ class SyncWorker:
         failures = 0
         while not self._stop.is_set():
             self._wake.clear()
+            errors_before = self.state.last_error_ns
             try:
                 if self.state.reachable is False and not self._probe():
                     failures += 1
@@ -122,9 +146,17 @@ class SyncWorker:
                 drained = self.drain_once()
                 if drained == 0 and not self._verified:
                     self._verify()
+                elif drained == 0 and time.monotonic() >= self._next_check:
+                    self.check()
                 failures = 0
+                if self.state.last_error_ns == errors_before:
+                    self._succeeded()
             except Exception as exc:
                 failures += 1
+                if isinstance(exc, Missing):
+                    self._lost()
+                elif _unanswered(exc):
+                    self.state.reachable = False  # probe it until it answers, then check everything
                 self._error(exc)
                 self._pause(
                     outbox.backoff(failures, self.settings.base_backoff, self.settings.max_backoff)
@@ -147,12 +179,61 @@ class SyncWorker:
         """
         marked = sum(self.index.verify(c, self.sessions) for c in self.collections.values())
         self._verified = True
+        self._next_check = (
+            time.monotonic() + self.settings.check_interval
+        )  # a survey now would tell no more
         if marked:
             logger.info(
                 "typesense differed from the database in %d documents; they are queued again",
                 marked,
             )
             self._wake.set()
+
+    def check(self) -> None:
+        """Survey Typesense: rebuild what is missing, compare what holds another count than its table."""
+        self._next_check = time.monotonic() + self.settings.check_interval
+        survey = self.index.survey()
+        self.state.reachable = True
+        marked = 0
+        for name, c in self.collections.items():
+            found = self.index.check(c, self.sessions, survey)
+            # a missing one is looked up again: a rebuild may have switched its alias meanwhile
+            if found == "missing" and not self.index.is_current(c):
+                logger.warning(
+                    "typesense collection %s is missing: it is rebuilt from the database",
+                    self.index.alias(c),
+                )
+                self._ready.discard(name)
+                self.state.ready = False
+            elif found == "differs" and self._settled(c):
+                marked += self.index.verify(c, self.sessions)
+        if marked:
+            logger.info(
+                "typesense differed from the database in %d documents; they are queued again",
+                marked,
+            )
+            self._wake.set()
+        self.ensure()
+
+    def _settled(self, c: Collection) -> bool:
+        """Nothing of ``c`` waits in the outbox: a count that differs now is drift, not a write on its way."""
+        with self.sessions() as db:
+            return outbox.status(db, c.name).depth == 0
+
+    def recheck(self) -> None:
+        """Something (a search) found Typesense lacking: survey it on the next round."""
+        self._next_check = 0.0
+        self._wake.set()
+
+    def _lost(self) -> None:
+        """A collection or alias is gone: check every one again on the next round."""
+        self._ready.clear()
+        self.state.ready = False
+
+    def _succeeded(self) -> None:
+        if self.state.failing:
+            logger.info("typesense sync works again")
+        self.state.failing = False
 
     def _pause(self, seconds: float) -> None:
         self._wake.wait(seconds)
@@ -161,6 +242,7 @@ class SyncWorker:
         if not self.index.healthy():
             return False
         self._verified = False  # it may have restarted: compare it once the outbox is drained
+        self._ready.clear()  # ... and it may have come back without a collection or alias
         self.state.reachable = True
         with self.sessions() as db:
             waiting = outbox.retry_now(db)
@@ -170,7 +252,16 @@ class SyncWorker:
     def _error(self, exc: BaseException) -> None:
         self.state.last_error = describe(exc)
         self.state.last_error_ns = time.time_ns()
-        logger.warning("typesense sync: %s", self.state.last_error)
+        if not self.state.failing:
+            self.state.failing = True
+            logger.warning(
+                "typesense sync is failing (%s: %s): writes wait in the outbox, searches answer 502 "
+                "and /healthz says degraded until it works again",
+                ", ".join(self.settings.urls),
+                self.state.last_error,
+            )
+        else:
+            logger.warning("typesense sync: %s", self.state.last_error)
 
     # -- collections ---------------------------------------------------------------------------
     def ensure(self) -> None:
@@ -239,8 +330,7 @@ class SyncWorker:
             results = self.index.push(c, upserts, deletes)
         except Exception as exc:
             if isinstance(exc, Missing):
-                self._ready.discard(name)  # deleted behind our back: rebuilt on the next round
-                self.state.ready = False
+                self._lost()  # deleted behind our back: rebuilt on the next round
             else:
                 self.state.reachable = False
             self._error(exc)
