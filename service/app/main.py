@@ -14,7 +14,7 @@ from typing import Any
 from fastapi import FastAPI
 
 from app.api.routes import api_router
-from app.core import errors, health, routing
+from app.core import docs, errors, health, routing
 from app.core import logging as request_logs
 from app.core.auth import TokenVerifier
 from app.core.config import Settings
@@ -26,7 +26,7 @@ logger = logging.getLogger("app")
 
 
 def source_document() -> dict[str, Any]:
-    """The OpenAPI document this service was generated from, exactly as written."""
+    """The OpenAPI document this service was generated from, parsed (``app.openapi()``)."""
     return json.loads(SPEC_PATH.read_text(encoding="utf-8"))
 
 
@@ -92,6 +92,10 @@ def create_app(
         ],
         separate_input_output_schemas=False,
         lifespan=lifespan,
+        # served by app.core.docs instead: the file as written, and pages with local assets
+        openapi_url=None,
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.db = database
@@ -100,6 +104,7 @@ def create_app(
     errors.install(app)
     app.add_exception_handler(SyncError, handle_sync_error)
     request_logs.configure(settings.log_level)
+    docs.install(app, SPEC_PATH)  # before the API's routes, as FastAPI places its own
     app.include_router(api_router)
     # ok or degraded for anyone; the figures only with HEALTHZ_DETAILS on
     health.install(app, {"sync": sync}, details=settings.healthz_details)
@@ -107,7 +112,7 @@ def create_app(
     routing.install(app)  # once every route is registered: 405 with the spec's Allow
     app.add_middleware(request_logs.RequestLogMiddleware)  # added last: it sees every answer
     document = source_document()
-    app.openapi = lambda: document  # type: ignore[method-assign]  # serve the source verbatim
+    app.openapi = lambda: document  # type: ignore[method-assign]  # the source, not a derived one
     return app
 
 
