@@ -148,6 +148,7 @@ def _ensure_keys(api: Api, env_file: Path, env: Mapping[str, str]) -> KeyReport:
 class TryRequest:
     url: str
     operation: Operation | None = None
+    query: dict[str, str] = field(default_factory=dict)  # already in ``url``
     headers: dict[str, str] = field(default_factory=dict)
     cookies: dict[str, str] = field(default_factory=dict)
     basic: str | None = None  # user:password
@@ -185,7 +186,7 @@ def _needs_no_values(op: Operation) -> bool:
 
 def _answers_2xx(op: Operation) -> bool:
     primary = op.primary_response()
-    return primary is not None and (primary.status.startswith("2") or primary.status == "2XX")
+    return primary is not None and primary.status.startswith("2")  # 2xx or 2XX
 
 
 def _credentials_for(
@@ -193,14 +194,13 @@ def _credentials_for(
 ) -> TryRequest | None:
     """Headers, query items, cookies for one requirement alternative, when every scheme has a key."""
     req = TryRequest(url="")
-    query: dict[str, str] = {}
     for name in requirement:
         scheme = api.security_schemes.get(name)
         key = keys.get(env_var(name), "") if scheme is not None else ""
         if scheme is None or not key or scheme.type == "mutualTLS":
             return None
         if scheme.type == "apiKey":
-            where = {"header": req.headers, "query": query, "cookie": req.cookies}[
+            where = {"header": req.headers, "query": req.query, "cookie": req.cookies}[
                 scheme.location or "header"
             ]
             where[scheme.param_name or ""] = key
@@ -210,7 +210,6 @@ def _credentials_for(
             req.headers["Authorization"] = f"{scheme.scheme} {key}"
         else:  # bearer, oauth2, openIdConnect: a bearer token
             req.headers["Authorization"] = f"Bearer {key}"
-    req.url = "?" + urllib.parse.urlencode(query) if query else ""
     return req
 
 
@@ -225,13 +224,10 @@ def pick_request(api: Api, base_url: str, keys: Mapping[str, str]) -> TryRequest
             req = _credentials_for(requirement, api, keys)
             if req is None:
                 continue
-            query = req.url
             req.operation = op
-            req.url = (
-                base_url.rstrip("/")
-                + urllib.parse.quote(op.path, safe="/-._~!$&'()*+,;=:@")
-                + query
-            )
+            req.url = base_url.rstrip("/") + urllib.parse.quote(op.path, safe="/-._~!$&'()*+,;=:@")
+            if req.query:
+                req.url += "?" + urllib.parse.urlencode(req.query)
             anonymous = 0 if requirement else 1
             found.append((anonymous, op.path.count("/"), index, req))
             break
