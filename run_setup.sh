@@ -372,18 +372,20 @@ for _ in $(seq 1 120); do
     fail "the service exited (status $status); its output is above"
   fi
   if "$PY" -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:$PORT/openapi.json', timeout=1)" 2>/dev/null; then
+    ready=2
     break
   fi
   sleep 0.5 & CHILD=$!; wait "$CHILD" || true; CHILD=""
 done
+[ "$ready" = 2 ] || fail "the service did not answer on 127.0.0.1:$PORT in 60 s; its output is above"
 step_done
 STEP="serve"
 
 echo "==> serving $SPEC from $OUT"
 echo "    API:   http://127.0.0.1:$PORT"
 echo "    docs:  http://127.0.0.1:$PORT/docs"
-"$PY" -m specfirst.firstrun try "$SPEC" --env-file .env --base-url "http://127.0.0.1:$PORT" --check || true
-echo "    Typesense: http://127.0.0.1:$TS_PORT (TYPESENSE_API_KEY in .env), log $TS_LOG"
+run "$PY" -m specfirst.firstrun try "$SPEC" --env-file .env --base-url "http://127.0.0.1:$PORT" --check || true
+echo "    Typesense: http://127.0.0.1:$TS_PORT (its key: TYPESENSE_API_KEY), log $TS_LOG"
 echo "    stop:  Ctrl-C, or kill $$ (stops the service and Typesense)"
 
 # Serve until one of the two stops; never go on serving with a dead Typesense.
