@@ -130,11 +130,38 @@ def test_dockerfile_parser_joins_continuations_and_drops_comments() -> None:
     ]
 
 
-def test_dockerfile_starts_from_the_official_slim_python(dockerfile: list[Instruction]) -> None:
-    assert dockerfile[0].keyword == "FROM"
-    image = _one(dockerfile, "FROM").args.split()[0]
-    assert re.fullmatch(r"python:3\.\d+-slim", image), image
-    assert image == "python:3.11-slim"
+def test_dockerfile_starts_from_the_official_slim_python_by_default(
+    dockerfile: list[Instruction],
+) -> None:
+    # The base image is a build argument (a local stand-in can replace it), declared before
+    # FROM with the official image as its default.
+    first = dockerfile[0]
+    assert (first.keyword, first.args) == ("ARG", "PYTHON_IMAGE=python:3.11-slim"), first
+    assert dockerfile[1].keyword == "FROM"
+    assert _one(dockerfile, "FROM").args == "${PYTHON_IMAGE}"
+
+
+def test_dockerfile_generates_the_service_at_build_time(dockerfile: list[Instruction]) -> None:
+    # Generation happens in the build (from SPEC_DIR/SPEC_FILE into the copy of SERVICE_DIR),
+    # then validation; nothing in the image's command regenerates anything.
+    args = {i.args.split("=")[0]: i.args.partition("=")[2] for i in _all(dockerfile, "ARG")}
+    assert args == {
+        "PYTHON_IMAGE": "python:3.11-slim",
+        "SPEC_DIR": ".",
+        "SPEC_FILE": "openapi3_1.yml",
+        "SERVICE_DIR": "service",
+    }
+    copies = [i for i in _all(dockerfile, "COPY") if "${SERVICE_DIR}/" in i.args.split()]
+    assert len(copies) == 1 and copies[0].args.split()[-1] in ("./", "/service/")
+    generate = [i for i in _all(dockerfile, "RUN") if "specfirst generate" in i.args]
+    assert len(generate) == 1, generate
+    run = generate[0].args
+    assert '"/opt/specfirst/spec/${SPEC_FILE}" --out /service' in run
+    assert "specfirst validate" in run and run.index("generate") < run.index("validate")
+    assert copies[0].line < generate[0].line < _one(dockerfile, "CMD").line
+    assert "specfirst" not in _one(dockerfile, "CMD").args
+    # The build runs as the service's user, so the generated tree is the user's.
+    assert _one(dockerfile, "USER").line < generate[0].line
 
 
 def test_dockerfile_runs_the_service_from_slash_service(dockerfile: list[Instruction]) -> None:
@@ -154,7 +181,6 @@ def test_dockerfile_installs_specfirst_without_test_extras(dockerfile: list[Inst
         "templates/",
         "scripts/",
         "openapi3_1.yml",
-        "service/",
     ):
         assert any(needed in args.split() for args in copied), (
             f"{needed} is not copied into the image"
@@ -167,9 +193,14 @@ def test_dockerfile_copies_only_files_that_exist_and_are_not_ignored(
     ignored = [
         p for p in DOCKERIGNORE.read_text().splitlines() if p.strip() and not p.startswith("#")
     ]
+    defaults = dict(i.args.split("=", 1) for i in _all(dockerfile, "ARG") if "=" in i.args)
     for copy in _all(dockerfile, "COPY"):
         sources = [a for a in copy.args.split() if not a.startswith("--")][:-1]
         for source in sources:
+            # Build arguments at their defaults (the SPEC_DIR default "." is the whole context).
+            source = re.sub(r"\$\{(\w+)\}", lambda m: defaults[m.group(1)], source)
+            if source.rstrip("/") == ".":
+                continue
             assert (REPO / source).exists(), f"COPY {source}: not in the repository"
             name = source.rstrip("/")
             assert not any(fnmatch.fnmatch(name, pattern.rstrip("/")) for pattern in ignored), (
@@ -216,17 +247,29 @@ def test_dockerfile_cmd_serves_the_app_with_uvicorn(dockerfile: list[Instruction
 def test_compose_has_the_app_and_typesense(compose: dict[str, Any]) -> None:
     assert set(compose["services"]) == {"app", "typesense"}
     app = compose["services"]["app"]
-    assert app["build"] == "."
+    assert app["build"]["context"] == "."
+    assert app["build"]["args"] == {
+        "PYTHON_IMAGE": "${PYTHON_IMAGE:-python:3.11-slim}",
+        "SPEC_DIR": "${SPEC_DIR:-.}",
+        "SPEC_FILE": "${SPEC_FILE:-openapi3_1.yml}",
+        "SERVICE_DIR": "${SERVICE_DIR:-service}",
+    }
     assert app["env_file"] in (".env", [".env"])
-    assert "8000:8000" in [str(p) for p in app["ports"]]
     assert app["environment"]["TYPESENSE_URL"] == "http://typesense:8108"
     assert "${TYPESENSE_API_KEY" in app["environment"]["TYPESENSE_API_KEY"]
     assert app["depends_on"] == {"typesense": {"condition": "service_healthy"}}
 
 
+def test_compose_publishes_the_app_on_loopback_only(compose: dict[str, Any]) -> None:
+    # Host address and port come from .env (run_setup.sh --port), 127.0.0.1:8000 by default;
+    # Typesense publishes nothing.
+    assert compose["services"]["app"]["ports"] == ["${APP_BIND:-127.0.0.1}:${APP_PORT:-8000}:8000"]
+    assert "ports" not in compose["services"]["typesense"]
+
+
 def test_compose_typesense_image_command_and_healthcheck(compose: dict[str, Any]) -> None:
     typesense = compose["services"]["typesense"]
-    assert typesense["image"] == "typesense/typesense:0.24.1"
+    assert typesense["image"] == "${TYPESENSE_IMAGE:-typesense/typesense:0.24.1}"
     command = (
         " ".join(typesense["command"])
         if isinstance(typesense["command"], list)
@@ -235,9 +278,68 @@ def test_compose_typesense_image_command_and_healthcheck(compose: dict[str, Any]
     assert "--data-dir /data" in command
     assert re.search(r"--api-key=\$\{TYPESENSE_API_KEY[^}]*\}", command), command
     assert "--enable-cors" in command
+    # The official image is a bare Ubuntu with the server: bash, but no curl nor wget.
     test = typesense["healthcheck"]["test"]
-    test_text = " ".join(test) if isinstance(test, list) else test
-    assert "curl" in test_text and ":8108/health" in test_text
+    assert test[:3] == ["CMD", "bash", "-c"], test
+    script = test[3]
+    for absent in ("curl", "wget", "python", "nc "):
+        assert absent not in script, f"{absent} is not in the typesense/typesense image"
+    assert "/dev/tcp/127.0.0.1/8108" in script and "GET /health" in script
+
+
+def _typesense_healthcheck_script(compose: dict[str, Any]) -> str:
+    # Compose turns $$ into $ before the command runs.
+    return compose["services"]["typesense"]["healthcheck"]["test"][3].replace("$$", "$")
+
+
+@pytest.mark.parametrize(
+    ("answer", "healthy"),
+    [
+        (b'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n\r\n{"ok":true}', True),
+        (b'HTTP/1.1 503 Service Unavailable\r\n\r\n{"ok":false}', False),
+        (b"", False),
+        (None, False),  # nothing listening
+    ],
+)
+def test_typesense_healthcheck_runs_in_bash_against_a_socket(
+    compose: dict[str, Any], answer: bytes | None, healthy: bool
+) -> None:
+    # The check itself, run by bash against a real socket that answers like Typesense (the
+    # script's port rewritten to the socket's).
+    import socket
+    import threading
+
+    bash = shutil.which("bash")
+    if bash is None:
+        pytest.skip("no bash here")
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    port = server.getsockname()[1]
+    requests: list[bytes] = []
+    if answer is None:
+        server.close()
+    else:
+        server.listen(1)
+
+        def serve() -> None:
+            connection, _ = server.accept()
+            with connection:
+                request = b""
+                while b"\r\n\r\n" not in request:
+                    chunk = connection.recv(4096)
+                    if not chunk:
+                        break
+                    request += chunk
+                requests.append(request)
+                connection.sendall(answer)
+
+        threading.Thread(target=serve, daemon=True).start()
+    script = _typesense_healthcheck_script(compose).replace("/8108", f"/{port}")
+    result = subprocess.run([bash, "-c", script], capture_output=True, timeout=30, check=False)
+    if answer is not None:
+        server.close()
+        assert requests and requests[0].startswith(b"GET /health HTTP/1."), requests
+    assert (result.returncode == 0) is healthy, result
 
 
 def test_compose_named_volumes_are_declared_and_used(compose: dict[str, Any]) -> None:
