@@ -429,6 +429,108 @@ def test_dockerignore_keeps_local_state_out_of_the_build() -> None:
         assert needed in patterns, f".dockerignore misses {needed}"
 
 
+# --------------------------------------------------------------------------- run_setup.sh, Docker branch
+
+# The engine side is tests/test_docker_stack.py; here, what the script asks of compose. The
+# `docker` on PATH answers `info` and records each `compose` call with the variables compose
+# reads from the environment.
+RECORDING_DOCKER = """#!/bin/sh
+case "$1" in
+  info) exit 0 ;;
+  compose)
+    shift
+    [ "$1" = version ] && exit 0
+    echo "compose $* | APP_PORT=$APP_PORT SPEC_DIR=$SPEC_DIR SPEC_FILE=$SPEC_FILE SERVICE_DIR=$SERVICE_DIR" >> "$DOCKER_LOG"
+    ;;
+  *) echo "unexpected: docker $*" >> "$DOCKER_LOG"; exit 1 ;;
+esac
+"""
+
+
+@pytest.fixture
+def checkout(tmp_path: Path) -> Path:
+    root = tmp_path / "checkout"
+    (root / "specs").mkdir(parents=True)
+    for name in ("run_setup.sh", ".env.example", "openapi3_1.yml"):
+        shutil.copy2(REPO / name, root / name)
+    shutil.copy2(REPO / "openapi3_1.yml", root / "specs" / "other.yml")
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "docker").write_text(RECORDING_DOCKER, encoding="utf-8")
+    (bin_dir / "docker").chmod(0o755)
+    return root
+
+
+def _run_setup(checkout: Path, *args: str) -> tuple[subprocess.CompletedProcess[str], list[str]]:
+    import os
+
+    log = checkout.parent / "docker.log"
+    log.unlink(missing_ok=True)
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in ("TYPESENSE_API_KEY", "APP_PORT", "PORT", "SPEC_DIR", "SPEC_FILE", "SERVICE_DIR")
+    }
+    env["PATH"] = f"{checkout.parent / 'bin'}:{env['PATH']}"
+    env["DOCKER_LOG"] = str(log)
+    result = subprocess.run(
+        [str(checkout / "run_setup.sh"), *args],
+        cwd=checkout.parent,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    return result, log.read_text(encoding="utf-8").splitlines() if log.exists() else []
+
+
+def _env_file(checkout: Path) -> dict[str, str]:
+    lines = (checkout / ".env").read_text(encoding="utf-8").splitlines()
+    return dict(line.split("=", 1) for line in lines if "=" in line and not line.startswith("#"))
+
+
+def test_run_setup_docker_branch_honours_spec_out_and_port(checkout: Path) -> None:
+    result, calls = _run_setup(checkout, "--spec", "specs/other.yml", "--out", "gen/svc", "--port", "18001")
+    assert result.returncode == 0, result.stdout + result.stderr
+    # One build-and-start that waits for health; nothing run inside a container afterwards.
+    assert calls == [
+        "compose up --build --detach --wait"
+        " | APP_PORT=18001 SPEC_DIR=specs SPEC_FILE=other.yml SERVICE_DIR=gen/svc"
+    ], calls
+    assert (checkout / "gen" / "svc").is_dir()
+    assert "http://127.0.0.1:18001" in result.stdout
+    # .env was created with a Typesense key (compose refuses an empty one), kept on a rerun.
+    key = _env_file(checkout)["TYPESENSE_API_KEY"]
+    assert re.fullmatch(r"[0-9a-f]{32}", key), key
+    again, calls = _run_setup(checkout, "--no-serve")
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert _env_file(checkout)["TYPESENSE_API_KEY"] == key
+    assert calls == [
+        "compose up --build --detach --wait"
+        " | APP_PORT=8000 SPEC_DIR=. SPEC_FILE=openapi3_1.yml SERVICE_DIR=service",
+        "compose down | APP_PORT=8000 SPEC_DIR=. SPEC_FILE=openapi3_1.yml SERVICE_DIR=service",
+    ], calls
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--out", "/tmp"), "--out /tmp: with Docker the service directory must be a directory inside"),
+        (("--out", "."), "--out .: with Docker the service directory must be a directory inside"),
+        (("--spec", "missing.yml"), "--spec missing.yml: no such file"),
+        (("--spec", "/etc/hostname"), "--spec /etc/hostname: with Docker the document must be inside"),
+    ],
+)
+def test_run_setup_docker_branch_refuses_paths_outside_the_build_context(
+    checkout: Path, args: tuple[str, ...], message: str
+) -> None:
+    result, calls = _run_setup(checkout, *args)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert message in result.stderr, result.stderr
+    assert calls == []
+
+
 # --------------------------------------------------------------------------- with a Docker engine
 
 
