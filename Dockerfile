@@ -24,12 +24,17 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 # specfirst reads templates/ from its source checkout (see README, Known limits), so it is
 # installed editable from a copy of the checkout in /opt/specfirst (runtime dependencies only).
+# Its dependencies first, from pyproject.toml alone: that layer is rebuilt only when they change.
 WORKDIR /opt/specfirst
-COPY pyproject.toml README.md openapi3_1.yml ./
+COPY pyproject.toml ./
+RUN python -c "import tomllib; print(*tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies'], sep='\n')" \
+        > /tmp/requirements.txt \
+    && pip install --no-cache-dir -r /tmp/requirements.txt && rm /tmp/requirements.txt
+COPY README.md openapi3_1.yml ./
 COPY specfirst/ specfirst/
 COPY templates/ templates/
 COPY scripts/ scripts/
-RUN pip install --no-cache-dir -e . \
+RUN pip install --no-cache-dir --no-deps -e . \
     && python -c "import specfirst.render as r; assert r.TEMPLATES_DIR.is_dir(), r.TEMPLATES_DIR"
 
 # An unprivileged user owns the service directory (and its data directory, where the named

@@ -171,7 +171,10 @@ def test_dockerfile_runs_the_service_from_slash_service(dockerfile: list[Instruc
 
 def test_dockerfile_installs_specfirst_without_test_extras(dockerfile: list[Instruction]) -> None:
     runs = " ".join(i.args for i in _all(dockerfile, "RUN"))
-    assert re.search(r"pip install --no-cache-dir -e \.(\s|$)", runs), runs
+    # The dependencies of pyproject.toml (no extras), then the package itself without them.
+    assert "tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']" in runs
+    assert "pip install --no-cache-dir -r /tmp/requirements.txt" in runs
+    assert re.search(r"pip install --no-cache-dir --no-deps -e \.(\s|$)", runs), runs
     assert "[test]" not in runs and "pytest" not in runs
     copied = [i.args for i in _all(dockerfile, "COPY")]
     for needed in (
@@ -278,10 +281,12 @@ def test_compose_typesense_image_command_and_healthcheck(compose: dict[str, Any]
     assert "--data-dir /data" in command
     assert re.search(r"--api-key=\$\{TYPESENSE_API_KEY[^}]*\}", command), command
     assert "--enable-cors" in command
-    # The official image is a bare Ubuntu with the server: bash, but no curl nor wget.
+    # The official image is a bare Ubuntu with the server: sh and bash, but no curl nor wget.
+    # CMD-SHELL (a string run by /bin/sh): podman-compose 1.0.3 mangles the CMD list form.
     test = typesense["healthcheck"]["test"]
-    assert test[:3] == ["CMD", "bash", "-c"], test
-    script = test[3]
+    assert test[0] == "CMD-SHELL" and len(test) == 2, test
+    script = test[1]
+    assert script.startswith("bash -c "), script
     for absent in ("curl", "wget", "python", "nc "):
         assert absent not in script, f"{absent} is not in the typesense/typesense image"
     assert "/dev/tcp/127.0.0.1/8108" in script and "GET /health" in script
@@ -289,7 +294,7 @@ def test_compose_typesense_image_command_and_healthcheck(compose: dict[str, Any]
 
 def _typesense_healthcheck_script(compose: dict[str, Any]) -> str:
     # Compose turns $$ into $ before the command runs.
-    return compose["services"]["typesense"]["healthcheck"]["test"][3].replace("$$", "$")
+    return compose["services"]["typesense"]["healthcheck"]["test"][1].replace("$$", "$")
 
 
 @pytest.mark.parametrize(
@@ -309,8 +314,7 @@ def test_typesense_healthcheck_runs_in_bash_against_a_socket(
     import socket
     import threading
 
-    bash = shutil.which("bash")
-    if bash is None:
+    if shutil.which("bash") is None:
         pytest.skip("no bash here")
     server = socket.socket()
     server.bind(("127.0.0.1", 0))
@@ -335,7 +339,8 @@ def test_typesense_healthcheck_runs_in_bash_against_a_socket(
 
         threading.Thread(target=serve, daemon=True).start()
     script = _typesense_healthcheck_script(compose).replace("/8108", f"/{port}")
-    result = subprocess.run([bash, "-c", script], capture_output=True, timeout=30, check=False)
+    # As the engine runs a CMD-SHELL check: /bin/sh -c SCRIPT.
+    result = subprocess.run(["/bin/sh", "-c", script], capture_output=True, timeout=30, check=False)
     if answer is not None:
         server.close()
         assert requests and requests[0].startswith(b"GET /health HTTP/1."), requests
@@ -397,6 +402,18 @@ def test_every_compose_variable_is_in_env_example() -> None:
     assert not missing, (
         f"referenced in docker-compose.yml, missing from .env.example: {sorted(missing)}"
     )
+
+
+def test_env_example_gives_compose_settings_their_defaults(compose: dict[str, Any]) -> None:
+    # podman-compose 1.0.3 takes an empty value in .env as the value (${X:-d} gives ""), so
+    # every ${X:-default} of docker-compose.yml has its default written out in .env.example.
+    text = COMPOSE.read_text(encoding="utf-8")
+    defaults = dict(re.findall(r"\$\{([A-Z_]+):-([^}]*)\}", text))
+    assert defaults, "docker-compose.yml has ${X:-default} settings"
+    lines = ENV_EXAMPLE.read_text(encoding="utf-8").splitlines()
+    values = dict(line.split("=", 1) for line in lines if re.match(r"[A-Z_]+=", line))
+    for name, default in defaults.items():
+        assert values.get(name) == default, f".env.example: {name}={values.get(name)!r}, compose default {default!r}"
 
 
 def test_env_example_holds_no_secret() -> None:
