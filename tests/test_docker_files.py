@@ -413,7 +413,9 @@ def test_env_example_gives_compose_settings_their_defaults(compose: dict[str, An
     lines = ENV_EXAMPLE.read_text(encoding="utf-8").splitlines()
     values = dict(line.split("=", 1) for line in lines if re.match(r"[A-Z_]+=", line))
     for name, default in defaults.items():
-        assert values.get(name) == default, f".env.example: {name}={values.get(name)!r}, compose default {default!r}"
+        assert values.get(name) == default, (
+            f".env.example: {name}={values.get(name)!r}, compose default {default!r}"
+        )
 
 
 def test_env_example_holds_no_secret() -> None:
@@ -446,7 +448,7 @@ def test_dockerignore_keeps_local_state_out_of_the_build() -> None:
         assert needed in patterns, f".dockerignore misses {needed}"
 
 
-# --------------------------------------------------------------------------- run_setup.sh, Docker branch
+# ---------------------------------------------------------------- run_setup.sh, Docker branch
 
 # The engine side is tests/test_docker_stack.py; here, what the script asks of compose. The
 # `docker` on PATH answers `info` and records each `compose` call with the variables compose
@@ -486,7 +488,8 @@ def _run_setup(checkout: Path, *args: str) -> tuple[subprocess.CompletedProcess[
     env = {
         key: value
         for key, value in os.environ.items()
-        if key not in ("TYPESENSE_API_KEY", "APP_PORT", "PORT", "SPEC_DIR", "SPEC_FILE", "SERVICE_DIR")
+        if key
+        not in ("TYPESENSE_API_KEY", "APP_PORT", "PORT", "SPEC_DIR", "SPEC_FILE", "SERVICE_DIR")
     }
     env["PATH"] = f"{checkout.parent / 'bin'}:{env['PATH']}"
     env["DOCKER_LOG"] = str(log)
@@ -508,13 +511,15 @@ def _env_file(checkout: Path) -> dict[str, str]:
 
 
 def test_run_setup_docker_branch_honours_spec_out_and_port(checkout: Path) -> None:
-    result, calls = _run_setup(checkout, "--spec", "specs/other.yml", "--out", "gen/svc", "--port", "18001")
+    result, calls = _run_setup(
+        checkout, "--spec", "specs/other.yml", "--out", "gen/svc", "--port", "18001"
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     # One build-and-start that waits for health; nothing run inside a container afterwards.
+    up = "compose up --build --detach --wait"
     assert calls == [
-        "compose up --build --detach --wait"
-        " | APP_PORT=18001 SPEC_DIR=specs SPEC_FILE=other.yml SERVICE_DIR=gen/svc"
-    ], calls
+        f"{up} | APP_PORT=18001 SPEC_DIR=specs SPEC_FILE=other.yml SERVICE_DIR=gen/svc"
+    ]
     assert (checkout / "gen" / "svc").is_dir()
     assert "http://127.0.0.1:18001" in result.stdout
     # .env was created with a Typesense key (compose refuses an empty one), kept on a rerun.
@@ -523,20 +528,23 @@ def test_run_setup_docker_branch_honours_spec_out_and_port(checkout: Path) -> No
     again, calls = _run_setup(checkout, "--no-serve")
     assert again.returncode == 0, again.stdout + again.stderr
     assert _env_file(checkout)["TYPESENSE_API_KEY"] == key
-    assert calls == [
-        "compose up --build --detach --wait"
-        " | APP_PORT=8000 SPEC_DIR=. SPEC_FILE=openapi3_1.yml SERVICE_DIR=service",
-        "compose down | APP_PORT=8000 SPEC_DIR=. SPEC_FILE=openapi3_1.yml SERVICE_DIR=service",
-    ], calls
+    defaults = "APP_PORT=8000 SPEC_DIR=. SPEC_FILE=openapi3_1.yml SERVICE_DIR=service"
+    assert calls == [f"{up} | {defaults}", f"compose down | {defaults}"], calls
 
 
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (("--out", "/tmp"), "--out /tmp: with Docker the service directory must be a directory inside"),
+        (
+            ("--out", "/tmp"),
+            "--out /tmp: with Docker the service directory must be a directory inside",
+        ),
         (("--out", "."), "--out .: with Docker the service directory must be a directory inside"),
         (("--spec", "missing.yml"), "--spec missing.yml: no such file"),
-        (("--spec", "/etc/hostname"), "--spec /etc/hostname: with Docker the document must be inside"),
+        (
+            ("--spec", "/etc/hostname"),
+            "--spec /etc/hostname: with Docker the document must be inside",
+        ),
     ],
 )
 def test_run_setup_docker_branch_refuses_paths_outside_the_build_context(

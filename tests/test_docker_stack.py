@@ -8,10 +8,11 @@ in the engine's image store). podman-compose has no ``--wait``: the test runs ea
 container's own healthcheck (``podman healthcheck run``) until it passes.
 
 It builds from a copy of the checkout's build files in a temporary directory (its own .env
-there), under its own compose project name, on a free port of 127.0.0.1, and removes the
-project's containers, volumes and image at the end. Slow (minutes: the image build installs
-specfirst's dependencies from PyPI): marked ``slow``. Skipped only where neither engine
-exists, or where the engine can neither pull nor build base images, with the reason.
+there), under a compose project name of its own, on a free port of 127.0.0.1, and removes the
+project's containers, volumes and image at the end (the build cache keeps the layers). Slow
+(minutes: the image build installs specfirst's dependencies from PyPI): marked ``slow``.
+Skipped only where neither engine exists, or where the engine can neither pull nor build
+base images, with the reason.
 """
 
 from __future__ import annotations
@@ -38,7 +39,8 @@ OFFICIAL_PYTHON = "python:3.11-slim"
 OFFICIAL_TYPESENSE = "typesense/typesense:0.24.1"
 STANDIN_PYTHON = "localhost/specfirst-python-standin:3.11"
 STANDIN_TYPESENSE = "localhost/specfirst-typesense-standin:0.1"
-PROJECT = "specfirst-stacktest"
+# Its own compose project per run: containers, network, volumes and image named after it.
+PROJECT = f"specfirst-stacktest-{os.getpid()}"
 # What the build needs from the checkout (the rest is in .dockerignore anyway).
 BUILD_FILES = (
     "Dockerfile",
@@ -57,7 +59,11 @@ SYNC_DEADLINE = 120.0  # seconds for a registered service to reach Typesense
 
 
 def _run(
-    command: list[str], *, env: dict[str, str] | None = None, cwd: Path | None = None, timeout: float = 120
+    command: list[str],
+    *,
+    env: dict[str, str] | None = None,
+    cwd: Path | None = None,
+    timeout: float = 120,
 ) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         command, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout, check=False
@@ -164,13 +170,21 @@ class Stack:
     def containers(self) -> dict[str, str]:
         """Service name -> container name, from the compose labels."""
         listed = self.engine(
-            "ps", "--all", "--filter", f"label=com.docker.compose.project={PROJECT}",
-            "--format", "json",
+            "ps",
+            "--all",
+            "--filter",
+            f"label=com.docker.compose.project={PROJECT}",
+            "--format",
+            "json",
         )
         assert listed.returncode == 0, _tail(listed)
         found: dict[str, str] = {}
         text = listed.stdout.strip()
-        rows = json.loads(text) if text.startswith("[") else [json.loads(l) for l in text.splitlines() if l]
+        rows = (
+            json.loads(text)
+            if text.startswith("[")
+            else [json.loads(l) for l in text.splitlines() if l]
+        )
         for row in rows:
             labels = row.get("Labels") or {}
             if isinstance(labels, str):  # docker: "k=v,k=v"
@@ -254,7 +268,13 @@ def base_images(engine: Engine, tmp_path_factory: pytest.TempPathFactory) -> tup
             import sys
 
             built = _run(
-                [str(REPO / "scripts/standin_images.sh"), "--engine", engine.name, "--python", sys.executable],
+                [
+                    str(REPO / "scripts/standin_images.sh"),
+                    "--engine",
+                    engine.name,
+                    "--python",
+                    sys.executable,
+                ],
                 env=engine.env,
                 timeout=1800,
             )
@@ -296,15 +316,16 @@ def stack(
         name = line.split("=", 1)[0]
         lines.append(f"{name}={values[name]}" if name in values and "=" in line else line)
     (directory / ".env").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    found.compose("down", "--volumes", timeout=300)  # what a crashed run may have left
     try:
         yield found
     finally:
         found.compose("down", "--volumes", timeout=300)
         for volume in found.volumes():
             engine("volume", "rm", "--force", volume)
-        # The app image stays (one tag, replaced by the next run): the engine's build cache
-        # then rebuilds only the layers whose inputs changed.
+        engine("network", "rm", "--force", f"{PROJECT}_default")  # podman-compose leaves it
+        # The image goes; the engine's build cache keeps its layers, so the next run rebuilds
+        # only the layers whose inputs changed (the dependencies' layer only with pyproject.toml).
+        engine("image", "rm", "--force", f"{PROJECT}_app", f"{PROJECT}-app")
 
 
 def _registered(stack: Stack, service_id: str) -> list[dict[str, Any]]:
@@ -324,7 +345,8 @@ def _typesense_ids(stack: Stack, app_container: str) -> set[str]:
         "import json, os, urllib.request\n"
         "key = os.environ['TYPESENSE_API_KEY']\n"
         "def get(path):\n"
-        "    request = urllib.request.Request('http://typesense:8108' + path, headers={'X-TYPESENSE-API-KEY': key})\n"
+        "    url = 'http://typesense:8108' + path\n"
+        "    request = urllib.request.Request(url, headers={'X-TYPESENSE-API-KEY': key})\n"
         "    return urllib.request.urlopen(request, timeout=10).read().decode()\n"
         "ids = []\n"
         "for c in json.loads(get('/collections')):\n"
