@@ -46,25 +46,30 @@ on_exit() {
 trap on_exit EXIT
 trap 'exit 130' INT TERM
 
-# The .env both branches read. Created from .env.example when missing; a key left empty (and
-# not set in the environment) gets a random value, written to .env once and kept.
-set_env_default() {  # NAME VALUE: fill NAME in .env when it is empty there
-  local name=$1 value=$2
-  if grep -q "^$name=." .env; then return 0; fi
-  if grep -q "^$name=\$" .env; then
-    sed -i "s|^$name=\$|$name=$value|" .env
-  else
-    printf '%s=%s\n' "$name" "$value" >> .env
-  fi
-  echo "==> .env: $name set"
+# -- .env defaults (shared by the local and the Docker branch) ---------------------------------
+
+random_key() {
+  python3 -c 'import secrets; print(secrets.token_urlsafe(24))' 2>/dev/null \
+    || head -c 18 /dev/urandom | base64 | tr '+/' '-_'
 }
+# .env from .env.example when it is missing (mode 600: it holds secrets), and a random
+# TYPESENSE_API_KEY when neither the environment nor .env has one (docker compose and the
+# local Typesense both need it). The accepted keys of the service's security schemes are
+# filled in after generation (specfirst.firstrun keys), where the document is known.
 env_defaults() {
-  if [ ! -f .env ]; then
-    if [ -f .env.example ]; then cp .env.example .env; else : > .env; fi
-    echo "==> created .env from .env.example"
+  if [ ! -f .env ] && (set -C; umask 077; cat .env.example 2>/dev/null > .env) 2>/dev/null; then
+    echo "==> created .env from .env.example (settings of the service; the environment wins)"
   fi
-  [ -n "${TYPESENSE_API_KEY:-}" ] \
-    || set_env_default TYPESENSE_API_KEY "$(od -An -tx1 -N16 /dev/urandom | tr -d ' \n')"
+  if [ -z "${TYPESENSE_API_KEY:-}" ] && ! grep -Eq '^TYPESENSE_API_KEY=.+' .env; then
+    local key
+    key=$(random_key)
+    if grep -q '^TYPESENSE_API_KEY=' .env; then
+      sed -i.bak "s|^TYPESENSE_API_KEY=.*|TYPESENSE_API_KEY=$key|" .env && rm -f .env.bak
+    else
+      echo "TYPESENSE_API_KEY=$key" >> .env
+    fi
+    echo "==> TYPESENSE_API_KEY: generated, kept in .env"
+  fi
 }
 env_defaults
 
