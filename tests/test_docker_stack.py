@@ -9,10 +9,10 @@ container's own healthcheck (``podman healthcheck run``) until it passes.
 
 It builds from a copy of the checkout's build files in a temporary directory (its own .env
 there), under a compose project name of its own, on a free port of 127.0.0.1, and removes the
-project's containers, volumes and image at the end (the build cache keeps the layers). Slow
-(minutes: the image build installs specfirst's dependencies from PyPI): marked ``slow``.
-Skipped only where neither engine exists, or where the engine can neither pull nor build
-base images, with the reason.
+project's containers, volumes and network at the end; its image is kept under one tag as the
+build cache of the next run. Slow (minutes: the image build installs specfirst's
+dependencies from PyPI): marked ``slow``. Skipped only where neither engine exists, or where
+the engine can neither pull nor build base images, with the reason.
 """
 
 from __future__ import annotations
@@ -41,6 +41,7 @@ STANDIN_PYTHON = "localhost/specfirst-python-standin:3.11"
 STANDIN_TYPESENSE = "localhost/specfirst-typesense-standin:0.1"
 # Its own compose project per run: containers, network, volumes and image named after it.
 PROJECT = f"specfirst-stacktest-{os.getpid()}"
+CACHE_TAG = "localhost/specfirst-stacktest-cache:latest"
 # What the build needs from the checkout (the rest is in .dockerignore anyway).
 BUILD_FILES = (
     "Dockerfile",
@@ -323,9 +324,29 @@ def stack(
         for volume in found.volumes():
             engine("volume", "rm", "--force", volume)
         engine("network", "rm", "--force", f"{PROJECT}_default")  # podman-compose leaves it
-        # The image goes; the engine's build cache keeps its layers, so the next run rebuilds
-        # only the layers whose inputs changed (the dependencies' layer only with pyproject.toml).
-        engine("image", "rm", "--force", f"{PROJECT}_app", f"{PROJECT}-app")
+        _keep_as_build_cache(engine)
+
+
+def _keep_as_build_cache(engine: Engine) -> None:
+    """The project's image becomes CACHE_TAG (the previous one goes), the project's tag goes.
+
+    Podman drops an image's intermediate layers with it, and with them its build cache: the
+    tag keeps the latest build's layers, so the next run rebuilds only the layers whose
+    inputs changed (the dependencies' layer only when pyproject.toml changes).
+    """
+    built = next(
+        (name for name in (f"{PROJECT}_app", f"{PROJECT}-app") if engine.has_image(name)), None
+    )
+    if built is None:
+        return
+    previous = engine("image", "inspect", "--format", "{{.Id}}", CACHE_TAG)
+    engine("tag", built, CACHE_TAG)
+    engine("image", "rm", built)
+    if previous.returncode == 0:
+        old = previous.stdout.strip()
+        current = engine("image", "inspect", "--format", "{{.Id}}", CACHE_TAG).stdout.strip()
+        if old and old != current:
+            engine("image", "rm", old)
 
 
 def _registered(stack: Stack, service_id: str) -> list[dict[str, Any]]:
