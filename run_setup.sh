@@ -5,8 +5,9 @@
 #   ./run_setup.sh [--local] [--no-serve] [--no-install] [--no-checks] [--spec FILE] [--out DIR]
 #                  [--port N] [--typesense-port N] [--peering-port N]
 #
-# With Docker (and without --local): builds and starts the compose stack (the app and
-# Typesense) and runs the master setup script inside the app container.
+# With Docker (and without --local): builds the image (the service is generated from --spec
+# into --out and validated at build time) and starts the compose stack, the app published on
+# 127.0.0.1:--port and Typesense, then waits until both are healthy.
 # With --local, or when Docker is missing: a virtualenv in .venv, the package installed
 # from this checkout, generate + validate + the generated tests, accepted keys in .env
 # (random ones when it has none; the environment wins), a local Typesense server from the
@@ -159,14 +160,30 @@ env_defaults
 docker_ready() { command -v docker >/dev/null 2>&1 && docker info >/dev/null 2>&1; }
 
 if [ "$LOCAL" = 0 ] && docker_ready; then
-  step "docker compose: build and start the app and Typesense"
+  # The build context is this checkout: the spec's directory and --out must be inside it.
+  inside() {  # PATH -> its path relative to the checkout, or fail
+    local full
+    full=$(realpath -m -- "$1")
+    case "$full" in
+      "$PWD") echo . ;;
+      "$PWD"/*) echo "${full#"$PWD"/}" ;;
+      *) return 1 ;;
+    esac
+  }
+  [ -f "$SPEC" ] || { echo "run_setup.sh: --spec $SPEC: no such file" >&2; exit 2; }
+  SPEC_DIR=$(inside "$(dirname -- "$SPEC")") \
+    || { echo "run_setup.sh: --spec $SPEC: with Docker the document must be inside $PWD" >&2; exit 2; }
+  SERVICE_DIR=$(inside "$OUT") && [ "$SERVICE_DIR" != . ] \
+    || { echo "run_setup.sh: --out $OUT: with Docker the service directory must be a directory inside $PWD" >&2; exit 2; }
+  mkdir -p "$SERVICE_DIR"
+  export SPEC_DIR SPEC_FILE="${SPEC##*/}" SERVICE_DIR APP_PORT="$PORT"
+  step "docker compose: build the image (generate $SERVICE_DIR from $SPEC, validate), start the app and Typesense, wait until healthy"
   docker compose up --build --detach --wait
-  step "master setup script inside the app container"
-  docker compose exec -T app python /opt/specfirst/scripts/setup_service.py "/opt/specfirst/$SPEC" --out /service
   if [ "$SERVE" = 1 ]; then
-    step "serving on http://127.0.0.1:$PORT (docker compose logs -f app; docker compose down stops it)"
+    SERVING=1
+    step "serving on http://127.0.0.1:$PORT (API docs: http://127.0.0.1:$PORT/docs); keys in .env; logs: docker compose logs -f app; stop: docker compose down (keeps the data volumes)"
   else
-    step "stop the stack (--no-serve)"
+    step "stop the stack (--no-serve; the data volumes are kept)"
     docker compose down
   fi
   step "done"

@@ -130,11 +130,38 @@ def test_dockerfile_parser_joins_continuations_and_drops_comments() -> None:
     ]
 
 
-def test_dockerfile_starts_from_the_official_slim_python(dockerfile: list[Instruction]) -> None:
-    assert dockerfile[0].keyword == "FROM"
-    image = _one(dockerfile, "FROM").args.split()[0]
-    assert re.fullmatch(r"python:3\.\d+-slim", image), image
-    assert image == "python:3.11-slim"
+def test_dockerfile_starts_from_the_official_slim_python_by_default(
+    dockerfile: list[Instruction],
+) -> None:
+    # The base image is a build argument (a local stand-in can replace it), declared before
+    # FROM with the official image as its default.
+    first = dockerfile[0]
+    assert (first.keyword, first.args) == ("ARG", "PYTHON_IMAGE=python:3.11-slim"), first
+    assert dockerfile[1].keyword == "FROM"
+    assert _one(dockerfile, "FROM").args == "${PYTHON_IMAGE}"
+
+
+def test_dockerfile_generates_the_service_at_build_time(dockerfile: list[Instruction]) -> None:
+    # Generation happens in the build (from SPEC_DIR/SPEC_FILE into the copy of SERVICE_DIR),
+    # then validation; nothing in the image's command regenerates anything.
+    args = {i.args.split("=")[0]: i.args.partition("=")[2] for i in _all(dockerfile, "ARG")}
+    assert args == {
+        "PYTHON_IMAGE": "python:3.11-slim",
+        "SPEC_DIR": ".",
+        "SPEC_FILE": "openapi3_1.yml",
+        "SERVICE_DIR": "service",
+    }
+    copies = [i for i in _all(dockerfile, "COPY") if "${SERVICE_DIR}/" in i.args.split()]
+    assert len(copies) == 1 and copies[0].args.split()[-1] in ("./", "/service/")
+    generate = [i for i in _all(dockerfile, "RUN") if "specfirst generate" in i.args]
+    assert len(generate) == 1, generate
+    run = generate[0].args
+    assert '"/opt/specfirst/spec/${SPEC_FILE}" --out /service' in run
+    assert "specfirst validate" in run and run.index("generate") < run.index("validate")
+    assert copies[0].line < generate[0].line < _one(dockerfile, "CMD").line
+    assert "specfirst" not in _one(dockerfile, "CMD").args
+    # The build runs as the service's user, so the generated tree is the user's.
+    assert _one(dockerfile, "USER").line < generate[0].line
 
 
 def test_dockerfile_runs_the_service_from_slash_service(dockerfile: list[Instruction]) -> None:
@@ -144,7 +171,10 @@ def test_dockerfile_runs_the_service_from_slash_service(dockerfile: list[Instruc
 
 def test_dockerfile_installs_specfirst_without_test_extras(dockerfile: list[Instruction]) -> None:
     runs = " ".join(i.args for i in _all(dockerfile, "RUN"))
-    assert re.search(r"pip install --no-cache-dir -e \.(\s|$)", runs), runs
+    # The dependencies of pyproject.toml (no extras), then the package itself without them.
+    assert "tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']" in runs
+    assert "pip install --no-cache-dir -r /tmp/requirements.txt" in runs
+    assert re.search(r"pip install --no-cache-dir --no-deps -e \.(\s|$)", runs), runs
     assert "[test]" not in runs and "pytest" not in runs
     copied = [i.args for i in _all(dockerfile, "COPY")]
     for needed in (
@@ -154,7 +184,6 @@ def test_dockerfile_installs_specfirst_without_test_extras(dockerfile: list[Inst
         "templates/",
         "scripts/",
         "openapi3_1.yml",
-        "service/",
     ):
         assert any(needed in args.split() for args in copied), (
             f"{needed} is not copied into the image"
@@ -167,9 +196,14 @@ def test_dockerfile_copies_only_files_that_exist_and_are_not_ignored(
     ignored = [
         p for p in DOCKERIGNORE.read_text().splitlines() if p.strip() and not p.startswith("#")
     ]
+    defaults = dict(i.args.split("=", 1) for i in _all(dockerfile, "ARG") if "=" in i.args)
     for copy in _all(dockerfile, "COPY"):
         sources = [a for a in copy.args.split() if not a.startswith("--")][:-1]
         for source in sources:
+            # Build arguments at their defaults (the SPEC_DIR default "." is the whole context).
+            source = re.sub(r"\$\{(\w+)\}", lambda m: defaults[m.group(1)], source)
+            if source.rstrip("/") == ".":
+                continue
             assert (REPO / source).exists(), f"COPY {source}: not in the repository"
             name = source.rstrip("/")
             assert not any(fnmatch.fnmatch(name, pattern.rstrip("/")) for pattern in ignored), (
@@ -216,17 +250,29 @@ def test_dockerfile_cmd_serves_the_app_with_uvicorn(dockerfile: list[Instruction
 def test_compose_has_the_app_and_typesense(compose: dict[str, Any]) -> None:
     assert set(compose["services"]) == {"app", "typesense"}
     app = compose["services"]["app"]
-    assert app["build"] == "."
+    assert app["build"]["context"] == "."
+    assert app["build"]["args"] == {
+        "PYTHON_IMAGE": "${PYTHON_IMAGE:-python:3.11-slim}",
+        "SPEC_DIR": "${SPEC_DIR:-.}",
+        "SPEC_FILE": "${SPEC_FILE:-openapi3_1.yml}",
+        "SERVICE_DIR": "${SERVICE_DIR:-service}",
+    }
     assert app["env_file"] in (".env", [".env"])
-    assert "8000:8000" in [str(p) for p in app["ports"]]
     assert app["environment"]["TYPESENSE_URL"] == "http://typesense:8108"
     assert "${TYPESENSE_API_KEY" in app["environment"]["TYPESENSE_API_KEY"]
     assert app["depends_on"] == {"typesense": {"condition": "service_healthy"}}
 
 
+def test_compose_publishes_the_app_on_loopback_only(compose: dict[str, Any]) -> None:
+    # Host address and port come from .env (run_setup.sh --port), 127.0.0.1:8000 by default;
+    # Typesense publishes nothing.
+    assert compose["services"]["app"]["ports"] == ["${APP_BIND:-127.0.0.1}:${APP_PORT:-8000}:8000"]
+    assert "ports" not in compose["services"]["typesense"]
+
+
 def test_compose_typesense_image_command_and_healthcheck(compose: dict[str, Any]) -> None:
     typesense = compose["services"]["typesense"]
-    assert typesense["image"] == "typesense/typesense:0.24.1"
+    assert typesense["image"] == "${TYPESENSE_IMAGE:-typesense/typesense:0.24.1}"
     command = (
         " ".join(typesense["command"])
         if isinstance(typesense["command"], list)
@@ -235,9 +281,70 @@ def test_compose_typesense_image_command_and_healthcheck(compose: dict[str, Any]
     assert "--data-dir /data" in command
     assert re.search(r"--api-key=\$\{TYPESENSE_API_KEY[^}]*\}", command), command
     assert "--enable-cors" in command
+    # The official image is a bare Ubuntu with the server: sh and bash, but no curl nor wget.
+    # CMD-SHELL (a string run by /bin/sh): podman-compose 1.0.3 mangles the CMD list form.
     test = typesense["healthcheck"]["test"]
-    test_text = " ".join(test) if isinstance(test, list) else test
-    assert "curl" in test_text and ":8108/health" in test_text
+    assert test[0] == "CMD-SHELL" and len(test) == 2, test
+    script = test[1]
+    assert script.startswith("bash -c "), script
+    for absent in ("curl", "wget", "python", "nc "):
+        assert absent not in script, f"{absent} is not in the typesense/typesense image"
+    assert "/dev/tcp/127.0.0.1/8108" in script and "GET /health" in script
+
+
+def _typesense_healthcheck_script(compose: dict[str, Any]) -> str:
+    # Compose turns $$ into $ before the command runs.
+    return compose["services"]["typesense"]["healthcheck"]["test"][1].replace("$$", "$")
+
+
+@pytest.mark.parametrize(
+    ("answer", "healthy"),
+    [
+        (b'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n\r\n{"ok":true}', True),
+        (b'HTTP/1.1 503 Service Unavailable\r\n\r\n{"ok":false}', False),
+        (b"", False),
+        (None, False),  # nothing listening
+    ],
+)
+def test_typesense_healthcheck_runs_in_bash_against_a_socket(
+    compose: dict[str, Any], answer: bytes | None, healthy: bool
+) -> None:
+    # The check itself, run by bash against a real socket that answers like Typesense (the
+    # script's port rewritten to the socket's).
+    import socket
+    import threading
+
+    if shutil.which("bash") is None:
+        pytest.skip("no bash here")
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    port = server.getsockname()[1]
+    requests: list[bytes] = []
+    if answer is None:
+        server.close()
+    else:
+        server.listen(1)
+
+        def serve() -> None:
+            connection, _ = server.accept()
+            with connection:
+                request = b""
+                while b"\r\n\r\n" not in request:
+                    chunk = connection.recv(4096)
+                    if not chunk:
+                        break
+                    request += chunk
+                requests.append(request)
+                connection.sendall(answer)
+
+        threading.Thread(target=serve, daemon=True).start()
+    script = _typesense_healthcheck_script(compose).replace("/8108", f"/{port}")
+    # As the engine runs a CMD-SHELL check: /bin/sh -c SCRIPT.
+    result = subprocess.run(["/bin/sh", "-c", script], capture_output=True, timeout=30, check=False)
+    if answer is not None:
+        server.close()
+        assert requests and requests[0].startswith(b"GET /health HTTP/1."), requests
+    assert (result.returncode == 0) is healthy, result
 
 
 def test_compose_named_volumes_are_declared_and_used(compose: dict[str, Any]) -> None:
@@ -297,6 +404,20 @@ def test_every_compose_variable_is_in_env_example() -> None:
     )
 
 
+def test_env_example_gives_compose_settings_their_defaults(compose: dict[str, Any]) -> None:
+    # podman-compose 1.0.3 takes an empty value in .env as the value (${X:-d} gives ""), so
+    # every ${X:-default} of docker-compose.yml has its default written out in .env.example.
+    text = COMPOSE.read_text(encoding="utf-8")
+    defaults = dict(re.findall(r"\$\{([A-Z_]+):-([^}]*)\}", text))
+    assert defaults, "docker-compose.yml has ${X:-default} settings"
+    lines = ENV_EXAMPLE.read_text(encoding="utf-8").splitlines()
+    values = dict(line.split("=", 1) for line in lines if re.match(r"[A-Z_]+=", line))
+    for name, default in defaults.items():
+        assert values.get(name) == default, (
+            f".env.example: {name}={values.get(name)!r}, compose default {default!r}"
+        )
+
+
 def test_env_example_holds_no_secret() -> None:
     for name in (
         "API_KEY_AUTH_KEYS",
@@ -325,6 +446,114 @@ def test_dockerignore_keeps_local_state_out_of_the_build() -> None:
         ".ruff_cache",
     ):
         assert needed in patterns, f".dockerignore misses {needed}"
+
+
+# ---------------------------------------------------------------- run_setup.sh, Docker branch
+
+# The engine side is tests/test_docker_stack.py; here, what the script asks of compose. The
+# `docker` on PATH answers `info` and records each `compose` call with the variables compose
+# reads from the environment.
+RECORDING_DOCKER = """#!/bin/sh
+case "$1" in
+  info) exit 0 ;;
+  compose)
+    shift
+    [ "$1" = version ] && exit 0
+    echo "compose $* | APP_PORT=$APP_PORT SPEC_DIR=$SPEC_DIR SPEC_FILE=$SPEC_FILE SERVICE_DIR=$SERVICE_DIR" >> "$DOCKER_LOG"
+    ;;
+  *) echo "unexpected: docker $*" >> "$DOCKER_LOG"; exit 1 ;;
+esac
+"""
+
+
+@pytest.fixture
+def checkout(tmp_path: Path) -> Path:
+    root = tmp_path / "checkout"
+    (root / "specs").mkdir(parents=True)
+    for name in ("run_setup.sh", ".env.example", "openapi3_1.yml"):
+        shutil.copy2(REPO / name, root / name)
+    shutil.copy2(REPO / "openapi3_1.yml", root / "specs" / "other.yml")
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "docker").write_text(RECORDING_DOCKER, encoding="utf-8")
+    (bin_dir / "docker").chmod(0o755)
+    return root
+
+
+def _run_setup(checkout: Path, *args: str) -> tuple[subprocess.CompletedProcess[str], list[str]]:
+    import os
+
+    log = checkout.parent / "docker.log"
+    log.unlink(missing_ok=True)
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key
+        not in ("TYPESENSE_API_KEY", "APP_PORT", "PORT", "SPEC_DIR", "SPEC_FILE", "SERVICE_DIR")
+    }
+    env["PATH"] = f"{checkout.parent / 'bin'}:{env['PATH']}"
+    env["DOCKER_LOG"] = str(log)
+    result = subprocess.run(
+        [str(checkout / "run_setup.sh"), *args],
+        cwd=checkout.parent,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    return result, log.read_text(encoding="utf-8").splitlines() if log.exists() else []
+
+
+def _env_file(checkout: Path) -> dict[str, str]:
+    lines = (checkout / ".env").read_text(encoding="utf-8").splitlines()
+    return dict(line.split("=", 1) for line in lines if "=" in line and not line.startswith("#"))
+
+
+def test_run_setup_docker_branch_honours_spec_out_and_port(checkout: Path) -> None:
+    result, calls = _run_setup(
+        checkout, "--spec", "specs/other.yml", "--out", "gen/svc", "--port", "18001"
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    # One build-and-start that waits for health; nothing run inside a container afterwards.
+    up = "compose up --build --detach --wait"
+    assert calls == [
+        f"{up} | APP_PORT=18001 SPEC_DIR=specs SPEC_FILE=other.yml SERVICE_DIR=gen/svc"
+    ]
+    assert (checkout / "gen" / "svc").is_dir()
+    assert "http://127.0.0.1:18001" in result.stdout
+    # .env was created with a Typesense key (compose refuses an empty one), kept on a rerun.
+    key = _env_file(checkout)["TYPESENSE_API_KEY"]
+    assert re.fullmatch(r"[A-Za-z0-9_-]{20,}", key), key
+    again, calls = _run_setup(checkout, "--no-serve")
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert _env_file(checkout)["TYPESENSE_API_KEY"] == key
+    defaults = "APP_PORT=8000 SPEC_DIR=. SPEC_FILE=openapi3_1.yml SERVICE_DIR=service"
+    assert calls == [f"{up} | {defaults}", f"compose down | {defaults}"], calls
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ("--out", "/tmp"),
+            "--out /tmp: with Docker the service directory must be a directory inside",
+        ),
+        (("--out", "."), "--out .: with Docker the service directory must be a directory inside"),
+        (("--spec", "missing.yml"), "--spec missing.yml: no such file"),
+        (
+            ("--spec", "/etc/hostname"),
+            "--spec /etc/hostname: with Docker the document must be inside",
+        ),
+    ],
+)
+def test_run_setup_docker_branch_refuses_paths_outside_the_build_context(
+    checkout: Path, args: tuple[str, ...], message: str
+) -> None:
+    result, calls = _run_setup(checkout, *args)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert message in result.stderr, result.stderr
+    assert calls == []
 
 
 # --------------------------------------------------------------------------- with a Docker engine
