@@ -755,6 +755,7 @@ def _route_module(
         "app/api/routes/module.py.j2",
         path,
         header=ctx.header(what),
+        tag=None if webhooks else tag,
         module=module,
         uses_security=any(op.effective_security for op in ops),
     )
@@ -768,7 +769,7 @@ def generate(ctx: StepContext) -> list[OutputFile]:
     for tag, ops in ctx.api.operations_by_tag().items():
         name = module_name_for(tag, scope)
         module, rendered = _route_module(
-            ctx, ops, name, tag, f"app/api/routes/{name}.py", f"Routes for the operations tagged {tag!r}."
+            ctx, ops, name, tag, f"app/api/routes/{name}.py", "Routes for the operations of one tag."
         )
         modules.append(module)
         files.append(rendered)

@@ -233,7 +233,7 @@ def generate(ctx: StepContext) -> list[OutputFile]:
             ctx.render(
                 "app/models/model.py.j2",
                 f"app/models/{r.module}.py",
-                header=ctx.header(f"The {r.name} table."),
+                header=ctx.header("The table of one resource."),
                 r=_ResourceView(r, description.splitlines()[0]),
                 columns=column_defs(r),
                 synced=True,
@@ -246,7 +246,7 @@ def generate(ctx: StepContext) -> list[OutputFile]:
             ctx.render(
                 "app/crud/module.py.j2",
                 f"app/crud/{r.module}.py",
-                header=ctx.header(f"CRUD for {r.name}."),
+                header=ctx.header("CRUD for one resource."),
                 r=_ResourceView(r, ""),
                 columns=repr(columns),
                 server_values=repr(r.server_values),

@@ -49,6 +49,7 @@ from urllib.parse import quote, unquote
 from specfirst import naming, refusals, synth
 from specfirst.ir import NO_VALUE, Api, MediaType, Operation, Parameter, Property, Response, Schema
 from specfirst.loader import split_pointer
+from specfirst.quoting import comment_text
 from specfirst.render import StepContext
 from specfirst.resources import Binding, Column, Resource
 from specfirst.synth import (
@@ -673,7 +674,6 @@ class TestDef:
     lines: list[str]
 
     def __post_init__(self) -> None:
-        self.doc = _docstring(self.doc)
         self.lines = _drop_unused(self.lines)
 
 
@@ -701,14 +701,7 @@ def _drop_unused(lines: list[str]) -> list[str]:
     return out
 
 
-def _docstring(text: str) -> str:
-    """Text safe inside a triple-quoted docstring, on one line."""
-    text = " ".join(text.split()).replace("\\", "\\\\").replace('"', "'")
-    return text
-
-
-def _comment(text: str) -> str:
-    return " ".join(text.split())
+_comment = comment_text
 
 
 @dataclass
@@ -720,14 +713,14 @@ class CreatorDef:
     lines: list[str]
 
     def __post_init__(self) -> None:
-        self.doc = _docstring(self.doc)
         self.lines = _drop_unused(self.lines)
 
 
 @dataclass
 class TestModule:
     path: str
-    what: str
+    what: str  # generator text (the module docstring)
+    tag: str | None = None  # document text: printed in a comment
     tests: list[TestDef] = field(default_factory=list)
     constants: Constants | None = None
     support_names: set[str] = field(default_factory=set)
@@ -1610,7 +1603,8 @@ def _module_for(
         name = scope.claim(f"test_{naming.snake(tag)}")
         modules[tag] = TestModule(
             path=f"tests/{name}.py",
-            what=f"Tests of the operations tagged {tag!r}.",
+            what="Tests of the operations of one tag.",
+            tag=tag,
             constants=Constants(schemas),
         )
     return modules[tag]
@@ -1660,6 +1654,7 @@ def generate(ctx: StepContext) -> list[OutputFile]:
                 "tests/module.py.j2",
                 module.path,
                 header=ctx.header(module.what),
+                tag=module.tag,
                 imports=sorted(used),
                 constants=list(module.constants.items.items()),
                 tests=module.tests,
