@@ -721,7 +721,7 @@ def _extra_source(extra: dict[str, Any]) -> str:
 
 
 def module_name_for(tag: str, scope: naming.NameScope) -> str:
-    return scope.claim(naming.snake(tag))
+    return scope.claim(naming.module_name(tag))
 
 
 def _route_module(

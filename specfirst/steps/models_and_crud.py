@@ -201,7 +201,7 @@ def generate(ctx: StepContext) -> list[OutputFile]:
             "app/core/db.py.j2",
             "app/core/db.py",
             header=ctx.header("The database: engine, sessions and migrations at startup."),
-            database_name=naming.snake(ctx.api.info.get("title") or "service"),
+            database_name=naming.module_name(ctx.api.info.get("title") or "service"),
         ),
         ctx.render(
             "app/crud/base.py.j2",

@@ -1600,7 +1600,7 @@ def _module_for(
     modules: dict[str, TestModule], scope: naming.NameScope, tag: str, schemas: JsonSchemas
 ) -> TestModule:
     if tag not in modules:
-        name = scope.claim(f"test_{naming.snake(tag)}")
+        name = scope.claim(f"test_{naming.module_name(tag)}")
         modules[tag] = TestModule(
             path=f"tests/{name}.py",
             what="Tests of the operations of one tag.",
