@@ -39,8 +39,8 @@ class SchemeDef:
     def verifies(self) -> str:
         """What the verifier checks, as comment text (scheme names are document text)."""
         if self.constructor is None:
-            return f"a {self.name} client certificate (mutual TLS; FastAPI cannot publish it)"
-        return f"a {self.name} credential ({self.kind})"
+            return f"{self.name}: a client certificate (mutual TLS; FastAPI cannot publish it)"
+        return f"{self.name}: {self.kind}"
 
 
 @dataclass
