@@ -43,7 +43,7 @@ ALL = " | ".join(TEXTS)
 # description with one cannot round-trip, whatever the generator does.
 SCHEMA_ALL = ALL.replace("\x0c", " ")
 LONG = "n" * 10_000
-NAMES = ["db", "principal", "request", "self", "app", "__init__", "None", LONG]
+NAMES = ["db", "principal", "request", "self", "app", "__init__", "None", LONG, f"nl\n{RUN}\r# \u2028"]
 
 
 def _text(i: int) -> str:
@@ -127,7 +127,7 @@ def hostile_document(version: str) -> dict[str, Any]:
                     },
                 },
                 "post": {
-                    "operationId": f'x""" {RUN} """',
+                    "operationId": f'x"""\n{RUN}\n"""',
                     "summary": _text(0),
                     "description": _text(5),
                     "tags": [tag, "None"],

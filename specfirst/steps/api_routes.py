@@ -16,7 +16,7 @@ from typing import Any
 from specfirst import naming
 from specfirst.build import inline_refs
 from specfirst.ir import NO_VALUE, Api, MediaType, Operation, Parameter, Response, Schema
-from specfirst.pytypes import TypeRenderer, py_literal
+from specfirst.pytypes import TypeRenderer, comment_text, py_literal
 from specfirst.render import StepContext
 from specfirst.steps.authentication import requirement_function_name
 from specfirst.resources import Binding, Plan
@@ -643,7 +643,7 @@ class _RouteBuilder:
         return [
             *lines,
             f"answer = {call}",
-            f"# x-specfirst-log: {op.extensions['x-specfirst-log']}: the call is recorded in {log.name}",
+            "# " + comment_text(f"x-specfirst-log: {op.extensions['x-specfirst-log']}: the call is recorded in {log.name}"),
             f"{table}.record(db, {body}answer{stamp})",
             "return answer",
         ]

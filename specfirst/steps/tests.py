@@ -1360,7 +1360,7 @@ class SuiteBuilder:
         steps: list[str] = ["create"]
         op = create.operation
         call = Call(request, _lit(request.path), body_var="body" if request.has_json else None)
-        lines.append(f"# create: {op.wire_id}")
+        lines.append("# " + comment_text(f"create: {op.wire_id}"))
         lines += call.body_lines() + call.lines()
         lines.append(
             f"created = expect(response, {create.status}, {consts.schema(op, _primary(op))})"
@@ -1395,7 +1395,7 @@ class SuiteBuilder:
             if reads:
                 rb = reads[0]
                 info = self.infos[id(rb.operation)]
-                lines.append(f"# read: {rb.operation.wire_id} ({label})")
+                lines.append("# " + comment_text(f"read: {rb.operation.wire_id} ({label})"))
                 lines.extend(
                     Call(
                         info.valid, _path_source(rb.operation, info.valid.path, rb.id_param)
@@ -1413,7 +1413,7 @@ class SuiteBuilder:
                 req = self._list_request(lb, info.valid, fields)
                 if req is None:
                     continue
-                lines.append(f"# list: {lb.operation.wire_id} ({label})")
+                lines.append("# " + comment_text(f"list: {lb.operation.wire_id} ({label})"))
                 lines.extend(Call(req, _lit(req.path)).lines())
                 lines.append(
                     f"listed = expect(response, {lb.status}, {consts.schema(lb.operation, _primary(lb.operation))})"
@@ -1437,7 +1437,7 @@ class SuiteBuilder:
             if update is None:
                 continue
             req, changed = update
-            lines.append(f"# update: {ub.operation.wire_id} (the change is there)")
+            lines.append("# " + comment_text(f"update: {ub.operation.wire_id} (the change is there)"))
             call = Call(
                 req,
                 _path_source(ub.operation, req.path, ub.id_param),
@@ -1467,7 +1467,7 @@ class SuiteBuilder:
         if deletes:
             db = deletes[0]
             info = self.infos[id(db.operation)]
-            lines.append(f"# delete: {db.operation.wire_id}")
+            lines.append("# " + comment_text(f"delete: {db.operation.wire_id}"))
             path = _path_source(db.operation, info.valid.path, db.id_param)
             call = Call(info.valid, path, body_var="body" if info.valid.has_json else None)
             lines += call.body_lines() + call.lines()
@@ -1478,7 +1478,7 @@ class SuiteBuilder:
             gone = reads[0] if reads else (deletes[0] if deletes else None)
             if gone is not None:
                 ginfo = self.infos[id(gone.operation)]
-                lines.append(f"# then 404: {gone.operation.wire_id}")
+                lines.append("# " + comment_text(f"then 404: {gone.operation.wire_id}"))
                 call = Call(
                     ginfo.valid,
                     _path_source(gone.operation, ginfo.valid.path, gone.id_param),
