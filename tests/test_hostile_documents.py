@@ -135,6 +135,18 @@ def hostile_document(version: str) -> dict[str, Any]:
                     "responses": {"201": {"description": _text(4), "content": one}},
                 },
             },
+            # no resource: a handler of the user's answers (its stub holds the summary in a comment)
+            "/run/{app}": {
+                "post": {
+                    "operationId": "app",
+                    "summary": "ends in a backslash \\",
+                    "description": "a NUL \x00 here",
+                    "tags": ["None"],
+                    "parameters": [{"name": "app", "in": "path", "required": True, "schema": {"type": "string"}}],
+                    "requestBody": {"content": {"application/json": {"schema": {"type": "string", "description": 'e.g. "hello"'}}}},
+                    "responses": {"200": {"description": _text(0), "content": {"application/json": {"schema": {"type": "string"}}}}},
+                }
+            },
             "/things/{self}": {
                 "parameters": [
                     {"name": "self", "in": "path", "required": True, "description": _text(6), "schema": {"type": "integer"}}
@@ -177,7 +189,8 @@ from app.main import create_app
 client = TestClient(create_app(), raise_server_exceptions=False)
 for method, template in json.loads(sys.argv[1]):
     path = re.sub(r"\\{[^}]*\\}", "1", template)
-    answer = client.request(method, path, json={"db": "abc"}, headers={"Authorization": "Bearer t", "X-Key": "t"})
+    body = "abc" if path.startswith("/run/") else {"db": "abc"}
+    answer = client.request(method, path, json=body, headers={"Authorization": "Bearer t", "X-Key": "t"})
     assert answer.status_code < 500 or answer.status_code == 501, (method, path, answer.status_code, answer.text)
     print(method, path, answer.status_code)
 """
@@ -216,8 +229,9 @@ def test_hostile_document(version: str, tmp_path: Path, monkeypatch: pytest.Monk
     )
     assert result.returncode == 0, result.stderr[-3000:]
     answers = dict(line.rsplit(" ", 1) for line in result.stdout.splitlines())
-    assert len(answers) == len(operations) == 4, result.stdout
+    assert len(answers) == len(operations) == 5, result.stdout
     assert answers["get /things"] == "200" and answers["post /things"] == "201", answers
+    assert answers["post /run/1"] == "501", answers  # the handler's stub
     assert not marker.exists()
 
     assert validate(spec, out) == []

@@ -26,7 +26,6 @@ from specfirst.writer import OutputFile, UserFunction
 NAME = "api_routes"
 DESCRIPTION = "routes with the spec's paths, parameters, bodies, responses and metadata"
 
-TRIPLE = '"' * 3
 # Comments, not docstrings: FastAPI would publish a docstring as the operation's description.
 DOC_CALLBACK = ("# Documents the callback request; this service sends it, it does not receive it.", "...")
 DOC_WEBHOOK = ("# Documents the webhook request; this service sends it, it does not receive it.", "...")
@@ -667,9 +666,10 @@ class _RouteBuilder:
         json_mt = _json_media(primary.contents) if primary else None
         returns = plain.plain_type(json_mt.schema) if json_mt and json_mt.schema is not None else "Any"
         signature = ", ".join(["ctx: HandlerContext", *(["*", *parts] if parts else [])])
-        what = (op.summary or op.description or op.wire_id).strip().splitlines()[0]
-        doc = f"{op.method.upper()} {op.path}: {what}".replace(TRIPLE, "'")
-        source = f"def {op.py_name}({signature}) -> {returns}:\n    {TRIPLE}{doc}{TRIPLE}\n    raise NotImplementedError"
+        what = (op.summary or op.description or op.wire_id).strip().splitlines()[0:1]
+        # document text is a comment, never a docstring (it could close the string)
+        doc = comment_text(f"{op.method.upper()} {op.path}: {' '.join(what)}")
+        source = f"def {op.py_name}({signature}) -> {returns}:\n    # {doc}\n    raise NotImplementedError"
         return UserFunction(name=op.py_name, source=source)
 
 
