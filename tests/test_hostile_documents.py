@@ -43,7 +43,17 @@ ALL = " | ".join(TEXTS)
 # description with one cannot round-trip, whatever the generator does.
 SCHEMA_ALL = ALL.replace("\x0c", " ")
 LONG = "n" * 10_000
-NAMES = ["db", "principal", "request", "self", "app", "__init__", "None", LONG, f"nl\n{RUN}\r# \u2028"]
+NAMES = [
+    "db",
+    "principal",
+    "request",
+    "self",
+    "app",
+    "__init__",
+    "None",
+    LONG,
+    f"nl\n{RUN}\r# \u2028",
+]
 
 
 def _text(i: int) -> str:
@@ -58,11 +68,20 @@ def hostile_document(version: str) -> dict[str, Any]:
         return value if v30 else [value]
 
     props: dict[str, Any] = {
-        name: {"type": "string", "description": _text(i), "title": _text(i + 1), example_key: example(_text(i))}
+        name: {
+            "type": "string",
+            "description": _text(i),
+            "title": _text(i + 1),
+            example_key: example(_text(i)),
+        }
         for i, name in enumerate(NAMES)
     }
     props['q"""'] = {"type": "string", "default": _text(0), "pattern": "^(x\"\"\"|'''|\\\\|.)*$"}
-    props["e'''"] = {"type": "string", "enum": [*TEXTS[:4], "{{ x }}", "\\"], "description": SCHEMA_ALL}
+    props["e'''"] = {
+        "type": "string",
+        "enum": [*TEXTS[:4], "{{ x }}", "\\"],
+        "description": SCHEMA_ALL,
+    }
     props["big"] = {"type": "number", "maximum": float("inf"), "minimum": float("-inf")}
     props["n"] = {"type": "integer", "maximum": float("inf"), "minimum": -1e308}
     thing: dict[str, Any] = {
@@ -87,8 +106,18 @@ def hostile_document(version: str) -> dict[str, Any]:
         for i, name in enumerate(NAMES)
     ]
     params += [
-        {"name": "X-Db", "in": "header", "description": ALL, "schema": {"type": "integer", "maximum": float("inf")}},
-        {"name": "principal", "in": "cookie", "description": _text(1), "schema": {"type": "string"}},
+        {
+            "name": "X-Db",
+            "in": "header",
+            "description": ALL,
+            "schema": {"type": "integer", "maximum": float("inf")},
+        },
+        {
+            "name": "principal",
+            "in": "cookie",
+            "description": _text(1),
+            "schema": {"type": "string"},
+        },
     ]
     one = {"application/json": {"schema": {"$ref": "#/components/schemas/self"}}}
     return {
@@ -98,7 +127,9 @@ def hostile_document(version: str) -> dict[str, Any]:
             {
                 "url": "https://example.com/{v}",
                 "description": ALL,
-                "variables": {"v": {"default": "x", "enum": ["x", _text(0)], "description": _text(1)}},
+                "variables": {
+                    "v": {"default": "x", "enum": ["x", _text(0)], "description": _text(1)}
+                },
             }
         ],
         "tags": [{"name": tag, "description": ALL}, {"name": "None", "description": _text(2)}],
@@ -120,7 +151,10 @@ def hostile_document(version: str) -> dict[str, Any]:
                             },
                             "content": {
                                 "application/json": {
-                                    "schema": {"type": "array", "items": {"$ref": "#/components/schemas/self"}}
+                                    "schema": {
+                                        "type": "array",
+                                        "items": {"$ref": "#/components/schemas/self"},
+                                    }
                                 }
                             },
                         }
@@ -142,29 +176,63 @@ def hostile_document(version: str) -> dict[str, Any]:
                     "summary": "ends in a backslash \\",
                     "description": "a NUL \x00 here",
                     "tags": ["None"],
-                    "parameters": [{"name": "app", "in": "path", "required": True, "schema": {"type": "string"}}],
-                    "requestBody": {"content": {"application/json": {"schema": {"type": "string", "description": 'e.g. "hello"'}}}},
-                    "responses": {"200": {"description": _text(0), "content": {"application/json": {"schema": {"type": "string"}}}}},
+                    "parameters": [
+                        {
+                            "name": "app",
+                            "in": "path",
+                            "required": True,
+                            "schema": {"type": "string"},
+                        }
+                    ],
+                    "requestBody": {
+                        "content": {
+                            "application/json": {
+                                "schema": {"type": "string", "description": 'e.g. "hello"'}
+                            }
+                        }
+                    },
+                    "responses": {
+                        "200": {
+                            "description": _text(0),
+                            "content": {"application/json": {"schema": {"type": "string"}}},
+                        }
+                    },
                 }
             },
             "/things/{self}": {
                 "parameters": [
-                    {"name": "self", "in": "path", "required": True, "description": _text(6), "schema": {"type": "integer"}}
+                    {
+                        "name": "self",
+                        "in": "path",
+                        "required": True,
+                        "description": _text(6),
+                        "schema": {"type": "integer"},
+                    }
                 ],
                 "get": {
                     "operationId": "None",
                     "summary": _text(7),
                     "tags": ["app"],
-                    "responses": {"200": {"description": _text(3), "content": one}, "404": {"description": _text(2)}},
+                    "responses": {
+                        "200": {"description": _text(3), "content": one},
+                        "404": {"description": _text(2)},
+                    },
                 },
-                "delete": {"operationId": LONG, "tags": ["request"], "responses": {"204": {"description": _text(1)}}},
+                "delete": {
+                    "operationId": LONG,
+                    "tags": ["request"],
+                    "responses": {"204": {"description": _text(1)}},
+                },
             },
         },
         "components": {
             "schemas": {
                 "self": thing,
                 "__init__": {"type": "string", "enum": TEXTS, "default": _text(0)},
-                "None": {"type": "object", "properties": {"app": {"$ref": "#/components/schemas/__init__"}}},
+                "None": {
+                    "type": "object",
+                    "properties": {"app": {"$ref": "#/components/schemas/__init__"}},
+                },
             },
             "securitySchemes": {
                 key: {"type": "apiKey", "in": "header", "name": "X-Key", "description": ALL},
@@ -216,9 +284,11 @@ def test_hostile_document(version: str, tmp_path: Path, monkeypatch: pytest.Monk
         ]
         assert not calls, f"{module.relative_to(out)}:{calls[0].lineno}: document text became code"
 
-
     operations = [
-        (method, path) for path, item in document["paths"].items() for method in item if method != "parameters"
+        (method, path)
+        for path, item in document["paths"].items()
+        for method in item
+        if method != "parameters"
     ]
     result = subprocess.run(
         [sys.executable, "-c", CALL_EVERY_OPERATION, json.dumps(operations)],
@@ -239,7 +309,9 @@ def test_hostile_document(version: str, tmp_path: Path, monkeypatch: pytest.Monk
 
 
 @pytest.mark.parametrize("value", [".nan", "-.inf"])
-def test_a_non_finite_number_that_is_no_bound_is_refused(value: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_non_finite_number_that_is_no_bound_is_refused(
+    value: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     spec = tmp_path / "nan.yml"
     spec.write_text(
         "openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths:\n  /a:\n    get:\n      parameters:\n"
@@ -248,4 +320,8 @@ def test_a_non_finite_number_that_is_no_bound_is_refused(value: str, tmp_path: P
     )
     assert specfirst_main(["generate", str(spec), "--out", str(tmp_path / "out")]) == 2
     err = capsys.readouterr().err
-    assert "nan.yml:7:" in err and "/paths/~1a/get/parameters/0/schema/maximum" in err and "not a JSON number" in err
+    assert (
+        "nan.yml:7:" in err
+        and "/paths/~1a/get/parameters/0/schema/maximum" in err
+        and "not a JSON number" in err
+    )

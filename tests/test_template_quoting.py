@@ -14,13 +14,10 @@ The last two are an explicit allow-list of expressions below; anything else fail
 
 from __future__ import annotations
 
-import re
-from pathlib import Path
-
 import jinja2
-import jinja2.nodes as nodes
 import pytest
 from conftest import REPO
+from jinja2 import nodes
 
 from specfirst.quoting import comment_text, py_literal
 from specfirst.render import environment
@@ -196,8 +193,8 @@ def test_the_scan_passes_a_good_template() -> None:
 
 def test_quoting_functions() -> None:
     hostile = 'x""" if __import__("os") else """\\'
-    assert eval(py_literal(hostile)) == hostile  # noqa: S307 - the literal is the point
-    assert eval(py_literal([1.5, float("inf"), {"a": None, "b": [True]}])) == [1.5, float("inf"), {"a": None, "b": [True]}]  # noqa: S307
+    assert eval(py_literal(hostile)) == hostile
+    assert eval(py_literal([1.5, float("inf"), {"a": None, "b": [True]}])) == [1.5, float("inf"), {"a": None, "b": [True]}]
     folded = comment_text("a\nb\rc\u2028d\u2029e\x85f\x0cg\x0bh\x00i\x1cj\ud800k")
     assert folded == "a b c d e f g hi jk"
     assert len(folded.splitlines()) == 1 and "\x00" not in folded
