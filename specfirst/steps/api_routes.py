@@ -18,8 +18,8 @@ from specfirst.build import inline_refs
 from specfirst.ir import NO_VALUE, Api, MediaType, Operation, Parameter, Response, Schema
 from specfirst.pytypes import TypeRenderer, comment_text, py_literal
 from specfirst.render import StepContext
-from specfirst.resources import Binding, Plan
 from specfirst.steps.authentication import requirement_function_name
+from specfirst.resources import Binding, Plan
 from specfirst.steps.models_and_crud import answer_variable
 from specfirst.writer import OutputFile, UserFunction
 

@@ -55,12 +55,10 @@ from specfirst.resources import Binding, Column, Resource
 from specfirst.synth import (
     RequestSpec,
     SynthesisError,
+    canonical_value as _canonical,
     conforms,
     credentials_for,
     valid_request,
-)
-from specfirst.synth import (
-    canonical_value as _canonical,
 )
 from specfirst.writer import OutputFile
 
