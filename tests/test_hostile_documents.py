@@ -325,3 +325,17 @@ def test_a_non_finite_number_that_is_no_bound_is_refused(
         and "/paths/~1a/get/parameters/0/schema/maximum" in err
         and "not a JSON number" in err
     )
+
+
+def test_a_refused_hostile_document_is_answered_with_a_located_message(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """OAS 3.1 restricts component names: the 3.0 document's scheme name is refused (exit 2)."""
+    document = hostile_document("3.0.3")
+    document["openapi"] = "3.1.0"
+    spec = tmp_path / "spec.json"
+    spec.write_text(json.dumps(document).replace("Infinity", "1e308"))
+    assert specfirst_main(["generate", str(spec), "--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert "spec.json" in err and "/components/securitySchemes" in err and "Traceback" not in err
+    assert not (tmp_path / "out").exists()
