@@ -1382,6 +1382,7 @@ def load_spec(
     problems = bundler.problems + _check_operations(spec)
     repairs.check_security_schemes(spec)
     repairs.drop_bodiless_content(spec)
+    problems += repairs.non_finite_numbers(spec)
     if not problems:
         problems = _structural_problems(spec)
     if strict:

@@ -233,6 +233,20 @@ def parameter_name(text: str) -> str:
     return name
 
 
+# File systems take names of 255 bytes at most: a module (and so its file) name is cut well below.
+MODULE_NAME_LIMIT = 60
+
+
+def module_name(text: str) -> str:
+    """A module, table or file name: snake case, at most ``MODULE_NAME_LIMIT`` characters."""
+    name = snake(text)
+    if len(name) > MODULE_NAME_LIMIT:
+        name = name[:MODULE_NAME_LIMIT].rstrip("_")
+    if keyword.iskeyword(name) or keyword.issoftkeyword(name):
+        name += "_"
+    return name
+
+
 def constant(text: str) -> str:
     """``application/json`` -> ``APPLICATION_JSON``."""
     return snake(text).upper()
@@ -280,6 +294,16 @@ def function_scope() -> NameScope:
 def scheme_scope() -> NameScope:
     """The namespace of security scheme functions (``app/core/security.py``)."""
     return NameScope(reserved=_FUNCTION_RESERVED | _SECURITY_RESERVED)
+
+
+# Names a SQLAlchemy declarative model holds itself: a column attribute must not take one
+# (``self`` is the first parameter of the model's ``__init__``, which takes columns by name).
+_COLUMN_RESERVED = frozenset({"self", "metadata", "registry"})
+
+
+def column_scope() -> NameScope:
+    """The namespace of one table model's column attributes."""
+    return NameScope(reserved=_COLUMN_RESERVED)
 
 
 def parameter_scope() -> NameScope:

@@ -12,6 +12,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from specfirst.ir import NO_VALUE, Schema
+from specfirst.quoting import comment_text, py_literal
+
+__all__ = ["TypeRenderer", "comment_text", "py_literal"]
 
 # JSON Schema constraint -> pydantic Field keyword, by JSON type.
 _STRING_CONSTRAINTS = {"minLength": "min_length", "maxLength": "max_length", "pattern": "pattern"}
@@ -37,18 +40,6 @@ _LITERAL_TYPES = (str, int, bool)
 
 # Keywords of a schema that are metadata, rendered through Field(...) or json_schema_extra.
 _FIELD_KWARGS = {"title": "title", "description": "description", "examples": "examples"}
-
-
-def py_literal(value: Any) -> str:
-    """A Python expression for a JSON value (YAML/JSON scalars, lists and mappings)."""
-    return repr(value)
-
-
-def py_docstring(text: str) -> str:
-    """A docstring literal for text that may come from a document: triple-quoted when that is exact."""
-    if '"""' in text or "\\" in text or text.endswith('"') or not text.isprintable():
-        return py_literal(text)
-    return f'"""{text}"""'
 
 
 @dataclass
@@ -106,7 +97,27 @@ class TypeRenderer:
             "array": _ARRAY_CONSTRAINTS,
             "object": _OBJECT_CONSTRAINTS,
         }.get(kind, {})
-        return [f"{kw}={py_literal(s.constraints[key])}" for key, kw in table.items() if key in s.constraints]
+        kwargs = []
+        for key, kw in table.items():
+            value = s.constraints.get(key)
+            if key not in s.constraints or key in self.fractional_bounds(s, kind):
+                continue
+            if kind == "integer" and isinstance(value, float) and key != "multipleOf":
+                value = int(value)  # pydantic wants an integer bound on an integer (2.0, -1e308)
+            kwargs.append(f"{kw}={py_literal(value)}")
+        return kwargs
+
+    @staticmethod
+    def fractional_bounds(s: Schema, kind: str) -> dict[str, float]:
+        """Bounds of an integer that are not integers (``minimum: 0.5``): pydantic cannot hold
+        them, a ``Keywords`` marker checks and publishes them."""
+        if kind != "integer":
+            return {}
+        return {
+            key: value
+            for key in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum")
+            if isinstance(value := s.constraints.get(key), float) and not value.is_integer()
+        }
 
     def metadata(self, s: Schema, *, with_default: bool = True) -> tuple[list[str], dict[str, Any]]:
         """Field keyword arguments and json_schema_extra entries for a schema's annotations."""
@@ -240,15 +251,17 @@ class TypeRenderer:
             notes = self.constraint_kwargs(s, "string")
             extra = []
             if fmt and fmt not in _FORMAT_TYPES and fmt != "binary":
-                extra.append(f"Format({fmt!r})")
+                extra.append(f"Format({py_literal(fmt)})")
             if "contentMediaType" in s.annotations and base != "UploadBytes":
-                extra.append(f"ContentMediaType({s.annotations['contentMediaType']!r})")
+                extra.append(f"ContentMediaType({py_literal(s.annotations['contentMediaType'])})")
             if "contentEncoding" in s.annotations:
-                extra.append(f"ContentEncoding({s.annotations['contentEncoding']!r})")
+                extra.append(f"ContentEncoding({py_literal(s.annotations['contentEncoding'])})")
             return self._annotate(base, notes, extra)
         if kind in ("integer", "number"):
             kwargs = self.constraint_kwargs(s, kind)
-            extra = [f"Format({fmt!r})"] if fmt else []
+            extra = [f"Format({py_literal(fmt)})"] if fmt else []
+            if fractional := self.fractional_bounds(s, kind):
+                extra.append(f"Keywords({py_literal(fractional)})")
             step = s.constraints.get("multipleOf")
             if step is not None and (kind == "number" or not isinstance(step, int)):
                 # pydantic checks a float multipleOf within a tolerance: checked exactly instead

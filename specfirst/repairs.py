@@ -9,13 +9,17 @@ repaired (see ``loader._check_operations``) and before the structural check:
   kept as written; the generated requirement alternative that names it accepts no credential
   (a repair never widens access);
 - a response whose status has no body (``204``, ``304``) but declares content: the content
-  is dropped.
+  is dropped;
+- a schema bound that admits every number (``maximum: .inf``): the bound is dropped (any
+  other non-finite number is refused).
 """
 
 from __future__ import annotations
 
+import math
 from typing import Any, Final
 
+from specfirst.errors import Problem
 from specfirst.loader import HTTP_METHODS, LoadedSpec, pointer_join
 
 BODILESS_STATUSES: Final = ("204", "304")
@@ -100,3 +104,36 @@ def drop_bodiless_content(spec: LoadedSpec) -> None:
             )
             # the target may be a shared component: the operation gets its own copy
             responses[status] = {key: value for key, value in target.items() if key != "content"}
+
+
+# A bound that admits every number: written as YAML ``.inf``, it is no bound at all.
+_NO_OP_BOUNDS: Final = {"maximum": 1, "exclusiveMaximum": 1, "minimum": -1, "exclusiveMinimum": -1}
+_LITERAL_KEYS: Final = frozenset({"example", "examples", "default", "enum", "const", "value"})
+
+
+def non_finite_numbers(spec: LoadedSpec) -> list[Problem]:
+    """YAML's ``.inf`` and ``.nan`` are no JSON numbers (the served document cannot hold them).
+
+    A bound of a schema that admits every number (``maximum: .inf``, ``minimum: -.inf``)
+    is dropped with a warning; any other non-finite number is a refusal.
+    """
+    problems: list[Problem] = []
+    todo: list[tuple[Any, str, bool]] = [(spec.document, "", False)]
+    while todo:
+        node, pointer, literal = todo.pop()
+        items = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
+        for key, value in list(items):
+            child = pointer_join(pointer, key)
+            if isinstance(value, float) and not math.isfinite(value):
+                sign = _NO_OP_BOUNDS.get(key) if isinstance(node, dict) and not literal else None
+                if sign is not None and not math.isnan(value) and (value > 0) == (sign > 0):
+                    spec.warn(child, f"{key} is {value} (not a JSON number)", "no bound")
+                    del node[key]
+                else:
+                    problems.append(
+                        spec.problem(child, f"{value} is not a JSON number: write a finite number")
+                    )
+            elif isinstance(value, (dict, list)):
+                is_literal = literal or (isinstance(node, dict) and (key in _LITERAL_KEYS or str(key).startswith("x-")))
+                todo.append((value, child, is_literal))
+    return problems

@@ -545,7 +545,7 @@ class _Planner:
         )
         key = collection_key(next(c.op.path for c in members))
         base = explicit or key.strip("/").split("/")[-1] or (schema.component or "items")
-        table = tables.claim(naming.snake(base))
+        table = tables.claim(naming.module_name(base))
         stored: dict[str, Property] = dict(_props(schema))
         for c in members:
             if c.body is not None:
@@ -553,7 +553,7 @@ class _Planner:
                     stored.setdefault(name, prop)
         columns: list[Column] = []
         id_column: Column | None = None
-        scope = naming.NameScope(reserved=frozenset({"metadata", "registry"}))
+        scope = naming.column_scope()
         for name, prop in stored.items():
             sql, py = _sql_type(prop.schema)
             column = Column(

@@ -16,7 +16,7 @@ from typing import Any
 from specfirst import naming
 from specfirst.build import inline_refs
 from specfirst.ir import NO_VALUE, Api, MediaType, Operation, Parameter, Response, Schema
-from specfirst.pytypes import TypeRenderer, py_literal
+from specfirst.pytypes import TypeRenderer, comment_text, py_literal
 from specfirst.render import StepContext
 from specfirst.steps.authentication import requirement_function_name
 from specfirst.resources import Binding, Plan
@@ -26,7 +26,6 @@ from specfirst.writer import OutputFile, UserFunction
 NAME = "api_routes"
 DESCRIPTION = "routes with the spec's paths, parameters, bodies, responses and metadata"
 
-TRIPLE = '"' * 3
 # Comments, not docstrings: FastAPI would publish a docstring as the operation's description.
 DOC_CALLBACK = ("# Documents the callback request; this service sends it, it does not receive it.", "...")
 DOC_WEBHOOK = ("# Documents the webhook request; this service sends it, it does not receive it.", "...")
@@ -643,7 +642,7 @@ class _RouteBuilder:
         return [
             *lines,
             f"answer = {call}",
-            f"# x-specfirst-log: {op.extensions['x-specfirst-log']}: the call is recorded in {log.name}",
+            "# " + comment_text(f"x-specfirst-log: {op.extensions['x-specfirst-log']}: the call is recorded in {log.name}"),
             f"{table}.record(db, {body}answer{stamp})",
             "return answer",
         ]
@@ -667,9 +666,10 @@ class _RouteBuilder:
         json_mt = _json_media(primary.contents) if primary else None
         returns = plain.plain_type(json_mt.schema) if json_mt and json_mt.schema is not None else "Any"
         signature = ", ".join(["ctx: HandlerContext", *(["*", *parts] if parts else [])])
-        what = (op.summary or op.description or op.wire_id).strip().splitlines()[0]
-        doc = f"{op.method.upper()} {op.path}: {what}".replace(TRIPLE, "'")
-        source = f"def {op.py_name}({signature}) -> {returns}:\n    {TRIPLE}{doc}{TRIPLE}\n    raise NotImplementedError"
+        what = (op.summary or op.description or op.wire_id).strip().splitlines()[0:1]
+        # document text is a comment, never a docstring (it could close the string)
+        doc = comment_text(f"{op.method.upper()} {op.path}: {' '.join(what)}")
+        source = f"def {op.py_name}({signature}) -> {returns}:\n    # {doc}\n    raise NotImplementedError"
         return UserFunction(name=op.py_name, source=source)
 
 
@@ -721,7 +721,7 @@ def _extra_source(extra: dict[str, Any]) -> str:
 
 
 def module_name_for(tag: str, scope: naming.NameScope) -> str:
-    return scope.claim(naming.snake(tag))
+    return scope.claim(naming.module_name(tag))
 
 
 def _route_module(
@@ -755,6 +755,7 @@ def _route_module(
         "app/api/routes/module.py.j2",
         path,
         header=ctx.header(what),
+        tag=None if webhooks else tag,
         module=module,
         uses_security=any(op.effective_security for op in ops),
     )
@@ -768,7 +769,7 @@ def generate(ctx: StepContext) -> list[OutputFile]:
     for tag, ops in ctx.api.operations_by_tag().items():
         name = module_name_for(tag, scope)
         module, rendered = _route_module(
-            ctx, ops, name, tag, f"app/api/routes/{name}.py", f"Routes for the operations tagged {tag!r}."
+            ctx, ops, name, tag, f"app/api/routes/{name}.py", "Routes for the operations of one tag."
         )
         modules.append(module)
         files.append(rendered)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from specfirst import naming
 from specfirst.ir import Api, Operation, SecurityRequirement, SecurityScheme
-from specfirst.pytypes import py_docstring, py_literal
+from specfirst.pytypes import py_literal
 from specfirst.render import StepContext
 from specfirst.writer import OutputFile
 
@@ -36,17 +36,17 @@ class SchemeDef:
     env_var: str
 
     @property
-    def docstring(self) -> str:
-        """The verifier's docstring as a Python literal (scheme names are document text)."""
+    def verifies(self) -> str:
+        """What the verifier checks, as comment text (scheme names are document text)."""
         if self.constructor is None:
-            return py_docstring(f"Verify a {self.name} client certificate (mutual TLS; FastAPI cannot publish it).")
-        return py_docstring(f"Verify a {self.name} credential ({self.kind}).")
+            return f"{self.name}: a client certificate (mutual TLS; FastAPI cannot publish it)"
+        return f"{self.name}: {self.kind}"
 
 
 @dataclass
 class RequirementDef:
     function: str
-    description: str
+    description: str  # the requirement, as comment text
     params: list[tuple[str, str, str, list[str]]]  # (param, scheme py_name, scheme spec name, scopes)
     groups: list[list[str]]  # per requirement object: the params that must all be present
     challenge: str | None = None  # WWW-Authenticate value for refusals (HTTP schemes only)
@@ -140,9 +140,7 @@ def _requirement_functions(api: Api) -> dict[str, RequirementDef]:
                 params.append((param, scheme.py_name, scheme_name, list(scopes)))
                 group.append(param)
             groups.append(group)
-        described = py_docstring(
-            "Requires " + " or ".join(" and ".join(req) or "anonymous" for req in op.effective_security) + "."
-        )
+        described = " or ".join(" and ".join(req) or "anonymous" for req in op.effective_security)
         challenges = [
             _challenge(api.security_schemes[name])
             for req in op.effective_security

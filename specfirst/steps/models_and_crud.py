@@ -201,7 +201,7 @@ def generate(ctx: StepContext) -> list[OutputFile]:
             "app/core/db.py.j2",
             "app/core/db.py",
             header=ctx.header("The database: engine, sessions and migrations at startup."),
-            database_name=naming.snake(ctx.api.info.get("title") or "service"),
+            database_name=naming.module_name(ctx.api.info.get("title") or "service"),
         ),
         ctx.render(
             "app/crud/base.py.j2",
@@ -233,7 +233,7 @@ def generate(ctx: StepContext) -> list[OutputFile]:
             ctx.render(
                 "app/models/model.py.j2",
                 f"app/models/{r.module}.py",
-                header=ctx.header(f"The {r.name} table."),
+                header=ctx.header("The table of one resource."),
                 r=_ResourceView(r, description.splitlines()[0]),
                 columns=column_defs(r),
                 synced=True,
@@ -246,7 +246,7 @@ def generate(ctx: StepContext) -> list[OutputFile]:
             ctx.render(
                 "app/crud/module.py.j2",
                 f"app/crud/{r.module}.py",
-                header=ctx.header(f"CRUD for {r.name}."),
+                header=ctx.header("CRUD for one resource."),
                 r=_ResourceView(r, ""),
                 columns=repr(columns),
                 server_values=repr(r.server_values),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import inspect
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,7 +25,6 @@ class FieldDef:
 class ClassDef:
     name: str
     bases: list[str]
-    docstring: str | None
     config: str | None
     fields: list[FieldDef] = field(default_factory=list)
     extra_type: str | None = None  # type of additional properties values
@@ -36,15 +34,6 @@ class ClassDef:
 class AliasDef:
     name: str
     expression: str
-
-
-def docstring_for(description: Any) -> str | None:
-    """Use the description as docstring when pydantic will read it back unchanged."""
-    if not isinstance(description, str) or not description.strip():
-        return None
-    if inspect.cleandoc(description) != description or '"""' in description or "\\" in description:
-        return None
-    return description
 
 
 def field_def(prop: Property, renderer: TypeRenderer) -> FieldDef:
@@ -148,13 +137,12 @@ def class_def(s: Schema, renderer: TypeRenderer) -> ClassDef:
         for key, value in member.annotations.items():
             annotations.setdefault(key, value)
     description = annotations.pop("description", None)
-    docstring = docstring_for(description)
     extra: dict[str, Any] = {k: v for k, v in annotations.items() if k != "title"}
     extra.update({**inherited_extensions(s), **s.extensions})
     for member in merged:
         for key, value in member.extensions.items():
             extra.setdefault(key, value)
-    if description is not None and docstring is None:
+    if description is not None:  # a string constant, never a docstring: document text is data
         extra["description"] = description
     if "title" in annotations:
         config["title"] = py_literal(annotations["title"])
@@ -179,7 +167,6 @@ def class_def(s: Schema, renderer: TypeRenderer) -> ClassDef:
     return ClassDef(
         name=s.py_name or "",
         bases=bases or ["SchemaModel"],
-        docstring=docstring,
         config=config_line,
         fields=fields,
         extra_type=extra_type,

@@ -49,6 +49,7 @@ from urllib.parse import quote, unquote
 from specfirst import naming, refusals, synth
 from specfirst.ir import NO_VALUE, Api, MediaType, Operation, Parameter, Property, Response, Schema
 from specfirst.loader import split_pointer
+from specfirst.quoting import comment_text
 from specfirst.render import StepContext
 from specfirst.resources import Binding, Column, Resource
 from specfirst.synth import (
@@ -673,7 +674,6 @@ class TestDef:
     lines: list[str]
 
     def __post_init__(self) -> None:
-        self.doc = _docstring(self.doc)
         self.lines = _drop_unused(self.lines)
 
 
@@ -701,14 +701,7 @@ def _drop_unused(lines: list[str]) -> list[str]:
     return out
 
 
-def _docstring(text: str) -> str:
-    """Text safe inside a triple-quoted docstring, on one line."""
-    text = " ".join(text.split()).replace("\\", "\\\\").replace('"', "'")
-    return text
-
-
-def _comment(text: str) -> str:
-    return " ".join(text.split())
+_comment = comment_text
 
 
 @dataclass
@@ -720,14 +713,14 @@ class CreatorDef:
     lines: list[str]
 
     def __post_init__(self) -> None:
-        self.doc = _docstring(self.doc)
         self.lines = _drop_unused(self.lines)
 
 
 @dataclass
 class TestModule:
     path: str
-    what: str
+    what: str  # generator text (the module docstring)
+    tag: str | None = None  # document text: printed in a comment
     tests: list[TestDef] = field(default_factory=list)
     constants: Constants | None = None
     support_names: set[str] = field(default_factory=set)
@@ -1367,7 +1360,7 @@ class SuiteBuilder:
         steps: list[str] = ["create"]
         op = create.operation
         call = Call(request, _lit(request.path), body_var="body" if request.has_json else None)
-        lines.append(f"# create: {op.wire_id}")
+        lines.append("# " + comment_text(f"create: {op.wire_id}"))
         lines += call.body_lines() + call.lines()
         lines.append(
             f"created = expect(response, {create.status}, {consts.schema(op, _primary(op))})"
@@ -1402,7 +1395,7 @@ class SuiteBuilder:
             if reads:
                 rb = reads[0]
                 info = self.infos[id(rb.operation)]
-                lines.append(f"# read: {rb.operation.wire_id} ({label})")
+                lines.append("# " + comment_text(f"read: {rb.operation.wire_id} ({label})"))
                 lines.extend(
                     Call(
                         info.valid, _path_source(rb.operation, info.valid.path, rb.id_param)
@@ -1420,7 +1413,7 @@ class SuiteBuilder:
                 req = self._list_request(lb, info.valid, fields)
                 if req is None:
                     continue
-                lines.append(f"# list: {lb.operation.wire_id} ({label})")
+                lines.append("# " + comment_text(f"list: {lb.operation.wire_id} ({label})"))
                 lines.extend(Call(req, _lit(req.path)).lines())
                 lines.append(
                     f"listed = expect(response, {lb.status}, {consts.schema(lb.operation, _primary(lb.operation))})"
@@ -1444,7 +1437,7 @@ class SuiteBuilder:
             if update is None:
                 continue
             req, changed = update
-            lines.append(f"# update: {ub.operation.wire_id} (the change is there)")
+            lines.append("# " + comment_text(f"update: {ub.operation.wire_id} (the change is there)"))
             call = Call(
                 req,
                 _path_source(ub.operation, req.path, ub.id_param),
@@ -1474,7 +1467,7 @@ class SuiteBuilder:
         if deletes:
             db = deletes[0]
             info = self.infos[id(db.operation)]
-            lines.append(f"# delete: {db.operation.wire_id}")
+            lines.append("# " + comment_text(f"delete: {db.operation.wire_id}"))
             path = _path_source(db.operation, info.valid.path, db.id_param)
             call = Call(info.valid, path, body_var="body" if info.valid.has_json else None)
             lines += call.body_lines() + call.lines()
@@ -1485,7 +1478,7 @@ class SuiteBuilder:
             gone = reads[0] if reads else (deletes[0] if deletes else None)
             if gone is not None:
                 ginfo = self.infos[id(gone.operation)]
-                lines.append(f"# then 404: {gone.operation.wire_id}")
+                lines.append("# " + comment_text(f"then 404: {gone.operation.wire_id}"))
                 call = Call(
                     ginfo.valid,
                     _path_source(gone.operation, ginfo.valid.path, gone.id_param),
@@ -1607,10 +1600,11 @@ def _module_for(
     modules: dict[str, TestModule], scope: naming.NameScope, tag: str, schemas: JsonSchemas
 ) -> TestModule:
     if tag not in modules:
-        name = scope.claim(f"test_{naming.snake(tag)}")
+        name = scope.claim(f"test_{naming.module_name(tag)}")
         modules[tag] = TestModule(
             path=f"tests/{name}.py",
-            what=f"Tests of the operations tagged {tag!r}.",
+            what="Tests of the operations of one tag.",
+            tag=tag,
             constants=Constants(schemas),
         )
     return modules[tag]
@@ -1660,6 +1654,7 @@ def generate(ctx: StepContext) -> list[OutputFile]:
                 "tests/module.py.j2",
                 module.path,
                 header=ctx.header(module.what),
+                tag=module.tag,
                 imports=sorted(used),
                 constants=list(module.constants.items.items()),
                 tests=module.tests,
