@@ -8,11 +8,21 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from app.core.request_limits import DEFAULT_MAX_BODY_BYTES
 from app.core.security import ENV_VARS
 
 
 def _split(value: str) -> tuple[str, ...]:
     return tuple(item.strip() for item in value.split(",") if item.strip())
+
+
+def _byte_count(name: str, value: str | None, default: int) -> int:
+    """A size in bytes from an environment variable (digits); unset or empty: ``default``."""
+    if value is None or not value.strip():
+        return default
+    if not (value.strip().isascii() and value.strip().isdigit()):
+        raise ValueError(f"{name} must be a number of bytes (digits only), not {value!r}")
+    return int(value.strip())
 
 
 @dataclass(frozen=True)
@@ -21,12 +31,17 @@ class Settings:
 
     credentials: dict[str, tuple[str, ...]] = field(default_factory=dict)
     log_level: str = "INFO"
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
+    """The largest request body read (MAX_BODY_BYTES); a larger one is answered 413."""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> Settings:
         return cls(
             credentials={scheme: _split(env.get(var, "")) for scheme, var in ENV_VARS.items()},
             log_level=env.get("LOG_LEVEL", "INFO"),
+            max_body_bytes=_byte_count(
+                "MAX_BODY_BYTES", env.get("MAX_BODY_BYTES"), DEFAULT_MAX_BODY_BYTES
+            ),
         )
 
     def unconfigured(self) -> list[tuple[str, str]]:
