@@ -608,8 +608,6 @@ def read_json(request: Request, raw: bytes) -> None:
 async def _multipart(request: Request) -> list[tuple[str, str | bytes]]:
     try:
         form = await request.form()
-    except ApiError:
-        raise  # the body is over the size limit
     except HTTPException as exc:
         raise invalid("form_invalid", f"multipart: {exc.detail}") from None
     try:
