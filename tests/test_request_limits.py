@@ -85,7 +85,7 @@ def test_at_most_twenty_issues_are_listed() -> None:
         (b'{"a": Infinity}', "Infinity is not a JSON number"),
         (b'{"a": -Infinity}', "-Infinity is not a JSON number"),
         (b'{"a": 1e999}', "1e999 is out of the range of numbers"),
-        (b'[-1e999]', "-1e999 is out of the range of numbers"),
+        (b"[-1e999]", "-1e999 is out of the range of numbers"),
         (b'{"a": "\\ud800"}', "lone surrogate"),
         (b'{"a": "\xed\xa0\x80"}', "lone surrogate"),  # the UTF-8 bytes of a surrogate
         (b'{"a": "x\\u0000"}', "NUL"),
