@@ -422,8 +422,13 @@ def _toml_string(value: str) -> str:
 
 
 def schemathesis_config(credentials: Sequence[Credential]) -> str:
-    """A ``schemathesis.toml`` that authenticates every scheme where the spec places it."""
-    lines: list[str] = []
+    """A ``schemathesis.toml`` that authenticates every scheme where the spec places it.
+
+    Strings are generated without NUL: a generated service refuses a NUL in any value by
+    design (``app/core/request_limits.py``), like a body over its size limit, although JSON
+    Schema lets a string hold one.
+    """
+    lines: list[str] = ["[generation]", "allow-x00 = false", ""]
     for credential in credentials:
         lines.append(f"[auth.openapi.{_toml_string(credential.scheme)}]")
         lines.extend(f"{key} = {_toml_string(value)}" for key, value in credential.auth.items())

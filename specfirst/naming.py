@@ -128,6 +128,7 @@ _FUNCTION_RESERVED = frozenset(
         "merge_patch",
         "not_implemented",
         "present",
+        "refuse_unaddressable",
         "search_items",
         "searched",
         "date",

@@ -21,6 +21,11 @@ RUNTIME_MODULES: tuple[tuple[str, str, str], ...] = (
     ("errors.py", "app/core/errors.py", "error responses in the shape each operation declares"),
     ("docs.py", "app/core/docs.py", "/openapi.json as written, and the offline /docs and /redoc"),
     ("health.py", "app/core/health.py", "GET /healthz: ok or degraded, figures behind a setting"),
+    (
+        "request_limits.py",
+        "app/core/request_limits.py",
+        "body size, text, number, depth and id limits every request is held to",
+    ),
 )
 
 

@@ -112,7 +112,8 @@ def declared_response(route: APIRoute | None, status: int) -> dict[str, Any] | N
 
 def answering_response(route: APIRoute | None, status: int) -> dict[str, Any] | None:
     """The declared response whose shape answers ``status``: its own, else for an
-    undeclared status the route's 5XX or default error, else any error it declares."""
+    undeclared status the route's 5XX or default error, else any error it declares with a
+    JSON body (a model, or a schema written as it is)."""
     declared = declared_response(route, status)
     if declared is not None or route is None:
         return declared
@@ -121,9 +122,21 @@ def answering_response(route: APIRoute | None, status: int) -> dict[str, Any] | 
         if fallback in responses:
             return responses[fallback]
     for key, response in responses.items():
-        if not str(key).startswith("2") and response.get("model") is not None:
+        if not str(key).startswith("2") and _has_json_schema(response):
             return response
     return None
+
+
+def _has_json_schema(response: dict[str, Any]) -> bool:
+    """Whether a declared response has a body shape: a model, or a JSON media type's schema
+    written as it is (``application/problem+json`` ...)."""
+    if response.get("model") is not None:
+        return True
+    content: dict[str, Any] = response.get("content") or {}
+    return any(
+        is_json(media_type) and isinstance((media or {}).get("schema"), dict | bool)
+        for media_type, media in content.items()
+    )
 
 
 def error_model(route: APIRoute | None, status: int) -> Any:

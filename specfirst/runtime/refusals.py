@@ -49,6 +49,10 @@ INVALID_PATH = Refusal(
 MALFORMED_BODY = Refusal("malformed_body", (400, 422), 400, "a body that cannot be parsed")
 NOT_FOUND = Refusal("not_found", (404, 400), 404, "an id that names no stored item")
 CONFLICT = Refusal("conflict", (409, 400, 422), 409, "an id that is already taken")
+TOO_LARGE = Refusal("too_large", (413,), 413, "a request body over the size limit")
+"""Always 413, in the declared 413's shape, else in the shape of the errors the operation
+declares (see ``errors.answering_response``). It is a limit of the service, not a request
+the document describes, so ``specfirst plan`` lists no gap for it."""
 
 REFUSALS: tuple[Refusal, ...] = (
     CREDENTIALS,
@@ -57,6 +61,7 @@ REFUSALS: tuple[Refusal, ...] = (
     MALFORMED_BODY,
     NOT_FOUND,
     CONFLICT,
+    TOO_LARGE,
 )
 BY_KIND: dict[str, Refusal] = {r.kind: r for r in REFUSALS}
 

@@ -170,7 +170,6 @@ class _RouteBuilder:
         self.handler_functions: list[UserFunction] = []
         self.uses_search = False
         self.uses_paging: set[str] = set()
-        self.uses_body = False  # an operation (not a callback) has a request body: see BodyRoute
         # JSON answers in a media type other than application/json: media type -> class name
         self.json_responses: dict[str, str] = {}
         self.class_names = naming.NameScope()
@@ -378,7 +377,6 @@ class _RouteBuilder:
         body = self.body(op, extra)
         if body is not None:
             params.append(body)
-            self.uses_body = self.uses_body or name is None
         # required parameters first (Python needs them before defaulted ones)
         params.sort(key=lambda d: d.default is not None)
 
@@ -515,6 +513,10 @@ class _RouteBuilder:
                 f"if data.get({r.id_column.name!r}) is None:",
                 f'    raise ApiError({b.invalid_status}, "invalid_request", "{r.id_column.name} is required")',
             ]
+        if b.kind == "create" and any(o.id_param is not None for o in r.operations):
+            # an id that no path segment can spell ("", "a/b") could never be read or deleted
+            where = py_literal(("body", r.id_column.name))
+            lines.append(f"refuse_unaddressable(data.get({py_literal(r.id_column.name)}), {where})")
         if b.kind == "update" and b.partial:
             lines += [
                 "try:",
@@ -748,7 +750,9 @@ def _route_module(
     module.crud_imports = sorted(builder.crud_imports)
     module.uses_search = builder.uses_search
     module.uses_paging = sorted(builder.uses_paging)
-    module.uses_body_route = builder.uses_body and not webhooks
+    # every route of the API reads its request through BodyRoute (body size, media types,
+    # text limits); webhooks only document requests this API sends
+    module.uses_body_route = not webhooks
     module.handler_functions = builder.handler_functions
     module.json_responses = [(name, py_literal(media)) for media, name in builder.json_responses.items()]
     rendered = ctx.render(

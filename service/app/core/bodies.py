@@ -20,6 +20,14 @@ from starlette.datastructures import Headers, UploadFile
 from starlette.exceptions import HTTPException
 
 from app.core.errors import ApiError
+from app.core.request_limits import (
+    NotJson,
+    limited,
+    load_json,
+    max_body_bytes,
+    refuse_parameters,
+    refuse_values,
+)
 
 # What a body in a media type is read as.
 JSON, URLENCODED, MULTIPART, XML, RAW = "json", "urlencoded", "multipart", "xml", "raw"
@@ -544,7 +552,7 @@ class RequestBody:
             raise self.refuse(media_type)
         kind = kind_of(media_type)
         if kind == JSON and raw:
-            read_json_numbers(request, raw)
+            read_json(request, raw)
             return request  # FastAPI reads JSON
         if kind == JSON or (kind == XML and not raw):
             return request  # FastAPI takes an empty body for no body
@@ -580,35 +588,19 @@ class RequestBody:
                 raise invalid(
                     "text_invalid", f"a {media_type} body must be UTF-8 text here"
                 ) from None
+        refuse_values(value)
         return DecodedRequest(request, raw, value, media_type)
 
 
-class _NotANumber(ValueError):
-    """A number JSON cannot carry."""
-
-
-def _finite(text: str) -> float:
-    number = float(text)
-    if number in (float("inf"), float("-inf")):
-        raise _NotANumber(f"{text} is out of range for a number")
-    return number
-
-
-def _no_constant(name: str) -> Any:
-    raise _NotANumber(f"{name} is not a JSON number")
-
-
-def read_json_numbers(request: Request, raw: bytes) -> None:
-    """Refuse what JSON has no number for (``NaN``, ``Infinity``, ``1e999``) before FastAPI reads the body.
-
-    Python's JSON reader takes them as floats no schema allows and no response can carry.
-    A body that is not JSON at all is left to FastAPI's own error.
+def read_json(request: Request, raw: bytes) -> None:
+    """Refuse what is not JSON as JSON defines it before FastAPI reads the body (see
+    ``request_limits.load_json``): ``NaN``, ``Infinity``, ``1e999``, text with a NUL or a lone
+    surrogate, nesting past its bound. A body that is not JSON at all is left to FastAPI's
+    own error.
     """
     try:
-        value = json.loads(raw, parse_constant=_no_constant, parse_float=_finite)
-    except _NotANumber as exc:
-        raise invalid("json_number", str(exc)) from None
-    except ValueError:
+        value = load_json(raw)
+    except NotJson:
         return
     request._json = value  # what FastAPI reads next
 
@@ -634,15 +626,21 @@ class BodyRoute(APIRoute):
     ``RequestBody``), then validated by the same model and handled by the same code. A
     Content-Type the operation does not declare gets 415 where the operation declares 415,
     else the declared validation error.
+
+    Every request is held to ``request_limits`` first: its body is read through the size
+    limit (413 past it), and a NUL or a lone surrogate in a path, query, header or cookie
+    value gets the declared validation error.
     """
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
-        if self.body_field is None:
-            return handler
-        body = RequestBody(self)
+        body = RequestBody(self) if self.body_field is not None else None
 
-        async def read_body_then_handle(request: Request) -> Response:
-            return await handler(await body.prepare(request))
+        async def check_then_handle(request: Request) -> Response:
+            request = limited(request, max_body_bytes(request))
+            refuse_parameters(request)
+            if body is not None:
+                request = await body.prepare(request)
+            return await handler(request)
 
-        return read_body_then_handle
+        return check_then_handle

@@ -18,8 +18,9 @@ _DELIMITERS = {"form": ",", "spaceDelimited": " ", "pipeDelimited": "|"}
 
 # The text of a path, query, header or cookie value, read exactly as its JSON type is written
 # in JSON: no sign on an integer but "-", no leading zeros, no "_", "1.0", "inf" or "nan" (a
-# lax number parser would take "01", "+1" and "1_000" for 1, and "yes" for true).
-_INTEGER_TEXT = re.compile(r"-?(?:0|[1-9][0-9]*)")
+# lax number parser would take "01", "+1" and "1_000" for 1, and "yes" for true). An integer
+# has one spelling: "0", never "-0" (an id would have two).
+_INTEGER_TEXT = re.compile(r"0|-?[1-9][0-9]*")
 _NUMBER_TEXT = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?")
 _BOOLEAN_TEXT = {"true": True, "false": False}
 
@@ -35,7 +36,9 @@ def _each(read: Callable[[str], Any]) -> Callable[[Any], Any]:
 
 def _integer(text: str) -> int:
     if _INTEGER_TEXT.fullmatch(text) is None:
-        raise ValueError(f"{text!r} is not an integer (digits, an optional leading '-')")
+        raise ValueError(
+            f"{text!r} is not an integer (digits without leading zeros, an optional leading '-')"
+        )
     return int(text)
 
 

@@ -95,7 +95,13 @@ class MethodNotAllowedMiddleware:
 
 
 def install(app: FastAPI) -> None:
-    """Add the middleware; call it once every route of the app is registered."""
+    """Add the middleware; call it once every route of the app is registered.
+
+    Paths match exactly as the spec writes them: ``/items/`` is not ``/items``. The
+    framework's automatic trailing-slash redirect is off (its ``Location`` would be built
+    from the request's ``Host`` header, which the client chooses).
+    """
+    app.router.redirect_slashes = False
     extra_paths = frozenset(
         path
         for route in app.router.routes

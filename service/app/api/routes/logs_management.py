@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from app.core import security
 from app.core.auth import Principal
+from app.core.bodies import BodyRoute
 from app.core.context import given
 from app.core.db import get_db
 from app.core.params import IntegerText
@@ -24,7 +25,7 @@ from app.crud.base import present
 from app.crud.interactions import retrieve_logs_answer
 from app.schemas import ErrorResponse, RetrieveLogsResponse, TypesenseErrorResponse
 
-router = APIRouter()
+router = APIRouter(route_class=BodyRoute)
 
 
 @router.get(

@@ -19,6 +19,7 @@ from app.core.context import given
 from app.core.db import get_db
 from app.core.errors import ApiError
 from app.core.params import IntegerText
+from app.core.request_limits import refuse_unaddressable
 from app.core.types import (
     Integral,
 )
@@ -174,6 +175,7 @@ def register_service(
     data = body.model_dump(mode="json", by_alias=True)
     if data.get("id") is None:
         raise ApiError(400, "invalid_request", "id is required")
+    refuse_unaddressable(data.get("id"), ("body", "id"))
     try:
         item = services_table.create(db, data)
     except Duplicate as exc:

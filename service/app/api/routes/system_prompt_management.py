@@ -13,12 +13,13 @@ from sqlalchemy.orm import Session
 
 from app.core import security
 from app.core.auth import Principal
+from app.core.bodies import BodyRoute
 from app.core.context import HandlerContext, call_handler
 from app.core.db import get_db
 from app.handlers import system_prompt_management as handlers
 from app.schemas import ErrorResponse, GenerateSystemPromptResponse
 
-router = APIRouter()
+router = APIRouter(route_class=BodyRoute)
 
 
 @router.get(
