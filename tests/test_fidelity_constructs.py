@@ -338,6 +338,41 @@ UNPUBLISHABLE: dict[str, tuple[dict, list[tuple[str, str]]]] = {
         },
         [("/info/x-logo", "unpublishable")],
     ),
+    # a path item's own summary and description: FastAPI writes path items from operations
+    "path item text": (
+        _document(
+            {
+                "/things": {
+                    "summary": "all things",
+                    "description": "where things live",
+                    "get": _op({"204": {"description": "none"}}),
+                }
+            }
+        ),
+        [("/paths/~1things/description", "unpublishable"), ("/paths/~1things/summary", "unpublishable")],
+    ),
+    # FastAPI keeps a description up to its first form feed (its docstring convention)
+    "description with a form feed": (
+        _document(
+            {
+                "/things": {
+                    "get": _op(
+                        {
+                            "200": {
+                                "description": "ok",
+                                "content": {
+                                    "application/json": {
+                                        "schema": {**ITEM, "description": "shown\fhidden"}
+                                    }
+                                },
+                            }
+                        }
+                    )
+                }
+            }
+        ),
+        [("/paths/~1things/get/responses/200/content/application~1json/schema/description", "unpublishable")],
+    ),
 }
 
 
