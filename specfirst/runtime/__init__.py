@@ -19,6 +19,7 @@ RUNTIME_MODULES: tuple[tuple[str, str, str], ...] = (
     ("refusals.py", "app/core/refusals.py", "which status answers each kind of refusal"),
     ("error_bodies.py", "app/core/error_bodies.py", "error bodies that fit any error schema"),
     ("errors.py", "app/core/errors.py", "error responses in the shape each operation declares"),
+    ("storage.py", "app/core/storage.py", "SQLite settings and writes retried on a lock"),
 )
 
 
