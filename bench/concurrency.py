@@ -176,6 +176,8 @@ def run(
             lost = lost_writes(server.url, read_path, outcomes)
             rows.append(figures(name, resource, outcomes, seconds, len(lost)))
             print(rows[-1], flush=True)
+            for reason in sorted({str(o.answer)[:160] for o in errors(outcomes)})[:5]:
+                print(f"  not created: {reason}", flush=True)
     return rows
 
 
