@@ -12,6 +12,7 @@ from __future__ import annotations
 import sqlite3
 from collections import defaultdict
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -25,10 +26,15 @@ PER_CLIENT = 20
 
 
 @pytest.fixture(scope="module")
-def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("concurrent")
     generate(SPEC, root / "out")
-    with Server(root / "out", {}, root / "writes.db") as server:
+    return root / "out"
+
+
+@pytest.fixture(scope="module")
+def service(generated: Path) -> Iterator[Server]:
+    with Server(generated, {}, generated.parent / "writes.db") as server:
         yield server
 
 
@@ -84,3 +90,27 @@ def test_the_database_file_is_in_wal_mode(service: Server) -> None:
     database = service.env["DATABASE_URL"].removeprefix("sqlite:///")
     with sqlite3.connect(database) as connection:
         assert connection.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+
+
+def test_a_write_that_never_gets_the_lock_is_answered_503_then_the_next_one_passes(
+    generated: Path,
+) -> None:
+    """Another process holds the database's write lock past every retry: 503 with
+    Retry-After, never 500, nothing stored; once the lock is released, writes pass."""
+    database = generated.parent / "locked.db"
+    settings = {"DATABASE_BUSY_TIMEOUT_MS": "20", "DATABASE_LOCK_RETRIES": "2"}
+    with Server(generated, settings, database) as server:
+        assert httpx.get(f"{server.url}/notes", timeout=30).json() == []  # the schema is made
+        other = sqlite3.connect(database, isolation_level=None)
+        other.execute("BEGIN IMMEDIATE")
+        try:
+            refused = httpx.post(f"{server.url}/notes", json={"text": "locked"}, timeout=30)
+        finally:
+            other.execute("ROLLBACK")
+            other.close()
+        assert refused.status_code == 503, refused.text
+        assert refused.headers["retry-after"] == "1"
+        assert "database" in refused.text and "Traceback" not in refused.text
+        created = httpx.post(f"{server.url}/notes", json={"text": "free"}, timeout=30)
+        assert created.status_code == 201, created.text
+        assert httpx.get(f"{server.url}/notes", timeout=30).json() == [created.json()]
