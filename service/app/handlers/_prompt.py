@@ -127,17 +127,30 @@ def _read(answer: httpx.Response, url: httpx.URL, max_bytes: int, deadline: floa
     return bytes(body)
 
 
-def _get(client: httpx.Client, url: httpx.URL, address: Address, timeout: float) -> httpx.Response:
-    """GET ``url`` from ``address`` (the host as checked), the host named for HTTP and TLS."""
-    pinned = url.copy_with(host=str(address))
-    request = client.build_request(
-        "GET",
-        pinned,
-        headers={"Host": url.netloc.decode("ascii"), "Accept": "application/json"},
-        extensions={"sni_hostname": url.host},
-        timeout=timeout,
-    )
-    return client.send(request, stream=True)
+def _hop(
+    url: httpx.URL, address: Address, timeout: float, max_bytes: int, deadline: float
+) -> httpx.URL | bytes:
+    """GET ``url`` from ``address`` (its host as checked, named for HTTP and TLS): where it
+    redirects to, or its body. A client of its own: no connection serves two hosts."""
+    with httpx.Client(follow_redirects=False, trust_env=False) as client:
+        request = client.build_request(
+            "GET",
+            url.copy_with(host=str(address)),
+            headers={"Host": url.netloc.decode("ascii"), "Accept": "application/json"},
+            extensions={"sni_hostname": url.host},
+            timeout=timeout,
+        )
+        answer = client.send(request, stream=True)
+        try:
+            if answer.is_redirect and "location" in answer.headers:
+                return url.join(answer.headers["location"])
+            if answer.status_code >= 400:
+                raise DocumentUnavailable(
+                    f"{url}: answered {answer.status_code} {answer.reason_phrase}"
+                )
+            return _read(answer, url, max_bytes, deadline)
+        finally:
+            answer.close()
 
 
 def fetch_document(
@@ -159,30 +172,20 @@ def fetch_document(
         current = httpx.URL(url)
     except (httpx.InvalidURL, TypeError, ValueError):
         raise DocumentUnavailable(f"{url}: not a URL") from None
-    with httpx.Client(follow_redirects=False, trust_env=False) as client:
-        for _hop in range(MAX_REDIRECTS + 1):
-            address = _checked_address(current, allowed)
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise DocumentUnavailable(f"{url}: no complete answer in time")
-            try:
-                answer = _get(client, current, address, remaining)
-                try:
-                    if answer.is_redirect and "location" in answer.headers:
-                        current = current.join(answer.headers["location"])
-                        continue
-                    if answer.status_code >= 400:
-                        raise DocumentUnavailable(
-                            f"{url}: answered {answer.status_code} {answer.reason_phrase}"
-                        )
-                    body = _read(answer, current, max_bytes, deadline)
-                finally:
-                    answer.close()
-            except httpx.TimeoutException:
-                raise DocumentUnavailable(f"{url}: no complete answer in time") from None
-            except (httpx.HTTPError, httpx.InvalidURL, ValueError):
-                raise DocumentUnavailable(f"{url}: the fetch failed") from None
-            return _openapi(url, body)
+    for _ in range(MAX_REDIRECTS + 1):
+        address = _checked_address(current, allowed)
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise DocumentUnavailable(f"{url}: no complete answer in time")
+        try:
+            outcome = _hop(current, address, remaining, max_bytes, deadline)
+        except httpx.TimeoutException:
+            raise DocumentUnavailable(f"{url}: no complete answer in time") from None
+        except (httpx.HTTPError, httpx.InvalidURL, ValueError):
+            raise DocumentUnavailable(f"{url}: the fetch failed") from None
+        if isinstance(outcome, bytes):
+            return _openapi(url, outcome)
+        current = outcome
     raise DocumentUnavailable(f"{url}: more than {MAX_REDIRECTS} redirects")
 
 
