@@ -44,7 +44,11 @@ class Database:
         if self.url.startswith("sqlite:///") and ":memory:" not in self.url:
             Path(self.url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
         connect_args = {"check_same_thread": False} if self.url.startswith("sqlite") else {}
-        engine = create_engine(self.url, connect_args=connect_args)
+        pool: dict[str, int] = {}
+        if self.url.startswith("sqlite:///") and ":memory:" not in self.url:
+            # a connection for each request thread (40): none waits for one and times out
+            pool = {"pool_size": 10, "max_overflow": 40}
+        engine = create_engine(self.url, connect_args=connect_args, **pool)
         if self.url.startswith("sqlite"):
             event.listen(engine, "connect", sqlite_pragmas)
         return engine
