@@ -25,6 +25,7 @@ ENV = {
     "API_KEY_AUTH_KEYS": "user-key",
     "ADMIN_API_KEY_AUTH_KEYS": "admin-key",
     "OPENAI_API_KEY": "",
+    "OPENAPI_FETCH_ALLOW_NETWORKS": "127.0.0.1/32",  # the documents are served on 127.0.0.1
 }
 
 

@@ -26,6 +26,7 @@ RUNTIME_MODULES: tuple[tuple[str, str, str], ...] = (
         "app/core/request_limits.py",
         "body size, text, number, depth and id limits every request is held to",
     ),
+    ("storage.py", "app/core/storage.py", "SQLite settings and writes retried on a lock"),
 )
 
 

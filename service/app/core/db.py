@@ -18,6 +18,8 @@ from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from app.core.storage import sqlite_pragmas
+
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 DEFAULT_URL = "sqlite:///./data/fountain_ai_ensemble_service.db"
 logger = logging.getLogger("app.db")
@@ -27,7 +29,9 @@ class Database:
     """The service's database: ``DATABASE_URL``, or SQLite in ``./data/`` by default.
 
     Nothing touches the disk until the first use: the engine is created, and the schema
-    migrated to the latest revision, then (at startup, or by the first request).
+    migrated to the latest revision, then (at startup, or by the first request). SQLite is
+    opened in WAL mode with a busy timeout (``app.core.storage``: writers wait for the lock,
+    readers never do).
     """
 
     def __init__(self, url: str | None = None) -> None:
@@ -40,9 +44,13 @@ class Database:
         if self.url.startswith("sqlite:///") and ":memory:" not in self.url:
             Path(self.url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
         connect_args = {"check_same_thread": False} if self.url.startswith("sqlite") else {}
-        engine = create_engine(self.url, connect_args=connect_args)
+        pool: dict[str, int] = {}
+        if self.url.startswith("sqlite:///") and ":memory:" not in self.url:
+            # a connection for each request thread (40): none waits for one and times out
+            pool = {"pool_size": 10, "max_overflow": 40}
+        engine = create_engine(self.url, connect_args=connect_args, **pool)
         if self.url.startswith("sqlite"):
-            event.listen(engine, "connect", _sqlite_pragmas)
+            event.listen(engine, "connect", sqlite_pragmas)
         return engine
 
     @cached_property
@@ -70,13 +78,6 @@ class Database:
     def close(self) -> None:
         if "engine" in self.__dict__:
             self.engine.dispose()
-
-
-def _sqlite_pragmas(connection: object, _record: object) -> None:
-    cursor = connection.cursor()  # type: ignore[attr-defined]
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=5000")
-    cursor.close()
 
 
 def get_db(request: Request) -> Iterator[Session]:

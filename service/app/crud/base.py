@@ -21,6 +21,7 @@ from sqlalchemy import String, and_, false, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from app.core.storage import retry_on_lock
 from app.sync import outbox
 
 
@@ -53,6 +54,9 @@ class Page:
 class Unstorable(Exception):
     """A write the table refuses: a value it cannot hold, or an item it could not answer."""
 
+
+# how many ids the service makes for one create before it gives up (each one was taken)
+ID_ATTEMPTS = 8
 
 # SQLite keeps integers in 64 bits (signed); binding a larger Python int raises OverflowError.
 SMALLEST_INTEGER = -(2**63)
@@ -105,6 +109,12 @@ class Table:
     and the item the write leaves must validate against each schema it is answered in
     (``answers``); otherwise the write raises :class:`Unstorable` and changes nothing. An id
     outside 64 bits names no stored item: lookups raise :class:`NotFound`, filters match nothing.
+
+    Ids the service makes come from the database or from chance, never from a read before the
+    insert: an integer id is numbered by the database inside the insert (SQLite's ``INTEGER
+    PRIMARY KEY``, a sequence elsewhere), a uuid or random id is drawn again when it is taken.
+    Each write is one transaction, run again from the start when the database is locked
+    (``app.core.storage.retry_on_lock``).
 
     When the model names a Typesense collection (``__sync_collection__``), every create, update
     and delete also marks the document in the sync outbox, in the same transaction, whether or
@@ -166,6 +176,11 @@ class Table:
 
         ``values`` are every column's value after the write, by wire name.
         """
+        self._bindable(values)
+        self._answerable(values)
+
+    def _bindable(self, values: dict[str, Any]) -> None:
+        """Refuse (:class:`Unstorable`) an integer outside 64 bits in a column that is not JSON."""
         for wire, value in values.items():
             if (
                 not _fits(value)
@@ -175,6 +190,9 @@ class Table:
                     f"{wire} {value} is outside the integers this service stores "
                     f"({SMALLEST_INTEGER} to {LARGEST_INTEGER})"
                 )
+
+    def _answerable(self, values: dict[str, Any]) -> None:
+        """Refuse (:class:`Unstorable`) an item that would not validate against its answers."""
         item = self._item(values)
         for answer in self.answers:
             try:
@@ -182,7 +200,8 @@ class Table:
             except ValidationError as exc:
                 raise Unstorable(_explain(exc)) from None
 
-    def _next_id(self, db: Session) -> Any:
+    def _next_id(self) -> Any:
+        """A new id the service makes (None: the database numbers the row when it is inserted)."""
         if self.id_generated == "uuid":
             return str(uuid.uuid4())
         if self.id_generated == "uuid-hex":
@@ -190,34 +209,50 @@ class Table:
         if self.id_generated and self.id_generated.startswith("alphabet:"):
             _, alphabet, length = self.id_generated.rsplit(":", 2)
             return "".join(secrets.choice(alphabet) for _ in range(int(length)))
-        current = db.scalar(select(func.max(getattr(self.model, self.id_attribute))))
-        if (current or 0) < 2**63 - 1:
-            return (current or 0) + 1
-        while True:  # a client took the largest id: pick a free one instead of overflowing
-            candidate = secrets.randbelow(2**62) + 1
-            if db.get(self.model, candidate) is None:
-                return candidate
+        return None
 
     def create(self, db: Session, data: dict[str, Any]) -> dict[str, Any]:
+        """Store a new item; :class:`Duplicate` when a client's id is taken.
+
+        Without an id in ``data`` the service makes one (``id_generated``); a made id that
+        happens to be taken is made again, up to ``ID_ATTEMPTS`` times.
+        """
         data = {**self._server_filled(), **{k: v for k, v in data.items() if v is not None}}
-        item_id = data.get(self.id_name)
-        if item_id is None:
-            item_id = self._next_id(db)
-        self._storable(
-            {wire: item_id if wire == self.id_name else data.get(wire) for wire in self.columns}
-        )
-        if db.get(self.model, item_id) is not None:
-            raise Duplicate(f"{self.model.__tablename__} {item_id!r} exists already")
-        row = self.model(
-            **{self.id_attribute: item_id}, **self._values(data), created_ns=time.time_ns()
-        )
+        if data.get(self.id_name) is not None:
+            return retry_on_lock(db, lambda: self._insert(db, data[self.id_name], data))
+        for _ in range(ID_ATTEMPTS - 1):
+            try:
+                return retry_on_lock(db, lambda: self._insert(db, self._next_id(), data))
+            except Duplicate:
+                continue
+        return retry_on_lock(db, lambda: self._insert(db, self._next_id(), data))
+
+    def _insert(self, db: Session, item_id: Any, data: dict[str, Any]) -> dict[str, Any]:
+        """One transaction inserting the item (``item_id`` None: the database numbers it)."""
+        values = {
+            wire: item_id if wire == self.id_name else data.get(wire) for wire in self.columns
+        }
+        self._bindable(values)
+        if item_id is not None:
+            self._answerable(values)
+            if db.get(self.model, item_id) is not None:
+                raise Duplicate(f"{self.model.__tablename__} {item_id!r} exists already")
+        given = {self.id_attribute: item_id} if item_id is not None else {}
+        row = self.model(**given, **self._values(data), created_ns=time.time_ns())
         db.add(row)
         try:
+            db.flush()
+            if item_id is None:  # numbered by the database inside the insert
+                item_id = getattr(row, self.id_attribute)
+                self._answerable({**values, self.id_name: item_id})
             self._changed(db, item_id, "create")
             db.commit()
         except IntegrityError:
             db.rollback()
             raise Duplicate(f"{self.model.__tablename__} {item_id!r} exists already") from None
+        except Unstorable:
+            db.rollback()
+            raise
         return self.to_item(row)
 
     def _server_filled(self) -> dict[str, Any]:
@@ -240,6 +275,11 @@ class Table:
 
         Values the service fills (``server_values``) stay as stored when ``data`` has none.
         """
+        return retry_on_lock(db, lambda: self._update(db, item_id, data, partial))
+
+    def _update(
+        self, db: Session, item_id: Any, data: dict[str, Any], partial: bool
+    ) -> dict[str, Any]:
         row = self.get_row(db, item_id)
         kept = {wire for wire in self.server_values or {} if data.get(wire) is None}
         after = {
@@ -256,6 +296,9 @@ class Table:
         return self.to_item(row)
 
     def delete(self, db: Session, item_id: Any) -> None:
+        retry_on_lock(db, lambda: self._delete(db, item_id))
+
+    def _delete(self, db: Session, item_id: Any) -> None:
         row = self.get_row(db, item_id)
         db.delete(row)
         self._changed(db, item_id, "delete")
