@@ -177,10 +177,23 @@ if [ "$LOCAL" = 0 ] && docker_ready; then
     || { echo "run_setup.sh: --out $OUT: with Docker the service directory must be a directory inside $PWD" >&2; exit 2; }
   mkdir -p "$SERVICE_DIR"
   export SPEC_DIR SPEC_FILE="${SPEC##*/}" SERVICE_DIR APP_PORT="$PORT"
-  step "docker compose: build the image (generate $SERVICE_DIR from $SPEC, validate), start the app and Typesense, wait until healthy"
-  docker compose up --build --detach --wait
+  step "docker compose: build the image (generate $SERVICE_DIR from $SPEC, validate)"
+  docker compose build
+  # The accepted keys of the document's security schemes, filled into .env by specfirst in a
+  # one-off container of the image just built (the host needs no Python), before the app
+  # starts and reads them. The container runs as the user who owns .env.
+  in_image() {
+    docker compose run --rm --no-deps -T --user "$(id -u):$(id -g)" \
+      --volume "$PWD/.env:/run/specfirst.env" app \
+      python -m specfirst.firstrun "$@" "/opt/specfirst/spec/$SPEC_FILE" --env-file /run/specfirst.env
+  }
+  step "accepted keys of the document's security schemes (kept in .env)"
+  in_image keys
+  step "docker compose: start the app and Typesense, wait until healthy"
+  docker compose up --detach --wait
   if [ "$SERVE" = 1 ]; then
     SERVING=1
+    in_image try --base-url "http://127.0.0.1:$PORT" || true
     step "serving on http://127.0.0.1:$PORT (API docs: http://127.0.0.1:$PORT/docs); keys in .env; logs: docker compose logs -f app; stop: docker compose down (keeps the data volumes)"
   else
     step "stop the stack (--no-serve; the data volumes are kept)"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import fnmatch
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -515,11 +516,22 @@ def test_run_setup_docker_branch_honours_spec_out_and_port(checkout: Path) -> No
         checkout, "--spec", "specs/other.yml", "--out", "gen/svc", "--port", "18001"
     )
     assert result.returncode == 0, result.stdout + result.stderr
-    # One build-and-start that waits for health; nothing run inside a container afterwards.
-    up = "compose up --build --detach --wait"
+    # The image is built (the service generated in it), the document's keys are filled into
+    # .env by specfirst in a one-off container of that image, then the stack starts and is
+    # waited for; nothing runs inside the service's own container.
+    chosen = "APP_PORT=18001 SPEC_DIR=specs SPEC_FILE=other.yml SERVICE_DIR=gen/svc"
+    user = f"{os.getuid()}:{os.getgid()}"
+    one_off = (
+        f"compose run --rm --no-deps -T --user {user} --volume {checkout}/.env:/run/specfirst.env"
+        " app python -m specfirst.firstrun"
+    )
+    spec_and_env = "/opt/specfirst/spec/other.yml --env-file /run/specfirst.env"
     assert calls == [
-        f"{up} | APP_PORT=18001 SPEC_DIR=specs SPEC_FILE=other.yml SERVICE_DIR=gen/svc"
-    ]
+        f"compose build | {chosen}",
+        f"{one_off} keys {spec_and_env} | {chosen}",
+        f"compose up --detach --wait | {chosen}",
+        f"{one_off} try --base-url http://127.0.0.1:18001 {spec_and_env} | {chosen}",
+    ], calls
     assert (checkout / "gen" / "svc").is_dir()
     assert "http://127.0.0.1:18001" in result.stdout
     # .env was created with a Typesense key (compose refuses an empty one), kept on a rerun.
@@ -529,7 +541,13 @@ def test_run_setup_docker_branch_honours_spec_out_and_port(checkout: Path) -> No
     assert again.returncode == 0, again.stdout + again.stderr
     assert _env_file(checkout)["TYPESENSE_API_KEY"] == key
     defaults = "APP_PORT=8000 SPEC_DIR=. SPEC_FILE=openapi3_1.yml SERVICE_DIR=service"
-    assert calls == [f"{up} | {defaults}", f"compose down | {defaults}"], calls
+    spec_and_env = "/opt/specfirst/spec/openapi3_1.yml --env-file /run/specfirst.env"
+    assert calls == [
+        f"compose build | {defaults}",
+        f"{one_off} keys {spec_and_env} | {defaults}",
+        f"compose up --detach --wait | {defaults}",
+        f"compose down | {defaults}",
+    ], calls
 
 
 @pytest.mark.parametrize(
