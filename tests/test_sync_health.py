@@ -18,9 +18,9 @@ from typesense_server import (
     ServiceProcess,
     TypesenseServer,
     database_items,
-    describe_difference,
     free_port,
     in_sync,
+    wait_in_sync,
     wait_until,
 )
 
@@ -58,12 +58,7 @@ def test_typesense_restarted_empty_while_idle_is_filled_again_without_a_write(
     typesense_server.start()
 
     # no write from here on: the idle worker notices and rebuilds from the database
-    try:
-        wait_until(lambda: in_sync(typesense_server, service.database), 30, interval=0.2)
-    except AssertionError:
-        raise AssertionError(
-            describe_difference(typesense_server, service.database) + "\n" + service.log()
-        ) from None
+    wait_in_sync(typesense_server, service.database, service.log)
     assert len(database_items(service.database)) == 5
     wait_until(lambda: service.health()["status"] == "ok", 30)
     search = service.http.get("/services/search", params={"q": "Service"}, headers=USER)
@@ -99,12 +94,7 @@ def test_a_collection_deleted_during_writes_is_recreated(
     writer.join(60)
     assert errors == []  # writes never wait for Typesense
 
-    try:
-        wait_until(lambda: in_sync(typesense_server, service.database), 30, interval=0.2)
-    except AssertionError:
-        raise AssertionError(
-            describe_difference(typesense_server, service.database) + "\n" + service.log()
-        ) from None
+    wait_in_sync(typesense_server, service.database, service.log)
     assert len(database_items(service.database)) == 60
     assert current() != physical
 

@@ -6,7 +6,6 @@ import random
 from collections.abc import Callable
 
 import pytest
-
 from typesense_server import (
     ServiceProcess,
     TypesenseServer,
@@ -15,6 +14,7 @@ from typesense_server import (
     describe_difference,
     in_sync,
     outbox_depth,
+    wait_in_sync,
     wait_until,
 )
 
@@ -84,12 +84,7 @@ def test_writes_during_an_outage_all_reach_typesense_when_it_returns(
     assert figures["worker"]["reachable"] is False
 
     typesense_server.start()  # same port, same data directory
-    try:
-        seconds = wait_until(lambda: in_sync(typesense_server, service.database), 30, interval=0.2)
-    except AssertionError:
-        raise AssertionError(
-            describe_difference(typesense_server, service.database) + "\n" + service.log()
-        ) from None
+    seconds = wait_in_sync(typesense_server, service.database, service.log)
     print(f"in sync {seconds:.2f} s after Typesense came back")
     assert collection_items(typesense_server) == database_items(service.database)
     wait_until(lambda: service.health()["sync"]["outbox"]["depth"] == 0, 5)

@@ -17,11 +17,11 @@ import contextlib
 import json
 import os
 import secrets
-import sqlite3
-import sys
 import signal
 import socket
+import sqlite3
 import subprocess
+import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -312,6 +312,17 @@ def wait_until(condition: Callable[[], bool], timeout: float, interval: float = 
 
 def in_sync(server: TypesenseServer, database: Path) -> bool:
     return collection_items(server) == database_items(database)
+
+
+def wait_in_sync(
+    server: TypesenseServer, database: Path, log: Callable[[], str], timeout: float = 30
+) -> float:
+    """Seconds until the index equals the database; on timeout an AssertionError saying what
+    differs, followed by ``log()`` (the service's log, the outbox ...)."""
+    try:
+        return wait_until(lambda: in_sync(server, database), timeout, interval=0.2)
+    except AssertionError:
+        raise AssertionError(describe_difference(server, database) + "\n" + log()) from None
 
 
 def describe_difference(server: TypesenseServer, database: Path) -> str:
