@@ -213,10 +213,16 @@ def _read_bytes(path: Path, display: str) -> bytes:
         raise _FileNotFound(Problem(display, "", "file not found")) from None
     except OSError as exc:
         raise _FileError(Problem(display, "", f"cannot read file: {exc.strerror or exc}")) from None
+    try:
+        info = os.fstat(fd)
+    except OSError as exc:
+        os.close(fd)
+        raise _FileError(Problem(display, "", f"cannot read file: {exc.strerror or exc}")) from None
+    if not stat.S_ISREG(info.st_mode):  # before fdopen, which refuses a directory itself
+        os.close(fd)
+        what = "a directory" if stat.S_ISDIR(info.st_mode) else "not a regular file"
+        raise _FileError(Problem(display, "", f"{what}; refusing to read it"))
     with os.fdopen(fd, "rb") as handle:
-        info = os.fstat(handle.fileno())
-        if not stat.S_ISREG(info.st_mode):
-            raise _FileError(Problem(display, "", "not a regular file; refusing to read it"))
         if info.st_size > MAX_FILE_BYTES:
             raise _FileError(
                 Problem(
@@ -644,6 +650,7 @@ class _Bundler:
         self._added: dict[str, dict[str, Any]] = {}  # section -> name -> copied target
         self._taken: dict[str, set[str]] = {}  # section -> names in use
         self._not_found: set[Path] = set()
+        self._refused: dict[Path, str] = {}  # file -> why it was not read (reported at each ref)
         self._root_has: dict[str, bool] = {}
         self._visited: set[int] = set()
         self._queue: deque[tuple[Any, tuple[Token, ...], _Scope]] = deque()
@@ -772,6 +779,8 @@ class _Bundler:
         if urlsplit(ref).scheme or ref.startswith("//"):
             return f"remote $ref {ref!r} is not supported (only local and relative file refs)"
         file_part, _, fragment = ref.partition("#")
+        if "\0" in unquote(ref):
+            return f"$ref {ref!r} holds a NUL character; refusing to read it"
         file = base if not file_part else (base.parent / unquote(file_part)).resolve()
         if not file.is_relative_to(self.ref_root):
             return f"$ref {ref!r} reaches outside {self._outside}; refusing to read it"
@@ -788,6 +797,9 @@ class _Bundler:
         if document is _MISSING:
             if file in self._not_found:
                 self._report(scope, path, f"$ref {ref!r}: file not found: {self._display(file)}")
+            elif file in self._refused:
+                refusal = f"{self._display(file)}: {self._refused[file]}"
+                self._report(scope, path, f"$ref {ref!r}: {refusal}")
             return _MISSING
         try:
             return _resolve_tokens(document, tokens)
@@ -804,7 +816,10 @@ class _Bundler:
                 self._not_found.add(file)
                 self._documents[file] = _MISSING
             except _FileError as exc:
-                self.problems.append(exc.problem)
+                if exc.problem.line is None and not exc.problem.pointer:  # never read: at each ref
+                    self._refused[file] = exc.problem.message
+                else:  # its text is at fault: where in it
+                    self.problems.append(exc.problem)
                 self._documents[file] = _MISSING
         return self._documents[file]
 
