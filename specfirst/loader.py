@@ -30,6 +30,7 @@ from openapi_spec_validator import OpenAPIV30SpecValidator, OpenAPIV31SpecValida
 from openapi_spec_validator.validation.keywords import KeywordValidator, ValueValidator
 from openapi_spec_validator.validation.validators import SpecValidator
 
+from specfirst import limits
 from specfirst.errors import Problem, SpecError
 
 __all__ = [
@@ -138,9 +139,10 @@ _SpecYamlLoader.add_implicit_resolver(
 class _FileError(Exception):
     """A file could not be read, parsed or accepted."""
 
-    def __init__(self, problem: Problem) -> None:
+    def __init__(self, problem: Problem, *more: Problem) -> None:
         super().__init__(str(problem))
         self.problem = problem
+        self.problems = [problem, *more]
 
 
 class _FileNotFound(_FileError):
@@ -249,12 +251,33 @@ def _read_document(path: Path, display: str) -> Any:
         raise _FileError(Problem(display, "", "file is empty"))
     if path.suffix.lower() == ".json":
         try:
-            return json.loads(raw)
+            data = json.loads(raw)
         except json.JSONDecodeError as exc:
             problem = Problem(display, "", f"invalid JSON: {exc.msg}", exc.lineno, exc.colno)
             raise _FileError(problem) from None
-        except (UnicodeDecodeError, RecursionError) as exc:
+        except UnicodeDecodeError as exc:
             raise _FileError(Problem(display, "", f"invalid JSON: {exc}")) from None
+        except RecursionError:  # valid JSON perhaps, but deeper than the limit checked below
+            line, column = limits.deep_position(raw) or (None, None)
+            message = f"nested more than {limits.MAX_DEPTH} levels deep; specfirst reads at most {limits.MAX_DEPTH}"
+            raise _FileError(Problem(display, "", message, line, column)) from None
+    else:
+        data = _read_yaml(raw, display)
+    problems = limits.data_problems(data, display)
+    if problems:
+        raise _FileError(*problems)
+    if path.suffix.lower() == ".json":
+        return data
+    try:
+        _check_aliases(data)
+    except _AliasError as exc:
+        raise _FileError(Problem(display, exc.pointer, exc.message)) from None
+    except RecursionError:
+        raise _FileError(Problem(display, "", "document is nested too deeply")) from None
+    return data
+
+
+def _read_yaml(raw: bytes, display: str) -> Any:
     try:
         data = yaml.load(raw, Loader=_SpecYamlLoader)  # a safe loader (libyaml)
     except yaml.MarkedYAMLError as exc:
@@ -265,12 +288,6 @@ def _read_document(path: Path, display: str) -> Any:
         raise _FileError(Problem(display, "", "invalid YAML: nested too deeply")) from None
     if data is None:
         raise _FileError(Problem(display, "", "file is empty"))
-    try:
-        _check_aliases(data)
-    except _AliasError as exc:
-        raise _FileError(Problem(display, exc.pointer, exc.message)) from None
-    except RecursionError:
-        raise _FileError(Problem(display, "", "document is nested too deeply")) from None
     return data
 
 
@@ -819,7 +836,7 @@ class _Bundler:
                 if exc.problem.line is None and not exc.problem.pointer:  # never read: at each ref
                     self._refused[file] = exc.problem.message
                 else:  # its text is at fault: where in it
-                    self.problems.append(exc.problem)
+                    self.problems.extend(exc.problems)
                 self._documents[file] = _MISSING
         return self._documents[file]
 
@@ -1013,6 +1030,11 @@ def _check_operations(spec: LoadedSpec) -> list[Problem]:
             continue
         for template, item in items.items():
             item_pointer = pointer_join("", section, template)
+            control = re.search(r"[\x00-\x1f\x7f]", template)
+            if section == "paths" and control is not None:
+                code = f"U+{ord(control.group()):04X}"
+                problems.append(spec.problem(item_pointer, f"path holds the control character {code}; a URL path cannot"))
+                continue
             item = _follow(spec, item)
             if not isinstance(item, dict):
                 continue
@@ -1100,6 +1122,49 @@ def _duplicate_id(spec: LoadedSpec, operation_id: str, pointer: str, first: str)
     where = first_pointer if first_file == problem.file else f"{first_pointer} in {first_file}"
     message = f"duplicate operationId {operation_id!r} (first at {where})"
     return dataclasses.replace(problem, message=message)
+
+
+def _check_nesting(spec: LoadedSpec) -> list[Problem]:
+    """Nesting through local ``$ref`` s beyond the limit, and schemas composed of themselves
+    (see :mod:`specfirst.limits`); both would send every recursive walk that follows into an
+    endless or too deep recursion."""
+    found = limits.ref_depth_problem(
+        spec.document, spec.resolve, lambda path, key: _is_literal(_kind_at(path), key)
+    )
+    if found is not None:
+        return [spec.problem(*found)]
+    problems = []
+    for pointer, steps in limits.composition_cycles(_schema_objects(spec.document), spec.resolve):
+        cycle = " -> ".join(steps)
+        message = (
+            f"schema composed of itself ({cycle}) without descending into a property or "
+            "an item: no value can be checked against it"
+        )
+        problems.append(spec.problem(pointer, message))
+    return problems
+
+
+def _schema_objects(document: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    """(pointer, schema) of every Schema Object written in the document, in document order."""
+    found: list[tuple[str, dict[str, Any]]] = []
+    stack: list[tuple[Any, list[Token], str | None]] = [(document, [], "document")]
+    while stack:
+        node, path, kind = stack.pop()
+        if kind == "schema" and isinstance(node, dict):
+            found.append((pointer_join("", *path), node))
+        children: list[tuple[Any, list[Token], str | None]] = []
+        if isinstance(node, dict):
+            for key, child in node.items():
+                child_kind = _child_kind(kind, key) if kind is not None else None
+                if child_kind is not None and isinstance(child, (dict, list)):
+                    children.append((child, [*path, key], child_kind))
+        elif isinstance(node, list) and kind is not None:
+            for index, child in enumerate(node):
+                child_kind = _child_kind(kind, index)
+                if child_kind is not None and isinstance(child, (dict, list)):
+                    children.append((child, [*path, index], child_kind))
+        stack.extend(reversed(children))
+    return found
 
 
 # --------------------------------------------------------------------------- openapi-spec-validator
@@ -1231,9 +1296,12 @@ def _run_validator(spec: LoadedSpec) -> _ValidatorRun:
     try:
         for node, key, value in originals:
             node[key] = _without_ref_keys(value)
-        with _python_jsonschema_backend():
+        def check() -> None:
             for error in validator_cls(spec.document).iter_errors():
                 run.errors.append(error)  # keep the errors yielded before a crash
+
+        with _python_jsonschema_backend():
+            limits.with_deep_stack(check)
     except Exception as exc:  # noqa: BLE001 - its keyword checks assume a schema-valid document
         run.crash = exc
     finally:
@@ -1354,16 +1422,19 @@ def load_spec(
     root = Path(path).resolve()
     positions = _Positions()
 
-    def fail(problem: Problem) -> SpecError:
-        if problem.line is None:
-            line, column = positions.find(root, problem.pointer)
-            problem = dataclasses.replace(problem, line=line, column=column)
-        return SpecError([problem])
+    def fail(*problems: Problem) -> SpecError:
+        placed = []
+        for problem in problems:
+            if problem.line is None:
+                line, column = positions.find(root, problem.pointer)
+                problem = dataclasses.replace(problem, line=line, column=column)
+            placed.append(problem)
+        return SpecError(placed)
 
     try:
         document = _read_document(root, display)
     except _FileError as exc:
-        raise fail(exc.problem) from None
+        raise fail(*exc.problems) from None
     if not isinstance(document, dict):
         raise fail(
             Problem(
@@ -1395,6 +1466,8 @@ def load_spec(
     spec.warnings = list(bundler.warnings)
     spec.literal_refs = bundler.literal_refs
     problems = bundler.problems + _check_operations(spec)
+    if not problems:
+        problems = _check_nesting(spec)
     repairs.check_security_schemes(spec)
     repairs.drop_bodiless_content(spec)
     if not problems:
