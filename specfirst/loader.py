@@ -296,10 +296,14 @@ def _yaml_problem(display: str, exc: yaml.MarkedYAMLError) -> Problem:
     text = exc.problem or exc.context or "syntax error"
     if exc.problem and exc.context:
         text = f"{exc.problem} ({exc.context})"
+    if "maximum nesting depth" in text:  # libyaml's own bound, past ours: say ours
+        text = f"nested more than {limits.MAX_DEPTH} levels deep; specfirst reads at most {limits.MAX_DEPTH}"
+    else:
+        text = f"invalid YAML: {text}"
     mark = exc.problem_mark or exc.context_mark
     if mark is None:
-        return Problem(display, "", f"invalid YAML: {text}")
-    return Problem(display, "", f"invalid YAML: {text}", mark.line + 1, mark.column + 1)
+        return Problem(display, "", text)
+    return Problem(display, "", text, mark.line + 1, mark.column + 1)
 
 
 # --------------------------------------------------------------------------- source positions
