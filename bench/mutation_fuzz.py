@@ -29,7 +29,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from specfirst.mutate import answer, mutate, seeds  # noqa: E402
+from specfirst.mutate import answer, mutate, seeds
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -42,7 +42,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", help="write the figures as JSON")
     args = parser.parse_args(argv)
 
-    paths = sorted(str(p) for p in (ROOT / "tests" / "specs").glob("*.yml")) + [str(ROOT / "openapi3_1.yml")]
+    paths = sorted(str(p) for p in (ROOT / "tests" / "specs").glob("*.yml")) + [
+        str(ROOT / "openapi3_1.yml")
+    ]
     for given in map(Path, args.paths):
         found = sorted(given.iterdir()) if given.is_dir() else [given]
         paths += [str(p) for p in found if p.suffix in (".yml", ".yaml", ".json")]
@@ -69,13 +71,20 @@ def main(argv: list[str] | None = None) -> int:
                     stages.append("generate")
                     outcome = answer(str(spec), "generate", out=str(Path(scratch) / f"out{index}"))
             counts[f"{outcome.stage} exit {outcome.exit}"] += 1
-            unlocated = outcome.exit == 2 and outcome.stage == "load" and not outcome.message.startswith(f"{spec}:")
+            unlocated = (
+                outcome.exit == 2
+                and outcome.stage == "load"
+                and not outcome.message.startswith(f"{spec}:")
+            )
             if outcome.internal or unlocated or outcome.exit not in (0, 1, 2):
                 counts["not answered properly"] += 1
                 bad.append(f"{what}\n  {outcome.message.strip()[:600]}")
             spec.unlink()
             if (index + 1) % 100 == 0:
-                print(f"{index + 1} mutants, {time.monotonic() - started:.0f}s: {dict(counts)}", file=sys.stderr)
+                print(
+                    f"{index + 1} mutants, {time.monotonic() - started:.0f}s: {dict(counts)}",
+                    file=sys.stderr,
+                )
     figures = {
         "documents": [name for name, _ in documents],
         "mutants": args.mutants,

@@ -80,6 +80,8 @@ def with_deep_stack(action: Callable[[], _T]) -> _T:
     if not ok:
         raise value
     return value
+
+
 _COMPOSITION: Final = ("allOf", "anyOf", "oneOf")
 
 
@@ -92,7 +94,11 @@ def _describe(value: Any) -> str | None:
     if value is None or isinstance(value, (bool, int, str)):
         return None
     if isinstance(value, float):
-        return None if math.isfinite(value) else f"{value!r} is not a JSON number (JSON has no NaN or infinity)"
+        return (
+            None
+            if math.isfinite(value)
+            else f"{value!r} is not a JSON number (JSON has no NaN or infinity)"
+        )
     if isinstance(value, (bytes, bytearray)):
         return "binary data (a YAML !!binary value) is not JSON data; write it as a base64 string"
     if isinstance(value, (set, frozenset)):
@@ -149,7 +155,13 @@ def data_problems(data: Any, display: str) -> list[Problem]:
         elif isinstance(node, str):
             bad = _surrogate(node)
             if bad is not None:
-                problems.append(Problem(display, _pointer(path), f"string holds a lone surrogate {bad}, which is not Unicode text"))
+                problems.append(
+                    Problem(
+                        display,
+                        _pointer(path),
+                        f"string holds a lone surrogate {bad}, which is not Unicode text",
+                    )
+                )
         else:
             why = _describe(node)
             if why is not None:
@@ -204,7 +216,10 @@ def ref_depth_problem(
             continue
         if depth > MAX_REF_DEPTH:
             via = " (counting each $ref followed as a level)"
-            return _pointer(path), f"nested more than {MAX_REF_DEPTH} levels deep{via}; specfirst reads at most {MAX_REF_DEPTH}"
+            return (
+                _pointer(path),
+                f"nested more than {MAX_REF_DEPTH} levels deep{via}; specfirst reads at most {MAX_REF_DEPTH}",
+            )
         on_path.add(id(node))
         stack.append((node, path, depth, False))
         children: list[tuple[Any, list[Token]]] = []
@@ -221,7 +236,11 @@ def ref_depth_problem(
                 if isinstance(child, (dict, list)) and not is_data(path, key):
                     children.append((child, [*path, key]))
         else:
-            children = [(child, [*path, i]) for i, child in enumerate(node) if isinstance(child, (dict, list))]
+            children = [
+                (child, [*path, i])
+                for i, child in enumerate(node)
+                if isinstance(child, (dict, list))
+            ]
         for child, child_path in reversed(children):
             stack.append((child, child_path, depth + 1, True))
     return None
@@ -259,7 +278,9 @@ def composition_cycles(
         if id(start) in state:
             continue
         path: list[tuple[dict[str, Any], str]] = []
-        stack: list[tuple[dict[str, Any], Iterator[tuple[str, Any]]]] = [(start, iter(edges(start)))]
+        stack: list[tuple[dict[str, Any], Iterator[tuple[str, Any]]]] = [
+            (start, iter(edges(start)))
+        ]
         state[id(start)] = 1
         while stack:
             node, pending = stack[-1]

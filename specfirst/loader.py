@@ -1037,7 +1037,11 @@ def _check_operations(spec: LoadedSpec) -> list[Problem]:
             control = re.search(r"[\x00-\x1f\x7f]", template)
             if section == "paths" and control is not None:
                 code = f"U+{ord(control.group()):04X}"
-                problems.append(spec.problem(item_pointer, f"path holds the control character {code}; a URL path cannot"))
+                problems.append(
+                    spec.problem(
+                        item_pointer, f"path holds the control character {code}; a URL path cannot"
+                    )
+                )
                 continue
             item = _follow(spec, item)
             if not isinstance(item, dict):
@@ -1300,6 +1304,7 @@ def _run_validator(spec: LoadedSpec) -> _ValidatorRun:
     try:
         for node, key, value in originals:
             node[key] = _without_ref_keys(value)
+
         def check() -> None:
             for error in validator_cls(spec.document).iter_errors():
                 run.errors.append(error)  # keep the errors yielded before a crash

@@ -77,8 +77,30 @@ _ODD_VALUES: list[Any] = [
     {"$ref": "#/components/schemas/Nowhere"},
 ]
 _KEYWORD_VALUES: dict[str, list[Any]] = {
-    "type": ["integer", "number", "boolean", "array", "object", "null", ["string", "null"], ["integer", "string"], "file", 7],
-    "format": ["uuid", "date-time", "date", "binary", "byte", "int64", "email", "uri", "password", "no-such-format"],
+    "type": [
+        "integer",
+        "number",
+        "boolean",
+        "array",
+        "object",
+        "null",
+        ["string", "null"],
+        ["integer", "string"],
+        "file",
+        7,
+    ],
+    "format": [
+        "uuid",
+        "date-time",
+        "date",
+        "binary",
+        "byte",
+        "int64",
+        "email",
+        "uri",
+        "password",
+        "no-such-format",
+    ],
     "pattern": ["^[a-z]+$", "(", "\\d{3}", "^(?!x).*$", ""],
     "minimum": [0, -5, 10**12, "1", 1.25],
     "maximum": [0, -10, 3, 1.75],
@@ -94,11 +116,20 @@ _KEYWORD_VALUES: dict[str, list[Any]] = {
     "writeOnly": [True],
     "additionalProperties": [False, True, {"type": "integer"}, "no"],
     "items": [{"type": "string"}, [], {"$ref": "#/components/schemas/Nowhere"}, True],
-    "properties": [{}, {"id": {"type": "integer"}}, [], {"class": {"type": "string"}, "db": {"type": "integer"}}],
+    "properties": [
+        {},
+        {"id": {"type": "integer"}},
+        [],
+        {"class": {"type": "string"}, "db": {"type": "integer"}},
+    ],
     "allOf": [[], [{"type": "object"}], [{"type": "string"}, {"type": "integer"}], {}],
     "oneOf": [[{"type": "string"}, {"type": "integer"}], []],
     "anyOf": [[{"type": "string"}, {"type": "null"}]],
-    "discriminator": [{"propertyName": "kind"}, {"propertyName": "nope", "mapping": {"a": "#/x"}}, "kind"],
+    "discriminator": [
+        {"propertyName": "kind"},
+        {"propertyName": "nope", "mapping": {"a": "#/x"}},
+        "kind",
+    ],
     "default": [None, 1, "x", [], {"a": 1}],
     "example": [None, 1, "x", [], {"a": {"b": [1, 2]}}],
     "in": ["path", "query", "header", "cookie", "body", 1],
@@ -113,9 +144,33 @@ _KEYWORD_VALUES: dict[str, list[Any]] = {
     "servers": [[], [{"url": "/v1"}], [{"url": "{scheme}://x"}]],
     "tags": [[], ["a", "a"], "t"],
     "description": ["", None, "x\ny", 3],
-    "$ref": ["#/components/schemas/Nowhere", "#/", "#", "other.yaml#/x", "#/paths", "#/components/responses"],
+    "$ref": [
+        "#/components/schemas/Nowhere",
+        "#/",
+        "#",
+        "other.yaml#/x",
+        "#/paths",
+        "#/components/responses",
+    ],
 }
-_NAMES = ["id", "ID", "Id", "class", "db", "principal", "request", "self", "app", "None", "2fa", "a-b", "ünï", "x" * 120, "_", "model_config"]
+_NAMES = [
+    "id",
+    "ID",
+    "Id",
+    "class",
+    "db",
+    "principal",
+    "request",
+    "self",
+    "app",
+    "None",
+    "2fa",
+    "a-b",
+    "ünï",
+    "x" * 120,
+    "_",
+    "model_config",
+]
 
 
 def _delete_key(doc: dict[str, Any], rng: random.Random) -> str | None:
@@ -135,7 +190,11 @@ def _swap_type(doc: dict[str, Any], rng: random.Random) -> str | None:
 
 
 def _keyword_value(doc: dict[str, Any], rng: random.Random) -> str | None:
-    places = [(p, n) for p, n in _places(doc) if isinstance(n, dict) and any(k in _KEYWORD_VALUES for k in n)]
+    places = [
+        (p, n)
+        for p, n in _places(doc)
+        if isinstance(n, dict) and any(k in _KEYWORD_VALUES for k in n)
+    ]
     if not places:
         return None
     path, node = rng.choice(places)
@@ -160,11 +219,17 @@ def _duplicate_or_rename(doc: dict[str, Any], rng: random.Random) -> str | None:
 
 
 def _cut_ref(doc: dict[str, Any], rng: random.Random) -> str | None:
-    sites = [(p, n) for p, n in _places(doc) if isinstance(n, dict) and isinstance(n.get("$ref"), str)]
+    sites = [
+        (p, n) for p, n in _places(doc) if isinstance(n, dict) and isinstance(n.get("$ref"), str)
+    ]
     if not sites:
         return None
     path, node = rng.choice(sites)
-    targets = [pointer(p) for p, n in _places(doc) if isinstance(n, dict) and len(p) == 3 and p[0] == "components"]
+    targets = [
+        pointer(p)
+        for p, n in _places(doc)
+        if isinstance(n, dict) and len(p) == 3 and p[0] == "components"
+    ]
     choice = rng.random()
     if choice < 0.3:
         node["$ref"] = node["$ref"] + "Gone"
@@ -181,7 +246,10 @@ def _nest(doc: dict[str, Any], rng: random.Random) -> str | None:
     schemas = [
         (p, n)
         for p, n in _places(doc)
-        if isinstance(n, dict) and ("type" in n or "$ref" in n) and p and p[-1] not in ("properties", "paths")
+        if isinstance(n, dict)
+        and ("type" in n or "$ref" in n)
+        and p
+        and p[-1] not in ("properties", "paths")
     ]
     if not schemas:
         return None
@@ -198,7 +266,11 @@ def _nest(doc: dict[str, Any], rng: random.Random) -> str | None:
 
 
 def _self_compose(doc: dict[str, Any], rng: random.Random) -> str | None:
-    schemas = (doc.get("components") or {}).get("schemas") if isinstance(doc.get("components"), dict) else None
+    schemas = (
+        (doc.get("components") or {}).get("schemas")
+        if isinstance(doc.get("components"), dict)
+        else None
+    )
     if not isinstance(schemas, dict) or not schemas:
         return None
     name = rng.choice(list(schemas))
@@ -220,7 +292,15 @@ OPERATORS: dict[str, Callable[[dict[str, Any], random.Random], str | None]] = {
     "nest": _nest,
     "compose": _self_compose,
 }
-_WEIGHTS = {"delete": 3, "swap-type": 2, "keyword": 5, "rename": 3, "ref": 2, "nest": 1, "compose": 1}
+_WEIGHTS = {
+    "delete": 3,
+    "swap-type": 2,
+    "keyword": 5,
+    "rename": 3,
+    "ref": 2,
+    "nest": 1,
+    "compose": 1,
+}
 
 
 def mutate(document: dict[str, Any], rng: random.Random, count: int = 1) -> Mutant:
@@ -303,7 +383,9 @@ def seeds(paths: list[str], max_bytes: int = 64 * 1024) -> list[tuple[str, dict[
         except (ValueError, TypeError, yaml.YAMLError):
             continue
         external = any(
-            isinstance(node, dict) and isinstance(node.get("$ref"), str) and not node["$ref"].startswith("#")
+            isinstance(node, dict)
+            and isinstance(node.get("$ref"), str)
+            and not node["$ref"].startswith("#")
             for _, node in _places(data)
         )
         if isinstance(data, dict) and not external:  # one file: the mutant is written alone

@@ -20,8 +20,6 @@ import os
 import random
 from pathlib import Path
 
-import pytest
-
 from specfirst.mutate import answer, mutate, seeds
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -32,10 +30,14 @@ GENERATED = 3  # the first accepted mutants go through the whole command
 
 
 def _documents() -> list[tuple[str, dict]]:
-    paths = sorted(str(p) for p in (ROOT / "tests" / "specs").glob("*.yml")) + [str(ROOT / "openapi3_1.yml")]
+    paths = sorted(str(p) for p in (ROOT / "tests" / "specs").glob("*.yml")) + [
+        str(ROOT / "openapi3_1.yml")
+    ]
     corpus = os.environ.get("SPECFIRST_CORPUS")
     if corpus:
-        paths += sorted(str(p) for p in Path(corpus).iterdir() if p.suffix in (".yml", ".yaml", ".json"))
+        paths += sorted(
+            str(p) for p in Path(corpus).iterdir() if p.suffix in (".yml", ".yaml", ".json")
+        )
     return seeds(paths)
 
 

@@ -104,7 +104,9 @@ ESCAPES: list[tuple[str, str, str | None]] = [
 ]
 
 
-@pytest.mark.parametrize(("ref", "expected", "ref_root"), [e[1:] for e in ESCAPES], ids=[e[0] for e in ESCAPES])
+@pytest.mark.parametrize(
+    ("ref", "expected", "ref_root"), [e[1:] for e in ESCAPES], ids=[e[0] for e in ESCAPES]
+)
 def test_each_escape_is_refused_where_it_is_written(
     tree: Path,
     recorded: list[str],
@@ -136,12 +138,19 @@ def test_each_escape_is_refused_where_it_is_written(
 
 def _outside_reads(tree: Path, recorded: list[str]) -> list[str]:
     """Files opened that are outside ``tree/api`` (the secret, /etc, devices) or the FIFO."""
-    never = {"/etc/passwd", "/dev/zero", "/dev/urandom", str((tree / "api" / "pipe.yaml").resolve())}
+    never = {
+        "/etc/passwd",
+        "/dev/zero",
+        "/dev/urandom",
+        str((tree / "api" / "pipe.yaml").resolve()),
+    }
     outside = []
     for path in recorded:
         real = os.path.realpath(path)
         inside_tree = Path(real).is_relative_to(tree.resolve())
-        if real in never or (inside_tree and not Path(real).is_relative_to((tree / "api").resolve())):
+        if real in never or (
+            inside_tree and not Path(real).is_relative_to((tree / "api").resolve())
+        ):
             outside.append(real)
     return outside
 

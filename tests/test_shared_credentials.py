@@ -30,29 +30,35 @@ components:
 
 
 def test_the_spellings_share_one_variable() -> None:
-    assert {env_var_for_scheme(name) for name in ("keyAuth", "key-auth", "KEY_AUTH", "key auth")} == {"KEY_AUTH_KEYS"}
+    assert {
+        env_var_for_scheme(name) for name in ("keyAuth", "key-auth", "KEY_AUTH", "key auth")
+    } == {"KEY_AUTH_KEYS"}
     assert env_var_for_scheme("keyAuth2") != env_var_for_scheme("keyAuth")
 
 
-def test_schemes_reading_one_variable_are_a_located_refusal(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_schemes_reading_one_variable_are_a_located_refusal(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     spec = tmp_path / "openapi.yaml"
     spec.write_text(DOCUMENT)
 
     assert cli.main(["generate", str(spec), "--out", str(tmp_path / "out")]) == 2
 
     first = f"({spec}:12: /components/securitySchemes/keyAuth)"
+    shared = (
+        f"would read its credentials from KEY_AUTH_KEYS, as scheme 'keyAuth' does {first}: a key for "
+        "one would open the other; rename one of them"
+    )
     assert capsys.readouterr().err.splitlines() == [
-        f"{spec}:14:15: /components/securitySchemes/key-auth: security scheme 'key-auth' would read its "
-        f"credentials from KEY_AUTH_KEYS, as scheme 'keyAuth' does {first}: a key for one would open "
-        "the other; rename one of them",
-        f"{spec}:15:15: /components/securitySchemes/KEY_AUTH: security scheme 'KEY_AUTH' would read its "
-        f"credentials from KEY_AUTH_KEYS, as scheme 'keyAuth' does {first}: a key for one would open "
-        "the other; rename one of them",
+        f"{spec}:14:15: /components/securitySchemes/key-auth: security scheme 'key-auth' {shared}",
+        f"{spec}:15:15: /components/securitySchemes/KEY_AUTH: security scheme 'KEY_AUTH' {shared}",
     ]
     assert not (tmp_path / "out").exists()
 
 
-def test_distinct_variables_are_accepted(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_distinct_variables_are_accepted(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     spec = tmp_path / "openapi.yaml"
     spec.write_text(DOCUMENT.replace("key-auth", "queryKey").replace("KEY_AUTH", "basicAuth"))
     assert cli.main(["plan", str(spec)]) == 0
