@@ -29,7 +29,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from specfirst.mutate import answer, mutate, seeds
+from specfirst.mutate import answer, mutate, seeds, write
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -58,8 +58,7 @@ def main(argv: list[str] | None = None) -> int:
             name, document = documents[index % len(documents)]
             rng = random.Random(args.seed + index)
             mutant = mutate(document, rng, count=rng.choice([1, 1, 2, 3]))
-            spec = Path(scratch) / f"mutant{index}.json"
-            spec.write_text(json.dumps(mutant.document))
+            spec = write(mutant.document, Path(scratch) / f"mutant{index}")
             what = f"mutant {index} of {name}: {'; '.join(mutant.steps)}"
             stages = ["load"]
             outcome = answer(str(spec), "load")

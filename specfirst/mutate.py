@@ -17,9 +17,10 @@ import copy
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
-__all__ = ["OPERATORS", "Mutant", "mutate", "pointer"]
+__all__ = ["OPERATORS", "Mutant", "Outcome", "answer", "mutate", "pointer", "seeds", "write"]
 
 Token = str | int
 
@@ -283,6 +284,57 @@ def _self_compose(doc: dict[str, Any], rng: random.Random) -> str | None:
     return f"allOf {name} -> {other}"
 
 
+_DATA_KEYS = frozenset({"example", "examples", "default", "enum", "const", "value"})
+"""Keys whose values are data: anything goes there as far as the OpenAPI schema is concerned."""
+
+
+def _exotic_values() -> list[Any]:
+    import datetime
+
+    return [
+        b"\x00\xff",  # YAML !!binary
+        {"a", "b"},  # YAML !!set
+        datetime.date(2020, 1, 31),  # YAML !!timestamp
+        float("nan"),
+        float("inf"),
+        "lone \ud800 surrogate",
+        "nul \x00 inside",
+    ]
+
+
+def _exotic(doc: dict[str, Any], rng: random.Random) -> str | None:
+    """A value only YAML can write (or a string no text should hold) in a random place, or a
+    key holding a NUL or a lone surrogate."""
+    places = [(p, n) for p, n in _places(doc) if p]
+    data = [(p, n) for p, n in places if any(t in _DATA_KEYS or str(t).startswith("x-") for t in p)]
+    path, _ = rng.choice(data if data and rng.random() < 0.6 else places)
+    if rng.random() < 0.25:
+        parent = _parent(doc, path)
+        if isinstance(parent, dict):
+            key = path[-1]
+            odd = rng.choice(["\x00", "\ud800"])
+            parent[f"{key}{odd}"] = parent.pop(key)
+            return f"odd key {pointer(path)}"
+    _set(doc, path, rng.choice(_exotic_values()))
+    return f"exotic value {pointer(path)}"
+
+
+def write(document: dict[str, Any], stem: Path) -> Path:
+    """``stem.json``, or ``stem.yaml`` when the document holds what only YAML can write."""
+    import json
+
+    import yaml
+
+    try:
+        text = json.dumps(document, allow_nan=False)
+        target = stem.with_suffix(".json")
+    except (TypeError, ValueError):
+        text = yaml.safe_dump(document, sort_keys=False, allow_unicode=False)
+        target = stem.with_suffix(".yaml")
+    target.write_text(text, encoding="utf-8", errors="surrogatepass")
+    return target
+
+
 OPERATORS: dict[str, Callable[[dict[str, Any], random.Random], str | None]] = {
     "delete": _delete_key,
     "swap-type": _swap_type,
@@ -291,6 +343,7 @@ OPERATORS: dict[str, Callable[[dict[str, Any], random.Random], str | None]] = {
     "ref": _cut_ref,
     "nest": _nest,
     "compose": _self_compose,
+    "exotic": _exotic,
 }
 _WEIGHTS = {
     "delete": 3,
@@ -300,6 +353,7 @@ _WEIGHTS = {
     "ref": 2,
     "nest": 1,
     "compose": 1,
+    "exotic": 1,
 }
 
 

@@ -8,24 +8,24 @@ message, and never in an unexpected exception (an internal error).
 
 Rendering (the steps and ruff) costs about a second a document and the child interpreter
 that imports the app several more, so within CI's budget a fixed share of the accepted
-mutants is rendered, and the first few accepted ones go through the whole ``generate``
+mutants is rendered (and each that holds a value only YAML can write, or a string no text
+should hold), and the first few accepted ones go through the whole ``generate``
 command, whose child interpreter imports the app: exit 0 there means the app imports.
 ``bench/mutation_fuzz.py`` runs every accepted mutant through the whole command.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import random
 from pathlib import Path
 
-from specfirst.mutate import answer, mutate, seeds
+from specfirst.mutate import answer, mutate, seeds, write
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = 20261202
 MUTANTS = 300
-RENDER_EVERY = 5  # every 5th accepted mutant is rendered too
+RENDER_EVERY = 5  # every 5th accepted mutant is rendered too, and each holding an odd value
 GENERATED = 3  # the first accepted mutants go through the whole command
 
 
@@ -49,8 +49,7 @@ def test_every_mutant_is_answered(tmp_path: Path) -> None:
         name, document = documents[index % len(documents)]
         rng = random.Random(SEED + index)
         mutant = mutate(document, rng, count=rng.choice([1, 1, 2, 3]))
-        spec = tmp_path / f"mutant{index}.json"
-        spec.write_text(json.dumps(mutant.document))
+        spec = write(mutant.document, tmp_path / f"mutant{index}")
         what = f"mutant {index} of {name}: {'; '.join(mutant.steps)}"
 
         loaded = answer(str(spec), "load")
@@ -68,7 +67,9 @@ def test_every_mutant_is_answered(tmp_path: Path) -> None:
             assert whole.exit in (0, 1, 2), f"{what}\n{whole.message}"
             if whole.exit != 0:
                 assert whole.message.strip(), what
-        elif stats["accepted"] % RENDER_EVERY == 0:
+        elif stats["accepted"] % RENDER_EVERY == 0 or any(
+            step.startswith(("exotic", "odd key")) for step in mutant.steps
+        ):
             stats["rendered"] += 1
             rendered = answer(str(spec), "render")
             assert not rendered.internal, f"{what}\n{rendered.message}"
