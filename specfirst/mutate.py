@@ -210,7 +210,7 @@ def _keyword_value(doc: dict[str, Any], rng: random.Random) -> str | None:
 def _duplicate_or_rename(doc: dict[str, Any], rng: random.Random) -> str | None:
     places = [(p, n) for p, n in _places(doc) if isinstance(n, dict) and n and p]
     path, node = rng.choice(places)
-    key = rng.choice(list(node))
+    key = str(rng.choice(list(node)))
     new = rng.choice([key.upper(), key.lower(), key + "_2", key.replace("_", "-"), *_NAMES])
     if new == key:
         return None
@@ -433,7 +433,7 @@ def seeds(paths: list[str], max_bytes: int = 64 * 1024) -> list[tuple[str, dict[
         try:
             text = path.read_text(encoding="utf-8")
             data = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
-            json.dumps(data)  # JSON data only (no dates, no bytes)
+            data = json.loads(json.dumps(data))  # JSON data only (no dates), keys strings
         except (ValueError, TypeError, yaml.YAMLError):
             continue
         external = any(
