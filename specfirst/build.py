@@ -499,7 +499,26 @@ class _Builder:
                 extensions={k: v for k, v in raw.items() if k.startswith("x-")},
                 pointer=pointer,
             )
+        self._shared_credentials(result)
         return result
+
+    def _shared_credentials(self, schemes: dict[str, SecurityScheme]) -> None:
+        """Refuse two schemes whose credentials the service would read from one environment
+        variable (``keyAuth``, ``key-auth``, ``KEY_AUTH``): a key for one would open the other."""
+        first: dict[str, SecurityScheme] = {}
+        for name, scheme in schemes.items():
+            variable = naming.env_var_for_scheme(name)
+            earlier = first.setdefault(variable, scheme)
+            if earlier is scheme:
+                continue
+            where = self.spec.problem(earlier.pointer, "")
+            place = f"{where.file}:{where.line}" if where.line is not None else where.file
+            self.problem(
+                scheme.pointer,
+                f"security scheme {name!r} would read its credentials from {variable}, as "
+                f"scheme {earlier.name!r} does ({place}: {where.pointer}): a key for one "
+                "would open the other; rename one of them",
+            )
 
     def build(self) -> Api:
         doc = self.doc

@@ -19,6 +19,8 @@ from specfirst.errors import Problem, SpecError
 from specfirst.writer import FormatError, WriteConflict, WriteResult
 
 EXIT_OK, EXIT_DIFFERENT, EXIT_BAD_INPUT = 0, 1, 2
+INTERNAL_ERROR = "internal error (a specfirst bug)"
+"""How an unexpected exception is reported (exit 2, never a traceback)."""
 
 
 def print_warning(warning: Problem) -> None:
@@ -168,15 +170,17 @@ def run_guarded(action: Callable[[], int]) -> int:
         print(f"error: {exc}", file=sys.stderr)
     except OSError as exc:
         print(f"error: {exc.filename or ''}: {exc.strerror or exc}", file=sys.stderr)
-    except Exception as exc:
-        # The validator's own refusals: imported only once one is raised, so that a command
-        # that never reaches the validator does not pay for importing it.
+    except Exception as exc:  # noqa: BLE001 - the last resort: a message, never a traceback
+        # The validator's own refusals are imported only once something is raised, so that
+        # a command that never reaches the validator does not pay for importing it.
         from specfirst.validator.derive import DeriveError
         from specfirst.validator.locate import ServiceDirError
 
-        if not isinstance(exc, (DeriveError, ServiceDirError)):
-            raise
-        print(f"error: {exc}", file=sys.stderr)
+        if isinstance(exc, (DeriveError, ServiceDirError)):
+            print(f"error: {exc}", file=sys.stderr)
+        else:
+            print(f"error: {INTERNAL_ERROR}: {type(exc).__name__}: {exc}", file=sys.stderr)
+            print("  please report it with the document that caused it", file=sys.stderr)
     return EXIT_BAD_INPUT
 
 

@@ -8,7 +8,11 @@ repairable and the meaning clear, a warning that says what was assumed
 from __future__ import annotations
 
 import dataclasses
+import re
 from dataclasses import dataclass
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+"""Characters a pointer shows escaped (``\x00``): a message is one line of plain text."""
 
 
 @dataclass(frozen=True)
@@ -35,7 +39,8 @@ class Problem:
             where += f":{self.line}"
             if self.column is not None:
                 where += f":{self.column}"
-        text = f"{where}: {self.pointer or '/'}: {self.message}"
+        pointer = _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", self.pointer) or "/"
+        text = f"{where}: {pointer}: {self.message}"
         return f"{text}; assumed: {self.assumed}" if self.assumed else text
 
     def as_refusal(self) -> Problem:

@@ -30,6 +30,7 @@ from openapi_spec_validator import OpenAPIV30SpecValidator, OpenAPIV31SpecValida
 from openapi_spec_validator.validation.keywords import KeywordValidator, ValueValidator
 from openapi_spec_validator.validation.validators import SpecValidator
 
+from specfirst import limits
 from specfirst.errors import Problem, SpecError
 
 __all__ = [
@@ -138,9 +139,10 @@ _SpecYamlLoader.add_implicit_resolver(
 class _FileError(Exception):
     """A file could not be read, parsed or accepted."""
 
-    def __init__(self, problem: Problem) -> None:
+    def __init__(self, problem: Problem, *more: Problem) -> None:
         super().__init__(str(problem))
         self.problem = problem
+        self.problems = [problem, *more]
 
 
 class _FileNotFound(_FileError):
@@ -213,10 +215,16 @@ def _read_bytes(path: Path, display: str) -> bytes:
         raise _FileNotFound(Problem(display, "", "file not found")) from None
     except OSError as exc:
         raise _FileError(Problem(display, "", f"cannot read file: {exc.strerror or exc}")) from None
+    try:
+        info = os.fstat(fd)
+    except OSError as exc:
+        os.close(fd)
+        raise _FileError(Problem(display, "", f"cannot read file: {exc.strerror or exc}")) from None
+    if not stat.S_ISREG(info.st_mode):  # before fdopen, which refuses a directory itself
+        os.close(fd)
+        what = "a directory" if stat.S_ISDIR(info.st_mode) else "not a regular file"
+        raise _FileError(Problem(display, "", f"{what}; refusing to read it"))
     with os.fdopen(fd, "rb") as handle:
-        info = os.fstat(handle.fileno())
-        if not stat.S_ISREG(info.st_mode):
-            raise _FileError(Problem(display, "", "not a regular file; refusing to read it"))
         if info.st_size > MAX_FILE_BYTES:
             raise _FileError(
                 Problem(
@@ -243,12 +251,33 @@ def _read_document(path: Path, display: str) -> Any:
         raise _FileError(Problem(display, "", "file is empty"))
     if path.suffix.lower() == ".json":
         try:
-            return json.loads(raw)
+            data = json.loads(raw)
         except json.JSONDecodeError as exc:
             problem = Problem(display, "", f"invalid JSON: {exc.msg}", exc.lineno, exc.colno)
             raise _FileError(problem) from None
-        except (UnicodeDecodeError, RecursionError) as exc:
+        except UnicodeDecodeError as exc:
             raise _FileError(Problem(display, "", f"invalid JSON: {exc}")) from None
+        except RecursionError:  # valid JSON perhaps, but deeper than the limit checked below
+            line, column = limits.deep_position(raw) or (None, None)
+            message = f"nested more than {limits.MAX_DEPTH} levels deep; specfirst reads at most {limits.MAX_DEPTH}"
+            raise _FileError(Problem(display, "", message, line, column)) from None
+    else:
+        data = _read_yaml(raw, display)
+    problems = limits.data_problems(data, display)
+    if problems:
+        raise _FileError(*problems)
+    if path.suffix.lower() == ".json":
+        return data
+    try:
+        _check_aliases(data)
+    except _AliasError as exc:
+        raise _FileError(Problem(display, exc.pointer, exc.message)) from None
+    except RecursionError:
+        raise _FileError(Problem(display, "", "document is nested too deeply")) from None
+    return data
+
+
+def _read_yaml(raw: bytes, display: str) -> Any:
     try:
         data = yaml.load(raw, Loader=_SpecYamlLoader)  # a safe loader (libyaml)
     except yaml.MarkedYAMLError as exc:
@@ -259,12 +288,6 @@ def _read_document(path: Path, display: str) -> Any:
         raise _FileError(Problem(display, "", "invalid YAML: nested too deeply")) from None
     if data is None:
         raise _FileError(Problem(display, "", "file is empty"))
-    try:
-        _check_aliases(data)
-    except _AliasError as exc:
-        raise _FileError(Problem(display, exc.pointer, exc.message)) from None
-    except RecursionError:
-        raise _FileError(Problem(display, "", "document is nested too deeply")) from None
     return data
 
 
@@ -273,10 +296,14 @@ def _yaml_problem(display: str, exc: yaml.MarkedYAMLError) -> Problem:
     text = exc.problem or exc.context or "syntax error"
     if exc.problem and exc.context:
         text = f"{exc.problem} ({exc.context})"
+    if "maximum nesting depth" in text:  # libyaml's own bound, past ours: say ours
+        text = f"nested more than {limits.MAX_DEPTH} levels deep; specfirst reads at most {limits.MAX_DEPTH}"
+    else:
+        text = f"invalid YAML: {text}"
     mark = exc.problem_mark or exc.context_mark
     if mark is None:
-        return Problem(display, "", f"invalid YAML: {text}")
-    return Problem(display, "", f"invalid YAML: {text}", mark.line + 1, mark.column + 1)
+        return Problem(display, "", text)
+    return Problem(display, "", text, mark.line + 1, mark.column + 1)
 
 
 # --------------------------------------------------------------------------- source positions
@@ -644,6 +671,7 @@ class _Bundler:
         self._added: dict[str, dict[str, Any]] = {}  # section -> name -> copied target
         self._taken: dict[str, set[str]] = {}  # section -> names in use
         self._not_found: set[Path] = set()
+        self._refused: dict[Path, str] = {}  # file -> why it was not read (reported at each ref)
         self._root_has: dict[str, bool] = {}
         self._visited: set[int] = set()
         self._queue: deque[tuple[Any, tuple[Token, ...], _Scope]] = deque()
@@ -772,6 +800,8 @@ class _Bundler:
         if urlsplit(ref).scheme or ref.startswith("//"):
             return f"remote $ref {ref!r} is not supported (only local and relative file refs)"
         file_part, _, fragment = ref.partition("#")
+        if "\0" in unquote(ref):
+            return f"$ref {ref!r} holds a NUL character; refusing to read it"
         file = base if not file_part else (base.parent / unquote(file_part)).resolve()
         if not file.is_relative_to(self.ref_root):
             return f"$ref {ref!r} reaches outside {self._outside}; refusing to read it"
@@ -788,6 +818,9 @@ class _Bundler:
         if document is _MISSING:
             if file in self._not_found:
                 self._report(scope, path, f"$ref {ref!r}: file not found: {self._display(file)}")
+            elif file in self._refused:
+                refusal = f"{self._display(file)}: {self._refused[file]}"
+                self._report(scope, path, f"$ref {ref!r}: {refusal}")
             return _MISSING
         try:
             return _resolve_tokens(document, tokens)
@@ -804,7 +837,10 @@ class _Bundler:
                 self._not_found.add(file)
                 self._documents[file] = _MISSING
             except _FileError as exc:
-                self.problems.append(exc.problem)
+                if exc.problem.line is None and not exc.problem.pointer:  # never read: at each ref
+                    self._refused[file] = exc.problem.message
+                else:  # its text is at fault: where in it
+                    self.problems.extend(exc.problems)
                 self._documents[file] = _MISSING
         return self._documents[file]
 
@@ -998,6 +1034,15 @@ def _check_operations(spec: LoadedSpec) -> list[Problem]:
             continue
         for template, item in items.items():
             item_pointer = pointer_join("", section, template)
+            control = re.search(r"[\x00-\x1f\x7f]", template)
+            if section == "paths" and control is not None:
+                code = f"U+{ord(control.group()):04X}"
+                problems.append(
+                    spec.problem(
+                        item_pointer, f"path holds the control character {code}; a URL path cannot"
+                    )
+                )
+                continue
             item = _follow(spec, item)
             if not isinstance(item, dict):
                 continue
@@ -1085,6 +1130,49 @@ def _duplicate_id(spec: LoadedSpec, operation_id: str, pointer: str, first: str)
     where = first_pointer if first_file == problem.file else f"{first_pointer} in {first_file}"
     message = f"duplicate operationId {operation_id!r} (first at {where})"
     return dataclasses.replace(problem, message=message)
+
+
+def _check_nesting(spec: LoadedSpec) -> list[Problem]:
+    """Nesting through local ``$ref`` s beyond the limit, and schemas composed of themselves
+    (see :mod:`specfirst.limits`); both would send every recursive walk that follows into an
+    endless or too deep recursion."""
+    found = limits.ref_depth_problem(
+        spec.document, spec.resolve, lambda path, key: _is_literal(_kind_at(path), key)
+    )
+    if found is not None:
+        return [spec.problem(*found)]
+    problems = []
+    for pointer, steps in limits.composition_cycles(_schema_objects(spec.document), spec.resolve):
+        cycle = " -> ".join(steps)
+        message = (
+            f"schema composed of itself ({cycle}) without descending into a property or "
+            "an item: no value can be checked against it"
+        )
+        problems.append(spec.problem(pointer, message))
+    return problems
+
+
+def _schema_objects(document: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    """(pointer, schema) of every Schema Object written in the document, in document order."""
+    found: list[tuple[str, dict[str, Any]]] = []
+    stack: list[tuple[Any, list[Token], str | None]] = [(document, [], "document")]
+    while stack:
+        node, path, kind = stack.pop()
+        if kind == "schema" and isinstance(node, dict):
+            found.append((pointer_join("", *path), node))
+        children: list[tuple[Any, list[Token], str | None]] = []
+        if isinstance(node, dict):
+            for key, child in node.items():
+                child_kind = _child_kind(kind, key) if kind is not None else None
+                if child_kind is not None and isinstance(child, (dict, list)):
+                    children.append((child, [*path, key], child_kind))
+        elif isinstance(node, list) and kind is not None:
+            for index, child in enumerate(node):
+                child_kind = _child_kind(kind, index)
+                if child_kind is not None and isinstance(child, (dict, list)):
+                    children.append((child, [*path, index], child_kind))
+        stack.extend(reversed(children))
+    return found
 
 
 # --------------------------------------------------------------------------- openapi-spec-validator
@@ -1216,9 +1304,13 @@ def _run_validator(spec: LoadedSpec) -> _ValidatorRun:
     try:
         for node, key, value in originals:
             node[key] = _without_ref_keys(value)
-        with _python_jsonschema_backend():
+
+        def check() -> None:
             for error in validator_cls(spec.document).iter_errors():
                 run.errors.append(error)  # keep the errors yielded before a crash
+
+        with _python_jsonschema_backend():
+            limits.with_deep_stack(check)
     except Exception as exc:  # noqa: BLE001 - its keyword checks assume a schema-valid document
         run.crash = exc
     finally:
@@ -1339,16 +1431,19 @@ def load_spec(
     root = Path(path).resolve()
     positions = _Positions()
 
-    def fail(problem: Problem) -> SpecError:
-        if problem.line is None:
-            line, column = positions.find(root, problem.pointer)
-            problem = dataclasses.replace(problem, line=line, column=column)
-        return SpecError([problem])
+    def fail(*problems: Problem) -> SpecError:
+        placed = []
+        for problem in problems:
+            if problem.line is None:
+                line, column = positions.find(root, problem.pointer)
+                problem = dataclasses.replace(problem, line=line, column=column)
+            placed.append(problem)
+        return SpecError(placed)
 
     try:
         document = _read_document(root, display)
     except _FileError as exc:
-        raise fail(exc.problem) from None
+        raise fail(*exc.problems) from None
     if not isinstance(document, dict):
         raise fail(
             Problem(
@@ -1380,6 +1475,8 @@ def load_spec(
     spec.warnings = list(bundler.warnings)
     spec.literal_refs = bundler.literal_refs
     problems = bundler.problems + _check_operations(spec)
+    if not problems:
+        problems = _check_nesting(spec)
     repairs.check_security_schemes(spec)
     repairs.drop_bodiless_content(spec)
     problems += repairs.non_finite_numbers(spec)

@@ -253,6 +253,13 @@ def constant(text: str) -> str:
     return snake(text).upper()
 
 
+def env_var_for_scheme(scheme_name: str) -> str:
+    """``apiKeyAuth`` -> ``API_KEY_AUTH_KEYS``: the environment variable a generated app reads
+    a security scheme's accepted credentials from. Different names can give the same variable
+    (``keyAuth``, ``key-auth``, ``KEY_AUTH``): the model refuses such a document."""
+    return constant(scheme_name) + "_KEYS"
+
+
 @dataclass
 class NameScope:
     """Allocates unique identifiers in one namespace, case-insensitively.

@@ -5,6 +5,7 @@ Templates hold only loops and conditionals; steps prepare every value they print
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -37,13 +38,20 @@ def environment(templates_dir: Path = TEMPLATES_DIR) -> jinja2.Environment:
     return env
 
 
+@functools.lru_cache(maxsize=4)
+def shared_environment(templates_dir: Path = TEMPLATES_DIR) -> jinja2.Environment:
+    """One environment per templates folder for the process: its compiled templates are
+    reused by every later render (compiling them is most of a small document's render)."""
+    return environment(templates_dir)
+
+
 @dataclass
 class StepContext:
     """What every step receives: the model, the spec's display name, the template environment."""
 
     api: Api
     spec_name: str
-    env: jinja2.Environment = field(default_factory=environment)
+    env: jinja2.Environment = field(default_factory=shared_environment)
     previous: Callable[[str], str | None] = lambda _path: None
     """Reads a file the previous run generated (migration history), or None."""
 

@@ -32,6 +32,7 @@ from urllib.parse import quote
 
 from jsonschema import Draft202012Validator
 
+from specfirst import naming
 from specfirst.ir import NO_VALUE, Api, MediaType, Operation, Parameter, Schema
 
 __all__ = [
@@ -1370,9 +1371,7 @@ def _fill_form(request: RequestSpec, mt: MediaType, value: dict[str, Any]) -> No
 
 def env_var_for_scheme(scheme_name: str) -> str:
     """``fooBar`` -> ``FOO_BAR_KEYS``: where a generated app reads a scheme's accepted keys."""
-    spaced = re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", scheme_name)
-    words = [w for w in re.split(r"[^A-Za-z0-9]+", spaced) if w]
-    return "_".join(w.upper() for w in words) + "_KEYS"
+    return naming.env_var_for_scheme(scheme_name)
 
 
 def _secret(scheme_name: str) -> str:

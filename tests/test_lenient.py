@@ -145,7 +145,7 @@ def test_absolute_path_is_refused(tmp_path: Path) -> None:
 def test_fifo_is_refused_without_reading_it(tmp_path: Path) -> None:
     (tmp_path / "api").mkdir()
     os.mkfifo(tmp_path / "api" / "pipe.yaml")  # reading it would wait for a writer forever
-    assert _outside(tmp_path, "pipe.yaml") == ["not a regular file; refusing to read it"]
+    assert _outside(tmp_path, "pipe.yaml") == ["$ref 'pipe.yaml': pipe.yaml: not a regular file; refusing to read it"]
 
 
 def test_device_as_root_document_is_refused() -> None:
@@ -156,7 +156,7 @@ def test_file_over_the_size_cap_is_refused_before_reading(tmp_path: Path) -> Non
     (tmp_path / "api").mkdir()
     with (tmp_path / "api" / "huge.yaml").open("wb") as handle:
         handle.truncate(MAX_FILE_BYTES + 1)  # sparse: nothing is written to disk
-    assert _outside(tmp_path, "huge.yaml") == ["file is larger than 64 MB; refusing to read it"]
+    assert _outside(tmp_path, "huge.yaml") == ["$ref 'huge.yaml': huge.yaml: file is larger than 64 MB; refusing to read it"]
 
 
 # --------------------------------------------------------------------------- no traceback

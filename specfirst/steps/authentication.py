@@ -60,7 +60,7 @@ class SecurityModule:
 
 def env_var(scheme_name: str) -> str:
     """``apiKeyAuth`` -> ``API_KEY_AUTH_KEYS``: where the accepted credentials come from."""
-    return naming.constant(scheme_name) + "_KEYS"
+    return naming.env_var_for_scheme(scheme_name)
 
 
 def requirement_key(requirements: list[SecurityRequirement]) -> str:
