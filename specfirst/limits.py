@@ -18,7 +18,6 @@ without descending into a property or an item, can describe no value: refused, w
 
 from __future__ import annotations
 
-import math
 import re
 import sys
 import threading
@@ -91,14 +90,11 @@ def _pointer(tokens: list[Token]) -> str:
 
 def _describe(value: Any) -> str | None:
     """Why ``value`` is not JSON data (None when it is)."""
-    if value is None or isinstance(value, (bool, int, str)):
+    if value is None or isinstance(value, (bool, int, str, float)):
+        # YAML's .inf and .nan are judged once the document is whole, where it is known
+        # whether one is a schema bound that admits every number (see
+        # repairs.non_finite_numbers): refused anywhere else, with the same location.
         return None
-    if isinstance(value, float):
-        return (
-            None
-            if math.isfinite(value)
-            else f"{value!r} is not a JSON number (JSON has no NaN or infinity)"
-        )
     if isinstance(value, (bytes, bytearray)):
         return "binary data (a YAML !!binary value) is not JSON data; write it as a base64 string"
     if isinstance(value, (set, frozenset)):
