@@ -227,6 +227,7 @@ class SyncService:
                 "running": state.running,
                 "reachable": state.reachable,
                 "ready": state.ready,
+                "verified": state.verified,
                 "synced_documents": state.synced_documents,
                 "failed_attempts": state.failed_attempts,
                 "last_sync_at": _moment(state.last_sync_ns),

@@ -51,6 +51,7 @@ class WorkerState:
     last_error: str | None = None
     last_error_ns: int | None = None
     failing: bool = False  # the last round failed (cleared by the next one that succeeds)
+    verified: bool = False  # Typesense was compared with the database since we (re)connected
 
 
 class SyncWorker:
@@ -86,7 +87,6 @@ class SyncWorker:
         self.state = WorkerState()
         self._index: Index | None = None
         self._ready: set[str] = set()
-        self._verified = False  # Typesense was compared with the database since we (re)connected
         self._next_check = 0.0  # monotonic time of the next survey while idle
         self._stop = threading.Event()
         self._wake = threading.Event()
@@ -144,7 +144,7 @@ class SyncWorker:
                     continue
                 self.ensure()
                 drained = self.drain_once()
-                if drained == 0 and not self._verified:
+                if drained == 0 and not self.state.verified:
                     self._verify()
                 elif drained == 0 and time.monotonic() >= self._next_check:
                     self.check()
@@ -178,7 +178,7 @@ class SyncWorker:
         collection) puts what differs back in the outbox.
         """
         marked = sum(self.index.verify(c, self.sessions) for c in self.collections.values())
-        self._verified = True
+        self.state.verified = True
         self._next_check = (
             time.monotonic() + self.settings.check_interval
         )  # a survey now would tell no more
@@ -241,7 +241,7 @@ class SyncWorker:
     def _probe(self) -> bool:
         if not self.index.healthy():
             return False
-        self._verified = False  # it may have restarted: compare it once the outbox is drained
+        self.state.verified = False  # it may have restarted: compare it once the outbox is drained
         self._ready.clear()  # ... and it may have come back without a collection or alias
         self.state.reachable = True
         with self.sessions() as db:
