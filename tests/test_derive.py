@@ -307,3 +307,43 @@ def test_generate_names_the_operation_and_schema_that_cannot_be_derived(
     assert "(class Status) (generated for " in output
     assert _snapshot(copy) == before
     assert _rejected_tree(output).is_dir()
+
+
+def test_the_computed_fields_check_walks_each_model_once_and_answers_like_fastapi() -> None:
+    from fastapi._compat import v2
+    from pydantic import BaseModel, computed_field
+
+    from specfirst.validator.derive import _ComputedFieldsCheck
+
+    original = v2._has_computed_fields
+    if isinstance(original, _ComputedFieldsCheck):
+        original = original.original
+
+    class Leaf(BaseModel):
+        n: int = 0
+
+    class WithComputed(BaseModel):
+        n: int = 0
+
+        @computed_field  # type: ignore[prop-decorator]
+        @property
+        def twice(self) -> int:
+            return 2 * self.n
+
+    chain: list[type[BaseModel]] = [Leaf]
+    for i in range(12):  # each model refers to every model before it
+        fields = {f"f{j}": (chain[j] | None, None) for j in range(len(chain))}
+        from pydantic import create_model
+
+        chain.append(create_model(f"M{i}", **fields))  # type: ignore[call-overload]
+    top = chain[-1]
+    reaching = create_model("Reaching", a=(list[top] | None, None), b=(dict[str, WithComputed], {}))  # type: ignore[call-overload]
+
+    check = _ComputedFieldsCheck(original)
+    models = [*chain, reaching]
+    for model in models:
+        for name in model.model_fields:
+            field = v2.ModelField(field_info=model.model_fields[name], name=name)
+            assert check(field) == original(field)
+    # every model walked a bounded number of times, not once per field that reaches it
+    assert check.walked <= 2 * len(models)

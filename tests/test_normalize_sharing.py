@@ -94,12 +94,113 @@ def test_memoized_member_sort_key_equals_the_plain_one() -> None:
     checked: list[Any] = []
     memoized = normalizer._member_sort_key
 
-    def check(member: Any) -> str:
+    def check(member: Any) -> N.SortKey:
         key = memoized(member)
-        assert key == N.canonical_json(N._sort_repr(member))
+        plain = N.canonical_json(N._sort_repr(member))
+        assert key.prefix == plain[: N.SORT_PREFIX_CHARS]
+        assert key.exact == (len(plain) <= N.SORT_PREFIX_CHARS)
+        assert key == N._compose([plain]) or not key.exact or key.prefix == plain
         checked.append(member)
         return key
 
     normalizer._member_sort_key = check  # type: ignore[method-assign]
     normalizer.document()
     assert len(checked) > 10
+
+
+def _ladder_document(depth: int) -> dict[str, Any]:
+    """L0..L{depth-1}: each refers to the next one four times (two properties, an anyOf member,
+    a oneOf member inside array items), the last one back to L0. Expanded as a tree the
+    schema of ``/x`` has more than 4**depth nodes; as a graph it has a few per component."""
+    ref = "#/components/schemas/L{}".format
+    schemas: dict[str, Any] = {}
+    for i in range(depth):
+        nxt = {"$ref": ref((i + 1) % depth)}
+        schemas[f"L{i}"] = {
+            "type": "object",
+            "title": f"L{i}",
+            "properties": {
+                "a": nxt,
+                "b": nxt,
+                "n": {"type": "integer", "maximum": i},
+                "u": {"anyOf": [nxt, {"type": "string"}]},
+                "o": {"type": "array", "items": {"oneOf": [nxt, {"type": "integer"}]}},
+            },
+        }
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "t", "version": "1"},
+        "paths": {
+            "/x": {
+                "get": {
+                    "responses": {
+                        "200": {
+                            "description": "ok",
+                            "content": {"application/json": {"schema": {"$ref": ref(0)}}},
+                        }
+                    }
+                }
+            }
+        },
+        "components": {"schemas": schemas},
+    }
+
+
+def _count_calls(monkeypatch: Any, owner: Any, name: str, counts: dict[str, int]) -> None:
+    original = getattr(owner, name)
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        counts[name] = counts.get(name, 0) + 1
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(owner, name, counted)
+
+
+def test_a_reference_graph_is_normalized_aligned_and_compared_per_node_not_per_path(monkeypatch: Any) -> None:
+    import copy
+
+    from specfirst.validator import compare as C
+
+    counts: dict[str, int] = {}
+    _count_calls(monkeypatch, N._Normalizer, "_finalize", counts)
+    _count_calls(monkeypatch, N._Normalizer, "_member_sort_key", counts)
+    _count_calls(monkeypatch, N, "align_schema", counts)
+    _count_calls(monkeypatch, C, "_diff_pair", counts)
+    depth = 14  # 4**14 paths: walking them would never finish
+    spec = _ladder_document(depth)
+    assert C.compare_documents(spec, copy.deepcopy(spec), spec_version=(3, 1)) == []
+    # work grows with the components (times the cycle length, for the recursion depths)
+    bound = 60 * depth * depth
+    assert 0 < counts["_finalize"] < bound
+    assert 0 < counts["_member_sort_key"] < bound
+    assert 0 < counts["align_schema"] < bound
+    assert 0 < counts["_diff_pair"] < bound
+
+
+def test_a_difference_in_a_shared_component_is_reported_on_every_path() -> None:
+    import copy
+
+    from specfirst.validator import compare as C
+
+    spec = _ladder_document(2)
+    app = copy.deepcopy(spec)
+    app["components"]["schemas"]["L1"]["properties"]["n"]["maximum"] = 7
+    found = C.compare_documents(spec, app, spec_version=(3, 1))
+    prefix = "/paths/~1x/get/responses/200/content/application~1json/schema"
+    # L1 is reached from L0 through a, b, u's anyOf member and o's oneOf member; below it
+    # the recursion back to L0 is a marker, so each path to L1 reports its maximum once
+    via = ["/properties/a", "/properties/b", "/properties/u/anyOf/0", "/properties/o/items/oneOf/0"]
+    assert sorted(d.pointer for d in found) == sorted(f"{prefix}{p}/properties/n/maximum" for p in via)
+    assert {(d.spec, d.app, d.kind) for d in found} == {(1, 7, "changed")}
+
+
+def test_sort_keys_order_like_the_canonical_texts() -> None:
+    # texts that differ within the prefix a key keeps order like the texts
+    texts = ['{"a":1}', '{"a":2}', "[1]", '"x' + "y" * 3000 + '"', '"x' + "z" * 3000 + '"', '"x"', '"xy"']
+    keys = [N._compose([t]) for t in texts]
+    assert [t for _, t in sorted(zip(keys, texts, strict=True))] == sorted(texts)
+    assert [k.exact for k in keys] == [True, True, True, False, False, True, True]
+    # texts sharing their whole prefix are still told apart, by digest
+    long = ['"' + "y" * 3000 + '"', '"' + "y" * 2999 + 'z"']
+    assert N._compose([long[0]]) != N._compose([long[1]])
+    assert N._compose(['{"a":', N._compose(["1"]), "}"]) == N._compose(['{"a":', N._compose(["1"]), "}"])

@@ -211,37 +211,64 @@ def _same(left: Any, right: Any) -> bool:
     return bool(left == right)
 
 
-def _diff_values(prefix: list[Any], spec: Any, app: Any, out: list[Discrepancy]) -> None:
-    """Walk both values in parallel; linear in their size.
+# A difference found below a pair of nodes: (tokens relative to the pair, spec, app, kind).
+_Relative = tuple[tuple[Any, ...], Any, Any, str]
 
-    Dicts (the keyed normalized structure) are walked here key by key, so every report
-    carries an exact pointer and DeepDiff never sees deep trees (its cost grows with the
-    square of the depth). Lists that differ go to DeepDiff, which reports insertions and
-    removals instead of index-by-index changes; same-length lists of objects (anyOf members,
-    requirement objects...) are walked element by element.
+
+def _diff_values(prefix: list[Any], spec: Any, app: Any, out: list[Discrepancy]) -> None:
+    """Append the differences between ``spec`` and ``app`` (found at ``prefix``) to ``out``."""
+    for tokens, left, right, kind in _diff_pair(spec, app, {}):
+        out.append(_discrepancy([*prefix, *tokens], left, right, kind))
+
+
+def _diff_pair(spec: Any, app: Any, memo: dict[tuple[int, int], tuple[Any, Any, list[_Relative]]]) -> list[_Relative]:
+    """The differences between two values, with pointers relative to them.
+
+    Dicts (the keyed normalized structure) are walked key by key, so every report carries an
+    exact pointer and DeepDiff never sees deep trees (its cost grows with the square of the
+    depth). Lists that differ go to DeepDiff, which reports insertions and removals instead
+    of index-by-index changes; same-length lists of objects (anyOf members, requirement
+    objects...) are walked element by element.
+
+    Normalized documents share sub-schemas (one object per component, used in many places):
+    ``memo`` holds the differences of every (spec node, app node) pair already compared, so
+    each pair is walked once however many paths lead to it, and its differences are only
+    re-labelled with each path (walking the paths instead is exponential in the reference
+    graph).
     """
     if spec is MISSING and app is MISSING:
-        return
+        return []
     if spec is MISSING:
-        out.append(_discrepancy(prefix, MISSING, app, "extra-in-app"))
-    elif app is MISSING:
-        out.append(_discrepancy(prefix, spec, MISSING, "missing-in-app"))
-    elif isinstance(spec, dict) and isinstance(app, dict):
+        return [((), MISSING, app, "extra-in-app")]
+    if app is MISSING:
+        return [((), spec, MISSING, "missing-in-app")]
+    containers = isinstance(spec, (dict, list)) and isinstance(app, (dict, list))
+    if containers:
+        hit = memo.get((id(spec), id(app)))
+        if hit is not None:
+            return hit[2]
+    found: list[_Relative] = []
+    if isinstance(spec, dict) and isinstance(app, dict):
         for key in sorted(set(spec) | set(app), key=str):
-            _diff_values([*prefix, key], spec.get(key, MISSING), app.get(key, MISSING), out)
+            for tokens, left, right, kind in _diff_pair(spec.get(key, MISSING), app.get(key, MISSING), memo):
+                found.append(((key, *tokens), left, right, kind))
     elif isinstance(spec, list) and isinstance(app, list):
-        if _same(spec, app):
-            return
         if len(spec) == len(app) and any(isinstance(v, (dict, list)) for v in (*spec, *app)):
-            for index, (left, right) in enumerate(zip(spec, app, strict=True)):
-                _diff_values([*prefix, index], left, right, out)
-        else:
-            _deepdiff(prefix, spec, app, out)
+            # element by element (memoized) rather than a deep equality test first, which
+            # would walk shared members once per path
+            for index, (left_item, right_item) in enumerate(zip(spec, app, strict=True)):
+                for tokens, left, right, kind in _diff_pair(left_item, right_item, memo):
+                    found.append(((index, *tokens), left, right, kind))
+        elif not _same(spec, app):
+            found.extend(_deepdiff(spec, app))
     elif not _same(spec, app):
-        out.append(_discrepancy(prefix, spec, app, "changed"))
+        found.append(((), spec, app, "changed"))
+    if containers:
+        memo[(id(spec), id(app))] = (spec, app, found)  # keeps both alive: ids stay unique
+    return found
 
 
-def _deepdiff(prefix: list[Any], spec: Any, app: Any, out: list[Discrepancy]) -> None:
+def _deepdiff(spec: Any, app: Any) -> list[_Relative]:
     diff = DeepDiff(
         _encode(spec),
         _encode(app),
@@ -251,13 +278,15 @@ def _deepdiff(prefix: list[Any], spec: Any, app: Any, out: list[Discrepancy]) ->
         threshold_to_diff_deeper=0,
         view="tree",
     )
+    found: list[_Relative] = []
     for report_type, levels in diff.items():
         kind = _kind(report_type)
         for level in levels:
-            tokens = [*prefix, *level.path(output_format="list")]
+            tokens = tuple(level.path(output_format="list"))
             left = MISSING if kind == "extra-in-app" else _decode(level.t1)
             right = MISSING if kind == "missing-in-app" else _decode(level.t2)
-            out.append(_discrepancy(tokens, left, right, kind))
+            found.append((tokens, left, right, kind))
+    return found
 
 
 def diff_normalized(spec: Mapping[str, Any], app: Mapping[str, Any]) -> list[Discrepancy]:

@@ -342,6 +342,68 @@ def _code_place(obj: Any, root: Path) -> Where | None:
     return Where(relative, code.co_firstlineno, f"function {obj.__name__}")
 
 
+class _ComputedFieldsCheck:
+    """FastAPI's "does this field's type reach a model with computed fields" answered once
+    per model instead of once per field.
+
+    ``get_openapi`` asks it for every field of every route (each time walking the whole model
+    graph the field reaches from scratch), which is quadratic in a document with thousands of
+    related models. The answer is whether any model reachable through field annotations and
+    type arguments declares computed fields; models whose whole reachable set was found to
+    declare none are remembered, so each is walked once in all. ``install`` swaps it in for
+    FastAPI's function when that function is there (a FastAPI without it keeps its own).
+    """
+
+    def __init__(self, original: Callable[[Any], bool]) -> None:
+        self.original = original
+        self.clean: set[type] = set()  # models reaching no model with computed fields
+        self.walked = 0  # models walked (for tests)
+
+    def __call__(self, field: Any) -> bool:
+        try:
+            core_schema = field._type_adapter.core_schema
+            annotation = field.field_info.annotation
+        except AttributeError:
+            return self.original(field)
+        if core_schema.get("schema", {}).get("computed_fields", []):
+            return True
+        return self.reaches_computed(annotation)
+
+    def reaches_computed(self, annotation: Any) -> bool:
+        from pydantic import BaseModel
+
+        visited: set[type] = set()
+        todo = [annotation]
+        while todo:
+            node = todo.pop()
+            try:
+                is_model = isinstance(node, type) and issubclass(node, BaseModel)
+            except TypeError:  # a parametrized generic, as FastAPI's lenient_issubclass
+                is_model = False
+            if is_model:
+                if node in visited or node in self.clean:
+                    continue
+                visited.add(node)
+                self.walked += 1
+                if node.model_computed_fields:
+                    return True
+                todo.extend(info.annotation for info in node.model_fields.values())
+            else:
+                todo.extend(typing.get_args(node))
+        self.clean |= visited  # everything they reach was walked too: none has computed fields
+        return False
+
+    @classmethod
+    def install(cls) -> None:
+        try:
+            from fastapi._compat import v2
+        except ImportError:  # pragma: no cover - another FastAPI layout
+            return
+        original = getattr(v2, "_has_computed_fields", None)
+        if callable(original) and not isinstance(original, cls):
+            v2._has_computed_fields = cls(original)  # type: ignore[attr-defined]
+
+
 class _Openapi:
     """``get_openapi`` for the app's metadata over any subset of its routes and webhooks."""
 
@@ -605,6 +667,7 @@ def derive_in_process(app_dir: Path, components: list[str] | None = None) -> dic
         where, source = _locate(exc, root)
         report["failure"] = {"error": _message(exc), "where": asdict(where) if where else None, "source": source}
         return report
+    _ComputedFieldsCheck.install()
     document = _derive_document(app, root, report)
     dangling = _dangling_component_names(document)
     if dangling:  # named by the document's component names (a documentation copy, a mapping)

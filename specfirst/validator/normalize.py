@@ -37,10 +37,11 @@ The canonical forms chosen:
 from __future__ import annotations
 
 import copy
+import hashlib
 import json
 import re
 from collections.abc import Iterable, Mapping
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 from urllib.parse import unquote
 
 __all__ = [
@@ -415,14 +416,69 @@ def canonical_json(value: JSON) -> str:
     return json.dumps(_canon_value(value), sort_keys=True, separators=(",", ":"), default=repr)
 
 
-# Characters of sort keys the memo may hold: a cache, so past this keys are recomputed
-# instead of letting the memo hold keys of huge expanded schemas without bound.
-_SORT_MEMO_CHARS = 64 * 1024 * 1024
+# How much of a member's canonical text its sort key keeps (see SortKey).
+SORT_PREFIX_CHARS = 1024
 
 
-def _join_object(parts: Mapping[str, str]) -> str:
-    """The canonical JSON of an object whose values are already serialized canonically."""
-    return "{" + ",".join(f"{json.dumps(k)}:{parts[k]}" for k in sorted(parts)) + "}"
+class SortKey(NamedTuple):
+    """The order key of a schema standing for its canonical JSON text ``t`` in constant size.
+
+    ``prefix`` is ``t[:SORT_PREFIX_CHARS]``, ``exact`` tells whether it is all of ``t`` and
+    ``digest`` is a hash of ``t``'s structure (equal texts, equal digests). Keys order like
+    the texts whenever these differ within the prefix, and equal texts give equal keys: only
+    members whose texts share their first ``SORT_PREFIX_CHARS`` characters are ordered by
+    digest instead (still a deterministic, name-independent order).
+    """
+
+    prefix: str
+    digest: bytes
+    exact: bool
+
+
+_Piece = str | SortKey  # canonical JSON text, or the key of a sub-schema
+
+
+def _compose(pieces: Iterable[_Piece]) -> SortKey:
+    """The key of the text made by concatenating ``pieces``."""
+    texts: list[str] = []
+    length = 0
+    exact = True
+    digest = hashlib.blake2b(digest_size=16)
+    for piece in pieces:
+        if isinstance(piece, str):
+            digest.update(piece.encode())
+            text, whole = piece, True
+        else:
+            digest.update(b"\x00" + piece.digest)  # canonical JSON never holds a raw NUL
+            text, whole = piece.prefix, piece.exact
+        if exact:
+            texts.append(text)
+            length += len(text)
+            if not whole or length > SORT_PREFIX_CHARS:
+                exact = False
+    prefix = "".join(texts)
+    exact = exact and len(prefix) <= SORT_PREFIX_CHARS
+    return SortKey(prefix[:SORT_PREFIX_CHARS], digest.digest(), exact)
+
+
+def _compose_object(parts: Mapping[str, _Piece]) -> SortKey:
+    """The key of the canonical text of an object whose values are given as keys or texts."""
+    pieces: list[_Piece] = ["{"]
+    for index, name in enumerate(sorted(parts)):
+        pieces.append(("," if index else "") + json.dumps(name) + ":")
+        pieces.append(parts[name])
+    pieces.append("}")
+    return _compose(pieces)
+
+
+def _compose_array(items: list[SortKey]) -> SortKey:
+    pieces: list[_Piece] = ["["]
+    for index, item in enumerate(items):
+        if index:
+            pieces.append(",")
+        pieces.append(item)
+    pieces.append("]")
+    return _compose(pieces)
 
 
 def _same(a: JSON, b: JSON) -> bool:
@@ -609,8 +665,9 @@ class _Normalizer:
         self._reach: dict[str, frozenset[str]] = {}
         self._canon_memo: dict[int, tuple[JSON, JSON]] = {}
         self._final_memo: dict[int, tuple[JSON, JSON]] = {}
-        self._sort_memo: dict[int, tuple[JSON, str]] = {}
-        self._sort_memo_chars = 0
+        self._free_of: dict[int, tuple[JSON, tuple[str, ...]]] = {}
+        self._context_memo: dict[tuple[Any, ...], tuple[JSON, JSON]] = {}
+        self._sort_memo: dict[int, tuple[JSON, SortKey]] = {}
         self._scheme_names: set[str] = set()
 
     # ---- reference lookup ----------------------------------------------------------------
@@ -955,6 +1012,17 @@ class _Normalizer:
         hit = self._final_memo.get(id(node))
         if hit is not None:
             return hit[1], frozenset()
+        # A node with recursion markers pointing above it finalizes to the same result
+        # wherever the targets of those markers sit at the same distances: memoize per
+        # (node, distances), so a node shared by many places is finalized once per shape of
+        # its context, not once per path (which is exponential in a reference graph).
+        known_free = self._free_of.get(id(node))
+        context_key: tuple[Any, ...] | None = None
+        if known_free is not None:
+            context_key = (id(node), *(_distance(stack, ref) for ref in known_free[1]))
+            hit = self._context_memo.get(context_key)
+            if hit is not None:
+                return hit[1], frozenset(known_free[1])
         anchors: frozenset[str] = node.get(_ANCHORS, frozenset())
         inner = (*stack, anchors)
         free: set[str] = set()
@@ -980,21 +1048,29 @@ class _Normalizer:
         free -= anchors
         if not free:
             self._final_memo[id(node)] = (node, out)
+            return out, frozenset()
+        ordered = tuple(sorted(free))
+        self._free_of[id(node)] = (node, ordered)
+        if context_key is None:
+            context_key = (id(node), *(_distance(stack, ref) for ref in ordered))
+        self._context_memo[context_key] = (node, out)
         return out, frozenset(free)
 
-    def _member_sort_key(self, member: JSON) -> str:
-        """``_member_sort_key(member)``, built from the memoized keys of its sub-schemas.
+    def _member_sort_key(self, member: JSON) -> SortKey:
+        """The order key of an anyOf/oneOf member, built from the memoized keys of its sub-schemas.
 
-        Finalized sub-schemas are shared between the places that use them, so each one is
-        serialized once instead of once per place (the memo keeps the node alive, so ids stay
-        unique).
+        The key stands for ``canonical_json(_sort_repr(member))`` without building that text,
+        whose length is the size of the member's expansion (exponential in a reference graph):
+        see :class:`SortKey`. Finalized sub-schemas are shared between the places that use
+        them, so each one is keyed once instead of once per place (the memo keeps the node
+        alive, so ids stay unique).
         """
         if not isinstance(member, dict):
-            return canonical_json(member)
+            return _compose([canonical_json(member)])
         hit = self._sort_memo.get(id(member))
         if hit is not None:
             return hit[1]
-        parts: dict[str, str] = {}
+        parts: dict[str, _Piece] = {}
         typed_by_values = "enum" in member or "const" in member
         for key, value in member.items():
             if not isinstance(key, str) or key == "title" or (key == "type" and typed_by_values):
@@ -1003,26 +1079,26 @@ class _Normalizer:
                 parts[key] = self._sort_map(value)
             elif key in _SCHEMA_ONE_KEYS:
                 parts[key] = (
-                    "[" + ",".join(self._member_sort_key(c) for c in value) + "]"
+                    _compose_array([self._member_sort_key(c) for c in value])
                     if isinstance(value, (list, tuple))
                     else self._member_sort_key(value)
                 )
             elif key in _SCHEMA_LIST_KEYS and isinstance(value, (list, tuple)):
-                parts[key] = "[" + ",".join(self._member_sort_key(c) for c in value) + "]"
+                parts[key] = _compose_array([self._member_sort_key(c) for c in value])
             elif key == "discriminator" and isinstance(value, dict) and isinstance(value.get("mapping"), dict):
-                inner = {k: canonical_json(v) for k, v in value.items() if isinstance(k, str) and k != "mapping"}
+                inner: dict[str, _Piece] = {
+                    k: canonical_json(v) for k, v in value.items() if isinstance(k, str) and k != "mapping"
+                }
                 inner["mapping"] = self._sort_map(value["mapping"])
-                parts[key] = _join_object(inner)
+                parts[key] = _compose_object(inner)
             else:
                 parts[key] = canonical_json(value)
-        result = _join_object(parts)
-        if self._sort_memo_chars + len(result) <= _SORT_MEMO_CHARS:
-            self._sort_memo_chars += len(result)
-            self._sort_memo[id(member)] = (member, result)
+        result = _compose_object(parts)
+        self._sort_memo[id(member)] = (member, result)
         return result
 
-    def _sort_map(self, children: dict[Any, Any]) -> str:
-        return _join_object(
+    def _sort_map(self, children: dict[Any, Any]) -> SortKey:
+        return _compose_object(
             {name: self._member_sort_key(c) for name, c in children.items() if isinstance(name, str)}
         )
 
@@ -1238,6 +1314,14 @@ class _Normalizer:
         return out
 
 
+def _distance(stack: tuple[frozenset[str], ...], ref: str) -> int:
+    """Levels from the top of ``stack`` up to the nearest level anchoring ``ref`` (0: none)."""
+    for depth in range(len(stack) - 1, -1, -1):
+        if ref in stack[depth]:
+            return len(stack) - depth
+    return 0
+
+
 def _parameter_key(param: Mapping[str, Any]) -> str:
     location = str(param.get("in"))
     name = str(param.get("name"))
@@ -1271,6 +1355,7 @@ class _Aligner:
 
     def __init__(self, auto_422: JSON) -> None:
         self._auto_422 = canonical_json(auto_422)
+        self._memo: dict[tuple[int, int], tuple[JSON, JSON, JSON]] = {}
 
     def document(self, app: dict[str, Any], spec: Mapping[str, Any]) -> dict[str, Any]:
         out = dict(app)
@@ -1369,7 +1454,7 @@ class _Aligner:
                 and "description" not in _dict(spec_schema)
             ):
                 schema = {k: v for k, v in schema.items() if k != "description"}
-            out = {**out, "schema": align_schema(schema, spec_schema)}
+            out = {**out, "schema": align_schema(schema, spec_schema, self._memo)}
         return out
 
     def _with_content(self, obj: JSON, spec_obj: JSON) -> JSON:
@@ -1380,7 +1465,7 @@ class _Aligner:
         for media, value in obj["content"].items():
             if isinstance(value, dict) and "schema" in value:
                 spec_media = _dict(spec_content.get(media))
-                value = {**value, "schema": align_schema(value["schema"], spec_media.get("schema"))}
+                value = {**value, "schema": align_schema(value["schema"], spec_media.get("schema"), self._memo)}
             content[media] = value
         return {**obj, "content": content}
 
@@ -1389,25 +1474,43 @@ def _dict(value: JSON) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-def align_schema(app: JSON, spec: JSON) -> JSON:
-    """Drop app-only titles and enum-implied types, walking the spec schema alongside."""
+def align_schema(app: JSON, spec: JSON, memo: dict[tuple[int, int], tuple[JSON, JSON, JSON]] | None = None) -> JSON:
+    """Drop app-only titles and enum-implied types, walking the spec schema alongside.
+
+    Normalized schemas share their sub-schemas (a component used in many places is one
+    object): ``memo`` maps each (app node, spec node) pair already aligned to its result, so
+    each pair is aligned once and the result is shared in turn, instead of walking the
+    expansion of the reference graph.
+    """
     if not isinstance(app, dict):
         return app
+    if memo is None:
+        memo = {}
+    key = (id(app), id(spec))
+    hit = memo.get(key)
+    if hit is not None:
+        return hit[2]
+    out = _align_node(app, spec, memo)
+    memo[key] = (app, spec, out)  # keeps both nodes alive, so their ids stay unique
+    return out
+
+
+def _align_node(app: dict[str, Any], spec: JSON, memo: dict[tuple[int, int], tuple[JSON, JSON, JSON]]) -> JSON:
     spec_node = spec if isinstance(spec, dict) else None
     out: dict[str, Any] = {}
     for key, value in app.items():
         spec_value = spec_node.get(key) if spec_node is not None else None
         if key in _SCHEMA_MAP_KEYS and isinstance(value, dict):
             spec_map = _dict(spec_value)
-            out[key] = {name: align_schema(v, spec_map.get(name)) for name, v in value.items()}
+            out[key] = {name: align_schema(v, spec_map.get(name), memo) for name, v in value.items()}
         elif key in _SCHEMA_ONE_KEYS:
             out[key] = (
-                _align_list(value, spec_value)
+                _align_list(value, spec_value, memo)
                 if isinstance(value, list)
-                else (align_schema(value, spec_value))
+                else align_schema(value, spec_value, memo)
             )
         elif key in _SCHEMA_LIST_KEYS and isinstance(value, list):
-            out[key] = _align_list(value, spec_value)
+            out[key] = _align_list(value, spec_value, memo)
         elif key == "discriminator" and isinstance(value, dict):
             mapping = value.get("mapping")
             if isinstance(mapping, dict):
@@ -1415,7 +1518,7 @@ def align_schema(app: JSON, spec: JSON) -> JSON:
                 value = {
                     **value,
                     "mapping": {
-                        name: align_schema(v, spec_mapping.get(name)) for name, v in mapping.items()
+                        name: align_schema(v, spec_mapping.get(name), memo) for name, v in mapping.items()
                     },
                 }
             out[key] = value
@@ -1434,10 +1537,10 @@ def align_schema(app: JSON, spec: JSON) -> JSON:
     return out
 
 
-def _align_list(values: list[JSON], spec_values: JSON) -> list[JSON]:
+def _align_list(values: list[JSON], spec_values: JSON, memo: dict[tuple[int, int], tuple[JSON, JSON, JSON]]) -> list[JSON]:
     spec_list = spec_values if isinstance(spec_values, list) else []
     return [
-        align_schema(v, spec_list[i] if i < len(spec_list) else None) for i, v in enumerate(values)
+        align_schema(v, spec_list[i] if i < len(spec_list) else None, memo) for i, v in enumerate(values)
     ]
 
 
