@@ -62,7 +62,12 @@ def _resource_paths(i: int) -> dict[str, object]:
     ref = {"$ref": f"#/components/schemas/{name}"}
     input_ref = {"$ref": f"#/components/schemas/{name}Input"}
     not_found = {"$ref": "#/components/responses/NotFound"}
-    item_id = {"name": "itemId", "in": "path", "required": True, "schema": {"type": "integer", "minimum": 1}}
+    item_id = {
+        "name": "itemId",
+        "in": "path",
+        "required": True,
+        "schema": {"type": "integer", "minimum": 1},
+    }
     tag = [f"Resource {i:04d}"]
     return {
         f"/{plural}": {
@@ -71,13 +76,23 @@ def _resource_paths(i: int) -> dict[str, object]:
                 "summary": f"List {plural}",
                 "tags": tag,
                 "parameters": [
-                    {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100, "default": 20}},
-                    {"name": "status", "in": "query", "schema": {"$ref": "#/components/schemas/Status"}},
+                    {
+                        "name": "limit",
+                        "in": "query",
+                        "schema": {"type": "integer", "minimum": 1, "maximum": 100, "default": 20},
+                    },
+                    {
+                        "name": "status",
+                        "in": "query",
+                        "schema": {"$ref": "#/components/schemas/Status"},
+                    },
                 ],
                 "responses": {
                     "200": {
                         "description": "The items",
-                        "content": {"application/json": {"schema": {"type": "array", "items": ref}}},
+                        "content": {
+                            "application/json": {"schema": {"type": "array", "items": ref}}
+                        },
                     }
                 },
             },
@@ -85,9 +100,15 @@ def _resource_paths(i: int) -> dict[str, object]:
                 "operationId": f"create{name}",
                 "summary": f"Create one of {plural}",
                 "tags": tag,
-                "requestBody": {"required": True, "content": {"application/json": {"schema": input_ref}}},
+                "requestBody": {
+                    "required": True,
+                    "content": {"application/json": {"schema": input_ref}},
+                },
                 "responses": {
-                    "201": {"description": "Created", "content": {"application/json": {"schema": ref}}},
+                    "201": {
+                        "description": "Created",
+                        "content": {"application/json": {"schema": ref}},
+                    },
                     "422": {"$ref": "#/components/responses/Invalid"},
                 },
             },
@@ -99,7 +120,10 @@ def _resource_paths(i: int) -> dict[str, object]:
                 "summary": f"Read one of {plural}",
                 "tags": tag,
                 "responses": {
-                    "200": {"description": "The item", "content": {"application/json": {"schema": ref}}},
+                    "200": {
+                        "description": "The item",
+                        "content": {"application/json": {"schema": ref}},
+                    },
                     "404": not_found,
                 },
             },
@@ -107,9 +131,15 @@ def _resource_paths(i: int) -> dict[str, object]:
                 "operationId": f"replace{name}",
                 "summary": f"Replace one of {plural}",
                 "tags": tag,
-                "requestBody": {"required": True, "content": {"application/json": {"schema": input_ref}}},
+                "requestBody": {
+                    "required": True,
+                    "content": {"application/json": {"schema": input_ref}},
+                },
                 "responses": {
-                    "200": {"description": "Replaced", "content": {"application/json": {"schema": ref}}},
+                    "200": {
+                        "description": "Replaced",
+                        "content": {"application/json": {"schema": ref}},
+                    },
                     "404": not_found,
                     "422": {"$ref": "#/components/responses/Invalid"},
                 },
@@ -183,7 +213,10 @@ def timed(cmd: list[str], timeout: float) -> tuple[float, float, int, bool]:
     """Wall seconds, peak RSS in MiB of any process of that command's tree, exit code, timed out."""
     start = time.perf_counter()
     proc = subprocess.run(
-        [sys.executable, "-c", _WRAPPER, str(timeout), *cmd], capture_output=True, text=True, check=False
+        [sys.executable, "-c", _WRAPPER, str(timeout), *cmd],
+        capture_output=True,
+        text=True,
+        check=False,
     )
     elapsed = time.perf_counter() - start
     last = proc.stdout.strip().splitlines()[-1:] or ["0 False"]
@@ -251,13 +284,23 @@ def print_table(rows: list[dict[str, object]]) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", help="comma-separated resource counts (default: 25,50,100,200,400,800)")
+    parser.add_argument(
+        "--sizes", help="comma-separated resource counts (default: 25,50,100,200,400,800)"
+    )
     parser.add_argument("--quick", action="store_true", help="25, 50 and 100 resources only")
-    parser.add_argument("--timeout", type=float, default=0, help="stop a command after this many seconds (0: never)")
-    parser.add_argument("--keep", help="write the documents and services here (default: a temporary folder)")
+    parser.add_argument(
+        "--timeout", type=float, default=0, help="stop a command after this many seconds (0: never)"
+    )
+    parser.add_argument(
+        "--keep", help="write the documents and services here (default: a temporary folder)"
+    )
     parser.add_argument("--json", help="write the measurements to this file as well")
     args = parser.parse_args()
-    sizes = [int(s) for s in args.sizes.split(",")] if args.sizes else list(QUICK_SIZES if args.quick else DEFAULT_SIZES)
+    sizes = (
+        [int(s) for s in args.sizes.split(",")]
+        if args.sizes
+        else list(QUICK_SIZES if args.quick else DEFAULT_SIZES)
+    )
     load = os.getloadavg()[0]
     print(f"# {os.cpu_count()} cores, load average {load:.1f} at the start", flush=True)
     rows = []
