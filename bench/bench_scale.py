@@ -16,8 +16,11 @@ process in a fresh output folder:
 Each command is timed (wall seconds) and its peak memory is the largest resident set of
 any process of its tree (``RUSAGE_CHILDREN`` of a fresh wrapper, as bench_generate.py
 does). Below the table, the log-log slope of each column (least squares of log time over
-log size; 1.0 is linear). ``--quick`` runs 25, 50 and 100 only. A command that exceeds
-``--timeout`` is stopped and shown as ``>T`` (its whole process group is killed). Nothing is asserted.
+log size; 1.0 is linear) over every size, then over the largest three (where the fixed cost
+of starting processes no longer hides the growth). ``--quick`` runs 25, 50 and 100 only.
+The last column is the load average after the row (the machine may be shared). A command
+that exceeds ``--timeout`` is stopped (its whole process group) and shown as ``>T``.
+``--table FILE`` prints the table of an earlier ``--json FILE`` again. Nothing is asserted.
 """
 
 from __future__ import annotations
@@ -264,22 +267,26 @@ def _cell(value: object) -> str:
 
 
 def print_table(rows: list[dict[str, object]]) -> None:
-    print("| resources | operations | document | " + " | ".join(COLUMNS) + " |")
-    print("|---" * (3 + len(COLUMNS)) + "|")
+    print("| resources | operations | document | " + " | ".join(COLUMNS) + " | load |")
+    print("|---" * (4 + len(COLUMNS)) + "|")
     for row in rows:
         kib = f"{int(row['bytes']) / 1024:.0f} KiB"  # type: ignore[call-overload]
         cells = " | ".join(_cell(row.get(c)) for c in COLUMNS)
-        print(f"| {row['size']} | {row['operations']} | {kib} | {cells} |")
-    slopes = []
-    for column in COLUMNS:
-        points = [
-            (int(row["size"]), float(row[column]["s"]))  # type: ignore[index, call-overload]
-            for row in rows
-            if isinstance(row.get(column), dict) and row[column]["rc"] == 0  # type: ignore[index]
-        ]
-        s = slope(points)
-        slopes.append("-" if s is None else f"{s:.2f}")
-    print("| log-log slope | | | " + " | ".join(slopes) + " |")
+        load = f"{row['load']:.1f}" if "load" in row else "-"
+        print(f"| {row['size']} | {row['operations']} | {kib} | {cells} | {load} |")
+    for label, last in (("log-log slope", len(rows)), ("slope, largest 3 sizes", 3)):
+        if last < 2 or (label != "log-log slope" and len(rows) <= 3):
+            continue
+        slopes = []
+        for column in COLUMNS:
+            points = [
+                (int(row["size"]), float(row[column]["s"]))  # type: ignore[index, call-overload]
+                for row in rows[-last:]
+                if isinstance(row.get(column), dict) and row[column]["rc"] == 0  # type: ignore[index]
+            ]
+            s = slope(points)
+            slopes.append("-" if s is None else f"{s:.2f}")
+        print(f"| {label} | | | " + " | ".join(slopes) + " | |")
 
 
 def main() -> None:
@@ -295,7 +302,11 @@ def main() -> None:
         "--keep", help="write the documents and services here (default: a temporary folder)"
     )
     parser.add_argument("--json", help="write the measurements to this file as well")
+    parser.add_argument("--table", help="only print the table of an earlier run's --json file")
     args = parser.parse_args()
+    if args.table:
+        print_table(json.loads(Path(args.table).read_text(encoding="utf-8")))
+        return
     sizes = (
         [int(s) for s in args.sizes.split(",")]
         if args.sizes
