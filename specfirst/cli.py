@@ -122,7 +122,10 @@ def _add_strict(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The command line's parser. Given the ``argv`` it will parse, it leaves out the options
+    of ``fuzz`` when ``argv`` does not name it: they come from `specfirst.fuzz`, whose HTTP
+    and asyncio stack a `generate` does not need."""
     parser = argparse.ArgumentParser(prog="specfirst", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
     gen = sub.add_parser("generate", help="generate (or update) the service for a spec")
@@ -138,10 +141,11 @@ def build_parser() -> argparse.ArgumentParser:
     _add_strict(val)
     val.set_defaults(run=_cmd_validate)
     fz = sub.add_parser("fuzz", help="serve the app on loopback and fuzz it against the spec (schemathesis)")
-    from specfirst import fuzz
+    if argv is None or "fuzz" in argv:
+        from specfirst import fuzz
 
-    fuzz.add_arguments(fz)
-    fz.set_defaults(run=fuzz.fuzz_command)
+        fuzz.add_arguments(fz)
+        fz.set_defaults(run=fuzz.fuzz_command)
     pln = sub.add_parser("plan", help="print the resources, tables and ids inferred, and which operation does what")
     pln.add_argument("spec")
     _add_strict(pln)
@@ -185,7 +189,8 @@ def run_guarded(action: Callable[[], int]) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    args = build_parser(argv).parse_args(argv)
     return run_guarded(lambda: args.run(args))
 
 

@@ -7,8 +7,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Final
 
-from deepdiff import DeepDiff
-
 from specfirst.ir import EVALUATED_KEYS, UNSUPPORTED_SCHEMA_KEYS
 from specfirst.validator.normalize import HTTP_METHODS, normalize_document
 
@@ -269,6 +267,8 @@ def _diff_pair(spec: Any, app: Any, memo: dict[tuple[int, int], tuple[Any, Any, 
 
 
 def _deepdiff(spec: Any, app: Any) -> list[_Relative]:
+    from deepdiff import DeepDiff  # here: importing it costs generate's import check ~0.1 s
+
     diff = DeepDiff(
         _encode(spec),
         _encode(app),
