@@ -36,7 +36,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 import httpx
 
@@ -263,7 +263,7 @@ class Service:
         self.url = f"http://127.0.0.1:{self.port}"
         self.process: subprocess.Popen[bytes] | None = None
 
-    def __enter__(self) -> Service:
+    def __enter__(self) -> Self:
         env = {**os.environ, "DATABASE_URL": f"sqlite:///{self.root / 'bench.db'}"}
         env.pop("TYPESENSE_URL", None)
         command = [sys.executable, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1"]
@@ -360,8 +360,10 @@ def percentile(values: list[float], q: float) -> float:
 
 def table(results: dict[tuple[str, str], Figures], operations: list[str]) -> str:
     lines = [
-        "| operation | service | req/s min | req/s median | p50 ms | p99 ms | errors "
-        "| ratio (median) | ratio (min) |",
+        (
+            "| operation | service | req/s min | req/s median | p50 ms | p99 ms | errors "
+            "| ratio (median) | ratio (min) |"
+        ),
         "|---|---|---|---|---|---|---|---|---|",
     ]
     for operation in operations:
