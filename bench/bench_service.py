@@ -25,6 +25,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import json
 import os
 import socket
 import statistics
@@ -233,6 +235,38 @@ HAND_WRITTEN = textwrap.dedent(
     '''
 ).replace("from fastapi import Depends,", "from fastapi import Depends, Path,")
 
+# CPU per request, in process: the app under a TestClient, one request at a time (the client's
+# share is the same for every service); printed as microseconds of process CPU time
+CPU_PROBE = textwrap.dedent(
+    """\
+    import json, sys, time
+    from fastapi.testclient import TestClient
+    from app.main import app
+    operations, count = sys.argv[1].split(","), int(sys.argv[2])
+    figures = {}
+    with TestClient(app) as client:
+        ids = [client.post("/pets", json={"name": f"seed {n}"}).json()["id"] for n in range(50)]
+        calls = {
+            "get one": lambda n: client.get(f"/pets/{ids[n % 50]}"),
+            "list": lambda n: client.get("/pets?limit=20"),
+            "create": lambda n: client.post("/pets", json={"name": f"pet {n}", "tag": "t"}),
+            "update": lambda n: client.put(f"/pets/{ids[n % 50]}", json={"name": f"x {n}"}),
+        }
+        for operation in operations:
+            for n in range(50):
+                calls[operation](n)
+            best = None
+            for _ in range(3):
+                started = time.process_time()
+                for n in range(count):
+                    calls[operation](n)
+                spent = (time.process_time() - started) / count * 1e6
+                best = spent if best is None else min(best, spent)
+            figures[operation] = best
+    print(json.dumps(figures))
+    """
+)
+
 SEEDED = 200  # pets created in each service before the first round
 LIST_LIMIT = 20
 
@@ -343,6 +377,24 @@ async def load(
     return requests / seconds, latencies, errors
 
 
+def cpu_per_request(root: Path, operations: list[str], count: int) -> dict[str, float]:
+    """Microseconds of process CPU time per request of each operation (best of 3 runs)."""
+    database = root / "cpu.db"
+    for path in root.glob("cpu.db*"):
+        path.unlink()
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{database}", "LOG_LEVEL": "INFO"}
+    env.pop("TYPESENSE_URL", None)
+    result = subprocess.run(
+        [sys.executable, "-c", CPU_PROBE, ",".join(operations), str(count)],
+        cwd=root,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return dict(json.loads(result.stdout.strip().splitlines()[-1]))
+
+
 def seed(url: str) -> list[int]:
     with httpx.Client(base_url=url, timeout=30) as client:
         ids = []
@@ -366,17 +418,17 @@ def table(results: dict[tuple[str, str], Figures], operations: list[str]) -> str
         ),
         "|---|---|---|---|---|---|---|---|---|",
     ]
+    names = list(dict.fromkeys(name for _, name in results))
     for operation in operations:
-        gen, hand = results[(operation, "generated")], results[(operation, "hand-written")]
-        ratio_median = statistics.median(gen.rates) / statistics.median(hand.rates)
-        ratio_min = min(gen.rates) / min(hand.rates)
-        for name, fig in (("generated", gen), ("hand-written", hand)):
+        hand = results[(operation, "hand-written")]
+        for name in names:
+            fig = results[(operation, name)]
             errors = ", ".join(f"{n} x {s}" for s, n in sorted(fig.errors.items())) or "0"
-            ratios = (
-                (f"**{ratio_median:.2f}×**", f"{ratio_min:.2f}×")
-                if name == "generated"
-                else ("", "")
-            )
+            ratios = ("", "")
+            if name != "hand-written":
+                ratio_median = statistics.median(fig.rates) / statistics.median(hand.rates)
+                ratio_min = min(fig.rates) / min(hand.rates)
+                ratios = (f"**{ratio_median:.2f}×**", f"{ratio_min:.2f}×")
             lines.append(
                 f"| {operation} | {name} | {min(fig.rates):.0f} | "
                 f"{statistics.median(fig.rates):.0f} | {statistics.median(fig.p50):.1f} | "
@@ -393,7 +445,20 @@ def main() -> None:
     parser.add_argument(
         "--operations", default="get one,list,create,update", help="comma-separated"
     )
-    parser.add_argument("--keep", type=Path, help="build the two services here and keep them")
+    parser.add_argument("--keep", type=Path, help="build the services here and keep them")
+    parser.add_argument(
+        "--before",
+        type=Path,
+        help="also serve the service another checkout of specfirst generates (e.g. a worktree "
+        "of the previous commit), as 'generated (before)'",
+    )
+    parser.add_argument(
+        "--cpu",
+        type=int,
+        default=0,
+        metavar="N",
+        help="instead of the load: CPU microseconds per request, N requests in process",
+    )
     args = parser.parse_args()
     operations = [o.strip() for o in args.operations.split(",")]
 
@@ -402,24 +467,51 @@ def main() -> None:
         root.mkdir(parents=True, exist_ok=True)
         spec = root / "petstore.yml"
         spec.write_text(PETSTORE, encoding="utf-8")
-        generated = root / "generated"
-        subprocess.run(
-            [sys.executable, "-m", "specfirst", "generate", str(spec), "--out", str(generated)],
-            cwd=REPO,
-            check=True,
-            capture_output=True,
-        )
-        hand = root / "hand-written"
+        builds = {"generated": REPO}
+        if args.before is not None:
+            builds["generated (before)"] = args.before.resolve()
+        roots = {}
+        for name, checkout in builds.items():
+            roots[name] = root / name.replace(" (before)", "-before")
+            subprocess.run(
+                [
+                    sys.executable,
+                    "-m",
+                    "specfirst",
+                    "generate",
+                    str(spec),
+                    "--out",
+                    str(roots[name]),
+                ],
+                cwd=checkout,
+                env={**os.environ, "PYTHONPATH": str(checkout)},
+                check=True,
+                capture_output=True,
+            )
+        hand = roots["hand-written"] = root / "hand-written"
         (hand / "app").mkdir(parents=True, exist_ok=True)
         (hand / "app" / "__init__.py").write_text("", encoding="utf-8")
         (hand / "app" / "main.py").write_text(HAND_WRITTEN, encoding="utf-8")
-        for stale in (generated / "bench.db", hand / "bench.db"):
-            for path in stale.parent.glob("bench.db*"):
+        for directory in roots.values():
+            for path in directory.glob("bench.db*"):
                 path.unlink()
 
-        results = {(o, s): Figures() for o in operations for s in ("generated", "hand-written")}
-        with Service("generated", generated) as gen, Service("hand-written", hand) as baseline:
-            services = [gen, baseline]
+        if args.cpu:
+            cpu = {
+                name: cpu_per_request(path, operations, args.cpu) for name, path in roots.items()
+            }
+            print(f"CPU µs per request (in process, {args.cpu} requests, best of 3):\n")
+            print("| operation | " + " | ".join(cpu) + " | ratio (hand-written CPU / generated CPU) |")
+            print("|---|" + "---|" * (len(cpu) + 1))
+            for operation in operations:
+                ratio = cpu["hand-written"][operation] / cpu["generated"][operation]
+                cells = " | ".join(f"{cpu[name][operation]:.0f}" for name in cpu)
+                print(f"| {operation} | {cells} | {ratio:.2f}× |")
+            return
+
+        results = {(o, s): Figures() for o in operations for s in roots}
+        with contextlib.ExitStack() as stack:
+            services = [stack.enter_context(Service(name, path)) for name, path in roots.items()]
             ids = {service.name: seed(service.url) for service in services}
             for round_ in range(args.rounds):
                 for operation in operations:
@@ -440,9 +532,10 @@ def main() -> None:
                         fig.p99.append(percentile(latencies, 0.99))
                         fig.errors.update(errors)
                         print(
-                            f"round {round_ + 1} {operation:8} {service.name:12} "
+                            f"round {round_ + 1} {operation:8} {service.name:18} "
                             f"{rate:7.0f} req/s  p50 {percentile(latencies, 0.5):6.1f} ms  "
-                            f"p99 {percentile(latencies, 0.99):6.1f} ms  errors {sum(errors.values())}",
+                            f"p99 {percentile(latencies, 0.99):6.1f} ms  "
+                            f"errors {sum(errors.values())}",
                             flush=True,
                         )
     print(
