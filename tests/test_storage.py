@@ -111,3 +111,20 @@ def test_lock_errors_are_told_from_others() -> None:
     assert storage.is_lock_error(locked)
     assert not storage.is_lock_error(missing)
     assert not storage.is_lock_error(ValueError("database is locked"))
+
+
+def test_engines_on_one_file_share_one_gate_and_other_files_have_their_own(
+    engine: Engine, tmp_path: Path
+) -> None:
+    same_file = create_engine(engine.url)
+    other_file = create_engine(f"sqlite:///{tmp_path / 'other.db'}")
+    try:
+        with Session(engine) as a, Session(same_file) as b, Session(other_file) as c:
+            gate = storage.write_gate(a)
+            assert gate is not None
+            assert storage.write_gate(a) is gate  # found once per engine, the same each time
+            assert storage.write_gate(b) is gate
+            assert storage.write_gate(c) not in (None, gate)
+    finally:
+        same_file.dispose()
+        other_file.dispose()

@@ -26,6 +26,7 @@ import os
 import random
 import threading
 import time
+import weakref
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -51,6 +52,9 @@ LOCK_MESSAGES = ("database is locked", "database table is locked", "database is 
 
 _gates: dict[str, threading.Lock] = {}
 _gates_lock = threading.Lock()
+# each engine's gate, found once (rendering its URL on every write costs more than the write's
+# bookkeeping); weak, so a disposed engine does not stay
+_bound_gates: weakref.WeakKeyDictionary[Any, threading.Lock | None] = weakref.WeakKeyDictionary()
 
 
 class StorageBusy(ApiError):
@@ -88,12 +92,22 @@ def write_gate(session: Any) -> threading.Lock | None:
     None for other databases (they lock rows, not the whole file).
     """
     bind = session.get_bind()
+    try:
+        return _bound_gates[bind]
+    except (KeyError, TypeError):
+        pass
     url = bind.url
     if url.get_backend_name() != "sqlite":
-        return None
-    key = url.render_as_string(hide_password=True)
-    with _gates_lock:
-        return _gates.setdefault(key, threading.Lock())
+        gate = None
+    else:
+        key = url.render_as_string(hide_password=True)
+        with _gates_lock:
+            gate = _gates.setdefault(key, threading.Lock())
+    try:
+        _bound_gates[bind] = gate
+    except TypeError:  # an object weak references cannot follow: looked up each time
+        pass
+    return gate
 
 
 def pause(attempt: int) -> float:

@@ -72,7 +72,8 @@ class Database:
             self._migrated = True
 
     def session(self) -> Session:
-        self.migrate()
+        if not self._migrated:  # once migrated, a request takes no lock for it
+            self.migrate()
         return self.sessions()
 
     def close(self) -> None:

@@ -256,6 +256,8 @@ class Table:
         return self.to_item(row)
 
     def _server_filled(self) -> dict[str, Any]:
+        if not self.server_values:
+            return {}
         now = datetime.now(UTC).isoformat().replace("+00:00", "Z")
         return {k: (now if v == "now" else v) for k, v in (self.server_values or {}).items()}
 

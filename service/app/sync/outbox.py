@@ -10,7 +10,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import String, cast, delete, func, insert, literal, or_, select, update
+from sqlalchemy import String, bindparam, cast, delete, func, insert, literal, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
 from app.models.sync_outbox import SyncOutboxRecord as Outbox
@@ -31,6 +31,34 @@ def _free(now: int) -> Any:
     return or_(Outbox.lease_owner.is_(None), Outbox.lease_until_ns < now)
 
 
+# The two statements every write marks the outbox with, built once (only their values change
+# per write); Core statements on the table, so a mark costs the SQL and not the ORM's flush.
+_OUTBOX = Outbox.__table__
+_REUSE = (
+    update(_OUTBOX)
+    .where(
+        _OUTBOX.c.collection == bindparam("m_collection"),
+        _OUTBOX.c.document_id == bindparam("m_document_id"),
+        or_(_OUTBOX.c.lease_owner.is_(None), _OUTBOX.c.lease_until_ns < bindparam("m_now")),
+    )
+    .values(
+        operation=bindparam("m_operation"),
+        changed_ns=bindparam("m_now"),
+        lease_owner=None,
+        lease_until_ns=None,
+    )
+)
+_ADD = insert(_OUTBOX).values(
+    collection=bindparam("m_collection"),
+    document_id=bindparam("m_document_id"),
+    operation=bindparam("m_operation"),
+    created_ns=bindparam("m_now"),
+    changed_ns=bindparam("m_now"),
+    attempts=0,
+    next_attempt_ns=0,
+)
+
+
 def mark(db: Session, collection: str, item_id: Any, operation: str) -> None:
     """Record in the caller's transaction that a document changed; the caller commits.
 
@@ -38,26 +66,14 @@ def mark(db: Session, collection: str, item_id: Any, operation: str) -> None:
     one row per document however often it changes; when a worker holds the document, a new
     row makes sure the change is pushed again after the push in flight.
     """
-    now = time.time_ns()
-    key = document_id(item_id)
-    reused = db.execute(
-        update(Outbox)
-        .where(Outbox.collection == collection, Outbox.document_id == key, _free(now))
-        .values(operation=operation, changed_ns=now, lease_owner=None, lease_until_ns=None)
-        .execution_options(synchronize_session=False)
-    )
-    if not _count(reused):
-        db.add(
-            Outbox(
-                collection=collection,
-                document_id=key,
-                operation=operation,
-                created_ns=now,
-                changed_ns=now,
-                attempts=0,
-                next_attempt_ns=0,
-            )
-        )
+    values = {
+        "m_collection": collection,
+        "m_document_id": document_id(item_id),
+        "m_operation": operation,
+        "m_now": time.time_ns(),
+    }
+    if not _count(db.execute(_REUSE, values)):
+        db.execute(_ADD, values)
 
 
 def enqueue(db: Session, collection: str, ids: Iterable[str], operation: str = "reindex") -> int:
