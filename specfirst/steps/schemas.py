@@ -36,6 +36,29 @@ class AliasDef:
     expression: str
 
 
+def _is_null(s: Schema) -> bool:
+    return s.ref is None and s.types == ("null",)
+
+
+def lifted_title(s: Schema) -> str | None:
+    """The title of the one non-null alternative of an untitled nullable union, when that
+    alternative is a type alias (not a class).
+
+    JSON Schema reads the alternative's annotations as the whole's; pydantic would title the
+    field with its own name instead (it does not for a class, which it publishes as a ``$ref``).
+    """
+    if "title" in s.annotations or s.ref is not None:
+        return None
+    members = [m for m in (*s.any_of, *s.one_of) if not _is_null(m)]
+    if len(members) != 1 or len(members) == len(s.any_of) + len(s.one_of):
+        return None
+    target = members[0].target()
+    title = target.annotations.get("title")
+    if not isinstance(title, str) or is_class(target):
+        return None
+    return title
+
+
 def field_def(prop: Property, renderer: TypeRenderer) -> FieldDef:
     s = prop.schema
     annotation = renderer.property_type(s)
@@ -44,6 +67,9 @@ def field_def(prop: Property, renderer: TypeRenderer) -> FieldDef:
     extra: dict[str, Any] = {}
     if not named:
         kwargs, extra = renderer.metadata(s, with_default=False)
+        title = lifted_title(s)
+        if title is not None:
+            kwargs.insert(0, f"title={py_literal(title)}")
     has_default = not named and s.default is not NO_VALUE
     if prop.name != prop.py_name:
         kwargs.insert(0, f"alias={py_literal(prop.name)}")
