@@ -130,6 +130,34 @@ def inherited_extensions(s: Schema) -> dict[str, Any]:
     return result
 
 
+def _restated(s: Schema, own: list[Property]) -> list[Property]:
+    """The class's fields, one per name: a property that several allOf members describe
+    (a base and this class, or two inline members) must satisfy every description, as JSON
+    Schema applies them all; a pydantic subclass would keep only the last one."""
+    by_name: dict[str, list[Property]] = {}
+    for prop in own:
+        by_name.setdefault(prop.name, []).append(prop)
+    result: list[Property] = []
+    for name, props in by_name.items():
+        schemas: list[Schema] = []
+        inherited = _find_inherited(s, name) if s.all_of else None
+        if inherited is not None and inherited.schema is not props[0].schema:
+            schemas.append(inherited.schema)
+        for prop in props:
+            if all(prop.schema is not known for known in schemas):
+                schemas.append(prop.schema)
+        first = props[0]
+        if any(known.is_object for known in schemas):
+            # objects: the class's own definition stands (a known limit, README)
+            schemas = [props[-1].schema]
+        if len(schemas) == 1:
+            result.append(Property(name, first.py_name, schemas[0], any(p.required for p in props)))
+            continue
+        both = Schema(pointer=props[-1].schema.pointer, all_of=schemas)
+        result.append(Property(name, first.py_name, both, any(p.required for p in props)))
+    return result
+
+
 def class_def(s: Schema, renderer: TypeRenderer) -> ClassDef:
     bases: list[str] = []
     own: list[Property] = list(s.properties.values())
@@ -152,7 +180,7 @@ def class_def(s: Schema, renderer: TypeRenderer) -> ClassDef:
         own.append(Property(name=name, py_name=py_name, schema=schema, required=True))
     inherited_required = {name for base in _bases_of(s) for name in base.all_required()}
     fields = []
-    for prop in own:
+    for prop in _restated(s, own):
         # an allOf member cannot make optional what another member requires
         prop_required = prop.required or prop.name in required or prop.name in inherited_required
         fields.append(field_def(Property(prop.name, prop.py_name, prop.schema, prop_required), renderer))
