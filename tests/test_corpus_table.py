@@ -51,15 +51,12 @@ LEFT_TO_THE_BENCH: dict[str, str] = {
 # shows the same). A document refused at generate has no app to import or validate.
 KNOWN_GAPS: dict[str, dict[str, str]] = {
     "ory_kratos": {"validate": "1 parameter: an x- key on a path parameter (FastAPI has no place for it)"},
-    "prefect_server_fastapi": {
-        "validate": "schema titles on nullable refs, prefixItems tuples (unenforced), a body's title"
-    },
     "spree_storefront_jsonapi": {
         "validate": "single-member oneOf/anyOf and allOf of two strings, collapsed into one schema"
     },
     "dwolla": {"validate": "a security scheme's x- extension"},
     "okta_governance_enduser": {
-        "validate": "allOf members describing one property differently (a subclass keeps one)"
+        "validate": "an allOf base and a member describing one object property differently"
     },
 }
 
