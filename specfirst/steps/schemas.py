@@ -130,6 +130,32 @@ def inherited_extensions(s: Schema) -> dict[str, Any]:
     return result
 
 
+def _covers(own: Schema, other: Schema) -> bool:
+    """Whether ``own`` says everything ``other`` says (same keywords with the same values, and
+    possibly more), so that a value valid for ``own`` is valid for ``other`` too."""
+    if own is other:
+        return True
+    if other.ref is not None or own.ref is not None:
+        return False
+    structure = (other.items, other.additional, other.discriminator)
+    if any(x is not None for x in structure) or other.properties or other.all_of or other.one_of or other.any_of:
+        return False
+    if other.keywords or (own.nullable and not other.nullable):
+        return False
+    if other.types and other.types != own.types:
+        return False
+    if other.format is not None and other.format != own.format:
+        return False
+    if other.enum is not None and other.enum != own.enum:
+        return False
+    if other.const is not NO_VALUE and other.const != own.const:
+        return False
+    if other.default is not NO_VALUE and other.default != own.default:
+        return False
+    pairs = ((other.constraints, own.constraints), (other.annotations, own.annotations), (other.extensions, own.extensions))
+    return all(key in mine and mine[key] == value for theirs, mine in pairs for key, value in theirs.items())
+
+
 def _restated(s: Schema, own: list[Property]) -> list[Property]:
     """The class's fields, one per name: a property that several allOf members describe
     (a base and this class, or two inline members) must satisfy every description, as JSON
@@ -147,6 +173,10 @@ def _restated(s: Schema, own: list[Property]) -> list[Property]:
             if all(prop.schema is not known for known in schemas):
                 schemas.append(prop.schema)
         first = props[0]
+        last = props[-1].schema.target()
+        if all(_covers(last, known.target()) for known in schemas):
+            # the last definition says everything the others say: it is their intersection
+            schemas = [props[-1].schema]
         if any(known.is_object for known in schemas):
             # objects: the class's own definition stands (a known limit, README)
             schemas = [props[-1].schema]
