@@ -309,6 +309,7 @@ class _RouteBuilder:
         # take an empty form field for a missing one)
         if chosen.media_type != "application/json":
             args.append(f"media_type={py_literal(chosen.media_type)}")
+        args.extend(_body_annotations(chosen.schema))
         if chosen.schema is None and not chosen.is_json and not chosen.is_form:
             annotation = "bytes"
         if chosen.example is not NO_VALUE:
@@ -831,3 +832,20 @@ def _handler_module(ctx: StepContext, module: ModuleDef) -> OutputFile:
 def _sends_headers(b: Binding) -> bool:
     """Whether the operation's success response declares headers the service fills."""
     return b.headers is not None and bool(b.headers.headers)
+
+
+def _body_annotations(schema: Schema | None) -> list[str]:
+    """``Body`` arguments for an inline body schema's own title and default.
+
+    FastAPI titles a body with its parameter's name and publishes no default of the schema
+    (a body's default is documentation: an absent body stays absent).
+    """
+    if schema is None or schema.py_name is not None or schema.ref is not None:
+        return []
+    args: list[str] = []
+    title = schema.annotations.get("title")
+    if isinstance(title, str):
+        args.append(f"title={py_literal(title)}")
+    if schema.default is not NO_VALUE:
+        args.append(f"json_schema_extra={py_literal({'default': schema.default})}")
+    return args

@@ -36,6 +36,29 @@ class AliasDef:
     expression: str
 
 
+def _is_null(s: Schema) -> bool:
+    return s.ref is None and s.types == ("null",)
+
+
+def lifted_title(s: Schema) -> str | None:
+    """The title of the one non-null alternative of an untitled nullable union, when that
+    alternative is a type alias (not a class).
+
+    JSON Schema reads the alternative's annotations as the whole's; pydantic would title the
+    field with its own name instead (it does not for a class, which it publishes as a ``$ref``).
+    """
+    if "title" in s.annotations or s.ref is not None:
+        return None
+    members = [m for m in (*s.any_of, *s.one_of) if not _is_null(m)]
+    if len(members) != 1 or len(members) == len(s.any_of) + len(s.one_of):
+        return None
+    target = members[0].target()
+    title = target.annotations.get("title")
+    if not isinstance(title, str) or is_class(target):
+        return None
+    return title
+
+
 def field_def(prop: Property, renderer: TypeRenderer) -> FieldDef:
     s = prop.schema
     annotation = renderer.property_type(s)
@@ -44,6 +67,9 @@ def field_def(prop: Property, renderer: TypeRenderer) -> FieldDef:
     extra: dict[str, Any] = {}
     if not named:
         kwargs, extra = renderer.metadata(s, with_default=False)
+        title = lifted_title(s)
+        if title is not None:
+            kwargs.insert(0, f"title={py_literal(title)}")
     has_default = not named and s.default is not NO_VALUE
     if prop.name != prop.py_name:
         kwargs.insert(0, f"alias={py_literal(prop.name)}")
@@ -104,6 +130,64 @@ def inherited_extensions(s: Schema) -> dict[str, Any]:
     return result
 
 
+def _covers(own: Schema, other: Schema) -> bool:
+    """Whether ``own`` says everything ``other`` says (same keywords with the same values, and
+    possibly more), so that a value valid for ``own`` is valid for ``other`` too."""
+    if own is other:
+        return True
+    if other.ref is not None or own.ref is not None:
+        return False
+    structure = (other.items, other.additional, other.discriminator)
+    if any(x is not None for x in structure) or other.properties or other.all_of or other.one_of or other.any_of:
+        return False
+    if other.keywords or (own.nullable and not other.nullable):
+        return False
+    if other.types and other.types != own.types:
+        return False
+    if other.format is not None and other.format != own.format:
+        return False
+    if other.enum is not None and other.enum != own.enum:
+        return False
+    if other.const is not NO_VALUE and other.const != own.const:
+        return False
+    if other.default is not NO_VALUE and other.default != own.default:
+        return False
+    pairs = ((other.constraints, own.constraints), (other.annotations, own.annotations), (other.extensions, own.extensions))
+    return all(key in mine and mine[key] == value for theirs, mine in pairs for key, value in theirs.items())
+
+
+def _restated(s: Schema, own: list[Property]) -> list[Property]:
+    """The class's fields, one per name: a property that several allOf members describe
+    (a base and this class, or two inline members) must satisfy every description, as JSON
+    Schema applies them all; a pydantic subclass would keep only the last one."""
+    by_name: dict[str, list[Property]] = {}
+    for prop in own:
+        by_name.setdefault(prop.name, []).append(prop)
+    result: list[Property] = []
+    for name, props in by_name.items():
+        schemas: list[Schema] = []
+        inherited = _find_inherited(s, name) if s.all_of else None
+        if inherited is not None and inherited.schema is not props[0].schema:
+            schemas.append(inherited.schema)
+        for prop in props:
+            if all(prop.schema is not known for known in schemas):
+                schemas.append(prop.schema)
+        first = props[0]
+        last = props[-1].schema.target()
+        if all(_covers(last, known.target()) for known in schemas):
+            # the last definition says everything the others say: it is their intersection
+            schemas = [props[-1].schema]
+        if any(known.is_object for known in schemas):
+            # objects: the class's own definition stands (a known limit, README)
+            schemas = [props[-1].schema]
+        if len(schemas) == 1:
+            result.append(Property(name, first.py_name, schemas[0], any(p.required for p in props)))
+            continue
+        both = Schema(pointer=props[-1].schema.pointer, all_of=schemas)
+        result.append(Property(name, first.py_name, both, any(p.required for p in props)))
+    return result
+
+
 def class_def(s: Schema, renderer: TypeRenderer) -> ClassDef:
     bases: list[str] = []
     own: list[Property] = list(s.properties.values())
@@ -126,7 +210,7 @@ def class_def(s: Schema, renderer: TypeRenderer) -> ClassDef:
         own.append(Property(name=name, py_name=py_name, schema=schema, required=True))
     inherited_required = {name for base in _bases_of(s) for name in base.all_required()}
     fields = []
-    for prop in own:
+    for prop in _restated(s, own):
         # an allOf member cannot make optional what another member requires
         prop_required = prop.required or prop.name in required or prop.name in inherited_required
         fields.append(field_def(Property(prop.name, prop.py_name, prop.schema, prop_required), renderer))

@@ -37,6 +37,7 @@ CATEGORIES: Final = (
     "underivable",
     "unenforced",  # a schema keyword the generated service cannot express (README, known limits)
     "unpublishable",  # a construct FastAPI has no way to publish (README: Known limits)
+    "objects-only",  # an untyped schema with object keywords: the service takes objects only (README)
 )
 KINDS: Final = ("missing-in-app", "extra-in-app", "changed")
 
@@ -427,7 +428,36 @@ def compare_documents(
         replace(d, category="unpublishable") if _written_by_fastapi_so(d) else d
         for d in diff_normalized(spec_normalized, app_normalized)
     ]
+    found = [replace(d, category="objects-only") if _objects_only(d, spec_normalized) else d for d in found]
     return sorted(found + unpublishable, key=lambda d: (d.pointer, d.kind))
+
+
+def _node_at(document: Any, pointer: str) -> Any:
+    node = document
+    for token in pointer.split("/")[1:]:
+        token = token.replace("~1", "/").replace("~0", "~")
+        if isinstance(node, dict) and token in node:
+            node = node[token]
+        elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
+            node = node[int(token)]
+        else:
+            return MISSING
+    return node
+
+
+_OBJECT_KEYWORDS: Final = frozenset(("properties", "required", "additionalProperties"))
+
+
+def _objects_only(d: Discrepancy, spec: Mapping[str, Any]) -> bool:
+    """The ``type: object`` a generated class publishes where the schema declares object
+    keywords without a ``type``: JSON Schema also accepts any non-object value there, a
+    pydantic model accepts objects only, and the app publishes what it enforces."""
+    if d.category != "schema" or d.kind != "extra-in-app" or d.app != "object":
+        return False
+    if not d.pointer.endswith("/type"):
+        return False
+    node = _node_at(spec, d.pointer[: -len("/type")])
+    return isinstance(node, dict) and "type" not in node and bool(_OBJECT_KEYWORDS & node.keys())
 
 
 _PATH_ITEM_TEXT: Final = frozenset({"summary", "description"})

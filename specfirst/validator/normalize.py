@@ -228,6 +228,13 @@ NORMALIZATIONS: list[tuple[str, str]] = [
         ),
     ),
     (
+        "items without a constraint",
+        (
+            "items: {} is dropped on both sides, because the empty schema accepts every item, "
+            "exactly like no items keyword (pydantic publishes a list of Any that way)."
+        ),
+    ),
+    (
         "keywords of another type",
         (
             "Where a schema declares its type, keywords that only constrain values of other types "
@@ -913,6 +920,8 @@ class _Normalizer:
             else:
                 node["enum"] = values
         _drop_unconstrained_properties(node)
+        if isinstance(node.get("items"), dict) and node["items"] == {}:
+            del node["items"]  # every item is valid either way
         required = node.get("required")
         if isinstance(required, list) and all(isinstance(r, str) for r in required):
             node["required"] = sorted(set(required))

@@ -185,6 +185,23 @@ class StyledQuery:
             return [item for value in values for item in value.split(delimiter) if item != ""]
         return values[-1]
 
+    def _as_written(self, request: Request) -> list[str] | None:
+        """A delimited array split as written, keeping empty items (``?tag=`` is ``[""]``).
+
+        An empty value or item reads first as nothing (``?tag=`` is ``[]``); where that reading
+        is invalid (a ``minItems``), this one is the only valid reading left.
+        """
+        if self.style == "deepObject" or self.json_text or not self.is_array:
+            return None
+        if self.explode and self.style == "form":
+            return None
+        delimiter = _DELIMITERS.get(self.style, ",")
+        return [
+            item
+            for value in request.query_params.getlist(self.name)
+            for item in value.split(delimiter)
+        ]
+
     def __call__(self, request: Request) -> Any:
         raw = self._raw(request)
         if raw is MISSING:
@@ -203,6 +220,12 @@ class StyledQuery:
         try:
             return self.adapter.validate_python(raw, strict=False)
         except ValidationError as exc:
+            written = self._as_written(request)
+            if written is not None and written != raw:
+                try:
+                    return self.adapter.validate_python(written, strict=False)
+                except ValidationError:
+                    pass
             raise RequestValidationError(
                 [{**error, "loc": ("query", self.name, *error["loc"])} for error in exc.errors()]
             ) from None
