@@ -53,7 +53,9 @@ def main() -> int:
         return 1
     seconds = time.process_time() - start
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"{args.spec}: {len(found)} discrepancies, compare {seconds:.2f} CPU s, peak RSS {peak:.0f} MiB")
+    print(
+        f"{args.spec}: {len(found)} discrepancies, compare {seconds:.2f} CPU s, peak RSS {peak:.0f} MiB"
+    )
     if args.json:
         with open(args.json, "w", encoding="utf-8") as out:
             json.dump([d.to_json() for d in found], out, indent=1, sort_keys=True, default=repr)

@@ -501,7 +501,9 @@ def main() -> None:
                 name: cpu_per_request(path, operations, args.cpu) for name, path in roots.items()
             }
             print(f"CPU µs per request (in process, {args.cpu} requests, best of 3):\n")
-            print("| operation | " + " | ".join(cpu) + " | ratio (hand-written CPU / generated CPU) |")
+            print(
+                "| operation | " + " | ".join(cpu) + " | ratio (hand-written CPU / generated CPU) |"
+            )
             print("|---|" + "---|" * (len(cpu) + 1))
             for operation in operations:
                 ratio = cpu["hand-written"][operation] / cpu["generated"][operation]

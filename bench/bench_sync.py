@@ -30,7 +30,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "tests"))
 
-from typesense_server import (  # noqa: E402
+from typesense_server import (
     ServiceProcess,
     TypesenseServer,
     collection_items,
@@ -81,7 +81,10 @@ def main() -> None:
         typesense.start()
         results: dict[str, list[float]] = {}
         try:
-            runs = {"sync off": {}, "sync on": {**typesense.env(), "TYPESENSE_COLLECTION_PREFIX": "latency_"}}
+            runs = {
+                "sync off": {},
+                "sync on": {**typesense.env(), "TYPESENSE_COLLECTION_PREFIX": "latency_"},
+            }
             services = {
                 label: ServiceProcess(root / "service", root / f"{label.replace(' ', '-')}.db", env)
                 for label, env in runs.items()
@@ -110,7 +113,9 @@ def main() -> None:
                 wait_until(lambda: service.health()["sync"]["worker"]["ready"] is True, 30)
                 typesense.stop()
                 for n in range(args.drain):
-                    assert service.register(f"drain-{n}", f"Drained {n}", ["bench"]).status_code == 201
+                    assert (
+                        service.register(f"drain-{n}", f"Drained {n}", ["bench"]).status_code == 201
+                    )
                 pending = outbox_depth(service.database)
                 typesense.start()
                 back = time.perf_counter()
@@ -119,19 +124,27 @@ def main() -> None:
                 wait_until(lambda: outbox_depth(service.database) == 0, 300, interval=0.005)
                 done = time.perf_counter()
                 noticed, drained = first - back, done - first
-                exact = collection_items(typesense, "drain_services") == database_items(service.database)
+                exact = collection_items(typesense, "drain_services") == database_items(
+                    service.database
+                )
             finally:
                 service.stop()
         finally:
             typesense.stop()
 
     count = len(results["sync off"])
-    print(f"write latency over HTTP, {count} writes each (2 creates : 1 update : 1 delete), SQLite, alternating blocks")
+    print(
+        f"write latency over HTTP, {count} writes each (2 creates : 1 update : 1 delete), SQLite, alternating blocks"
+    )
     print(f"{'':10} {'p50 ms':>8} {'p99 ms':>8} {'mean ms':>8}")
     for label, values in results.items():
-        print(f"{label:10} {percentile(values, 0.5):8.2f} {percentile(values, 0.99):8.2f} {statistics.mean(values):8.2f}")
+        print(
+            f"{label:10} {percentile(values, 0.5):8.2f} {percentile(values, 0.99):8.2f} {statistics.mean(values):8.2f}"
+        )
     off, on = results["sync off"], results["sync on"]
-    print(f"sync on / off: p50 x{percentile(on, 0.5) / percentile(off, 0.5):.2f}, p99 x{percentile(on, 0.99) / percentile(off, 0.99):.2f}")
+    print(
+        f"sync on / off: p50 x{percentile(on, 0.5) / percentile(off, 0.5):.2f}, p99 x{percentile(on, 0.99) / percentile(off, 0.99):.2f}"
+    )
     print(
         f"outbox drain: {pending} documents in {drained:.2f} s = {pending / drained:.0f} documents/s"
         f" (Typesense noticed back after {noticed:.2f} s; collection equals database: {exact})"

@@ -258,7 +258,16 @@ def _ended(stage: Stage, result: Run) -> bool:
 def stage_generate(doc: Document, out: Path, timeout: float) -> Stage:
     stage = Stage()
     result = run(
-        [sys.executable, "-m", "specfirst", "generate", str(doc.path), "--out", str(out), *doc.ref_args],
+        [
+            sys.executable,
+            "-m",
+            "specfirst",
+            "generate",
+            str(doc.path),
+            "--out",
+            str(out),
+            *doc.ref_args,
+        ],
         cwd=None,
         env=specfirst_env(),
         timeout=timeout,

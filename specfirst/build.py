@@ -131,7 +131,7 @@ def _compiles(pattern: Any) -> bool:
 
 
 def _ref_pointer(ref: str) -> str:
-    return ref[1:] if ref.startswith("#") else ref
+    return ref.removeprefix("#")
 
 
 class _Builder:
@@ -293,7 +293,9 @@ class _Builder:
         for media_type, raw in content.items():
             raw = raw if isinstance(raw, dict) else {}
             mp = pointer_join(pointer, media_type)
-            schema = self.schema(raw["schema"], pointer_join(mp, "schema")) if "schema" in raw else None
+            schema = (
+                self.schema(raw["schema"], pointer_join(mp, "schema")) if "schema" in raw else None
+            )
             examples = None
             if isinstance(raw.get("examples"), dict):
                 examples = {
@@ -318,7 +320,9 @@ class _Builder:
             return None
         location = node["in"]
         schema = (
-            self.schema(node["schema"], pointer_join(pointer, "schema")) if "schema" in node else None
+            self.schema(node["schema"], pointer_join(pointer, "schema"))
+            if "schema" in node
+            else None
         )
         examples = None
         if isinstance(node.get("examples"), dict):
@@ -361,11 +365,15 @@ class _Builder:
                 params[(param.location, param.name)] = param
         body = None
         if "requestBody" in node:
-            raw_body, body_ptr = self.deref(node["requestBody"], pointer_join(pointer, "requestBody"))
+            raw_body, body_ptr = self.deref(
+                node["requestBody"], pointer_join(pointer, "requestBody")
+            )
             if isinstance(raw_body, dict):
                 body = RequestBody(
                     required=bool(raw_body.get("required", False)),
-                    contents=self.media_types(raw_body.get("content"), pointer_join(body_ptr, "content")),
+                    contents=self.media_types(
+                        raw_body.get("content"), pointer_join(body_ptr, "content")
+                    ),
                     description=raw_body.get("description"),
                     pointer=body_ptr,
                     extensions={k: v for k, v in raw_body.items() if k.startswith("x-")},
@@ -389,7 +397,9 @@ class _Builder:
                 Response(
                     status=key,
                     description=str(raw_resp.get("description", "")),
-                    contents=self.media_types(raw_resp.get("content"), pointer_join(resp_ptr, "content")),
+                    contents=self.media_types(
+                        raw_resp.get("content"), pointer_join(resp_ptr, "content")
+                    ),
                     headers=headers,
                     links=links,
                     pointer=resp_ptr,
@@ -607,7 +617,9 @@ def _needs_class(s: Schema, seen: frozenset[int]) -> bool:
         return False
     if s.all_of and not (s.one_of or s.any_of):
         # one member plus annotations is a reference with siblings, not a new class
-        if not (len(s.all_of) > 1 or bool(s.properties) or bool(s.required) or s.additional is not None):
+        if not (
+            len(s.all_of) > 1 or bool(s.properties) or bool(s.required) or s.additional is not None
+        ):
             return False
         if s.types and s.types != ("object",) or s.enum is not None or s.const is not NO_VALUE:
             return False
@@ -650,7 +662,12 @@ def is_inline_object(s: Schema) -> bool:
         and s.component is None
         and not (s.one_of or s.any_of or s.all_of)
         and s.types in ((), ("object",))
-        and (s.types == ("object",) or bool(s.properties) or bool(s.required) or s.additional is not None)
+        and (
+            s.types == ("object",)
+            or bool(s.properties)
+            or bool(s.required)
+            or s.additional is not None
+        )
         and s.enum is None
         and s.const is NO_VALUE
         and not s.nullable
@@ -674,11 +691,17 @@ def assign_names(api: Api) -> None:
         seen.add(id(s))
         if s.ref is not None:
             visit(s.ref, context)
-        if s.py_name is None and id(s) not in absorbed and (needs_class(s) or s.component is not None):
+        if (
+            s.py_name is None
+            and id(s) not in absorbed
+            and (needs_class(s) or s.component is not None)
+        ):
             s.py_name = classes.claim(naming.pascal(s.component or context))
         own = s.py_name or context
         props = naming.NameScope()
-        members = [m for m in s.all_of if is_inline_object(m)] if s.all_of and needs_class(s) else []
+        members = (
+            [m for m in s.all_of if is_inline_object(m)] if s.all_of and needs_class(s) else []
+        )
         absorbed.update(id(m) for m in members)
         for holder in [s, *members]:
             seen.add(id(holder))
@@ -754,5 +777,9 @@ def inline_refs(node: Any, document: dict[str, Any], _stack: tuple[str, ...] = (
             target = target[int(token)] if isinstance(target, list) else target[token]
         siblings = {k: v for k, v in node.items() if k != "$ref"}
         merged = inline_refs(target, document, (*_stack, ref))
-        return {**merged, **inline_refs(siblings, document, _stack)} if isinstance(merged, dict) else merged
+        return (
+            {**merged, **inline_refs(siblings, document, _stack)}
+            if isinstance(merged, dict)
+            else merged
+        )
     return {key: inline_refs(value, document, _stack) for key, value in node.items()}

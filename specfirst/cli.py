@@ -57,7 +57,12 @@ def print_result(out: str, result: WriteResult) -> None:
 
 def _report(discrepancies: list, fmt: str, spec: str, app: str) -> None:  # type: ignore[type-arg]
     if fmt == "json":
-        print(json.dumps({"spec": spec, "app": app, "discrepancies": [d.to_json() for d in discrepancies]}, indent=2))
+        print(
+            json.dumps(
+                {"spec": spec, "app": app, "discrepancies": [d.to_json() for d in discrepancies]},
+                indent=2,
+            )
+        )
         return
     for d in discrepancies:
         print(f"{d.category:13} {d.kind:15} {d.pointer or '/'}")
@@ -94,7 +99,9 @@ def _cmd_check(args: argparse.Namespace) -> int:
     if stale:
         print(f"{args.out} is out of date: run `specfirst generate {args.spec} --out {args.out}`")
         return EXIT_DIFFERENT
-    discrepancies = validate(args.spec, args.out, strict=args.strict, ref_root=args.ref_root)  # warned above
+    discrepancies = validate(
+        args.spec, args.out, strict=args.strict, ref_root=args.ref_root
+    )  # warned above
     _report(discrepancies, "text", args.spec, args.out)
     return EXIT_DIFFERENT if discrepancies else EXIT_OK
 
@@ -131,22 +138,30 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     gen = sub.add_parser("generate", help="generate (or update) the service for a spec")
     gen.add_argument("spec")
     gen.add_argument("--out", required=True, help="output directory of the service")
-    gen.add_argument("--force", action="store_true", help="overwrite generated files edited by hand")
+    gen.add_argument(
+        "--force", action="store_true", help="overwrite generated files edited by hand"
+    )
     _add_strict(gen)
     gen.set_defaults(run=_cmd_generate)
-    val = sub.add_parser("validate", help="diff the app's derived OpenAPI document against the spec")
+    val = sub.add_parser(
+        "validate", help="diff the app's derived OpenAPI document against the spec"
+    )
     val.add_argument("spec")
     val.add_argument("--app", required=True, help="directory of the generated service")
     val.add_argument("--format", choices=("text", "json"), default="text")
     _add_strict(val)
     val.set_defaults(run=_cmd_validate)
-    fz = sub.add_parser("fuzz", help="serve the app on loopback and fuzz it against the spec (schemathesis)")
+    fz = sub.add_parser(
+        "fuzz", help="serve the app on loopback and fuzz it against the spec (schemathesis)"
+    )
     if argv is None or "fuzz" in argv:
         from specfirst import fuzz
 
         fuzz.add_arguments(fz)
         fz.set_defaults(run=fuzz.fuzz_command)
-    pln = sub.add_parser("plan", help="print the resources, tables and ids inferred, and which operation does what")
+    pln = sub.add_parser(
+        "plan", help="print the resources, tables and ids inferred, and which operation does what"
+    )
     pln.add_argument("spec")
     _add_strict(pln)
     pln.set_defaults(run=_cmd_plan)

@@ -200,8 +200,14 @@ class EncodingNote:
 
     def render(self) -> str:
         label = "invalid" if self.check == "negative_data_rejection" else "valid"
-        verdict = "valid" if self.reading.valid else f"not valid ({_shorten(self.reading.problem, 200)})"
-        sent = _shorten(json.dumps(self.reading.value), 200) if self.reading.value is not None else "nothing"
+        verdict = (
+            "valid" if self.reading.valid else f"not valid ({_shorten(self.reading.problem, 200)})"
+        )
+        sent = (
+            _shorten(json.dumps(self.reading.value), 200)
+            if self.reading.value is not None
+            else "nothing"
+        )
         scenario = f" ({self.example.description})" if self.example.description else ""
         return (
             f"NOTE {self.operation}: a case schemathesis labelled {label}{scenario}, sent as "
@@ -711,7 +717,9 @@ def _failure_key(failure: Failure) -> tuple[str, ...]:
 
 def declared_statuses(document: Mapping[str, Any]) -> dict[str, set[str]]:
     """``METHOD /path`` -> the response status keys the spec declares for it."""
-    return {label: {str(k) for k in (op.get("responses") or {})} for label, op in _operations(document)}
+    return {
+        label: {str(k) for k in (op.get("responses") or {})} for label, op in _operations(document)
+    }
 
 
 _ENCODED = ("application/x-www-form-urlencoded", "multipart/form-data")
@@ -750,7 +758,15 @@ def encoding_readings(app_dir: Path, observed: Observations) -> dict[str, Readin
         body = failure.request.get("body")
         encoded = body.get("$base64", "") if isinstance(body, Mapping) else ""
         candidates.append(
-            (failure.case_id, {"method": method, "path": path, "content_type": str(content_type), "body": encoded})
+            (
+                failure.case_id,
+                {
+                    "method": method,
+                    "path": path,
+                    "content_type": str(content_type),
+                    "body": encoded,
+                },
+            )
         )
     readings = read_bodies(app_dir, [request for _, request in candidates])
     return {case_id: reading for (case_id, _), reading in zip(candidates, readings, strict=True)}
@@ -832,7 +848,9 @@ def classify(
                 gap_seen,
                 (operation, failure.status),
                 gap,
-                lambda seen, f=failure: replace(_seen_again(seen), example=_simpler(f, seen.example)),
+                lambda seen, f=failure: replace(
+                    _seen_again(seen), example=_simpler(f, seen.example)
+                ),
             )
             continue
         _tally(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, Self
 
 from specfirst.errors import Problem
 
@@ -21,7 +21,7 @@ class _NoValue:
 
     _instance: _NoValue | None = None
 
-    def __new__(cls) -> _NoValue:
+    def __new__(cls) -> Self:
         if cls._instance is None:
             cls._instance = super().__new__(cls)
         return cls._instance
@@ -117,7 +117,9 @@ class Schema:
     types: tuple[str, ...] = ()  # declared JSON types without "null"; () means any
     nullable: bool = False
     properties: dict[str, Property] = field(default_factory=dict)
-    required: list[str] = field(default_factory=list)  # as declared, including names declared elsewhere
+    required: list[str] = field(
+        default_factory=list
+    )  # as declared, including names declared elsewhere
     additional: Schema | bool | None = None  # None: not declared
     items: Schema | None = None
     all_of: list[Schema] = field(default_factory=list)
@@ -370,7 +372,9 @@ class Api:
     document: dict[str, Any]  # the bundled source document, served verbatim by the app
     extensions: dict[str, Any] = field(default_factory=dict)
     warnings: list[Problem] = field(default_factory=list)  # repaired defects (loader warnings)
-    input_files: dict[str, Path] = field(default_factory=dict)  # every file of the document, root first
+    input_files: dict[str, Path] = field(
+        default_factory=dict
+    )  # every file of the document, root first
 
     def operations_by_tag(self) -> dict[str, list[Operation]]:
         grouped: dict[str, list[Operation]] = {}

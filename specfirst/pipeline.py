@@ -61,7 +61,9 @@ def _reader(out_dir: str | Path | None) -> Callable[[str], str | None]:
     return previous
 
 
-def render_by_step(api: Api, spec_path: str | Path, out_dir: str | Path | None = None) -> tuple[list[OutputFile], dict[str, str]]:
+def render_by_step(
+    api: Api, spec_path: str | Path, out_dir: str | Path | None = None
+) -> tuple[list[OutputFile], dict[str, str]]:
     """Every step's files, formatted together (one ruff run), and which step wrote each path."""
     from specfirst.render import StepContext
     from specfirst.steps import STEPS
@@ -76,7 +78,9 @@ def render_by_step(api: Api, spec_path: str | Path, out_dir: str | Path | None =
     return format_python(files), owner
 
 
-def render_files(api: Api, spec_path: str | Path, out_dir: str | Path | None = None) -> list[OutputFile]:
+def render_files(
+    api: Api, spec_path: str | Path, out_dir: str | Path | None = None
+) -> list[OutputFile]:
     """Run the steps in order and format the generated Python, all in memory."""
     return render_by_step(api, spec_path, out_dir)[0]
 
@@ -87,7 +91,12 @@ class ServiceCheckError(Exception):
 
 
 def check_tree(
-    spec_path: str | Path, api: Api, tree: Path, out_dir: Path, *, ref_root: str | Path | None = None
+    spec_path: str | Path,
+    api: Api,
+    tree: Path,
+    out_dir: Path,
+    *,
+    ref_root: str | Path | None = None,
 ) -> None:
     """Import the app in ``tree`` and derive its document in a child interpreter, as the
     validator does; raise `ServiceCheckError` naming the generated file, the schema or
@@ -105,9 +114,14 @@ def check_tree(
     except SpecError:
         spec = None
     if derived.failure is not None:
-        lines = ["the generated app does not import:", describe_failure(derived.failure, spec, api)[1]]
+        lines = [
+            "the generated app does not import:",
+            describe_failure(derived.failure, spec, api)[1],
+        ]
     elif derived.underivable:
-        lines = [f"FastAPI cannot derive {len(derived.underivable)} part(s) of the generated app's document:"]
+        lines = [
+            f"FastAPI cannot derive {len(derived.underivable)} part(s) of the generated app's document:"
+        ]
         for item in derived.underivable:
             lines.append(f"{place(spec, item.pointer)}: {describe_underivable(item, spec, api)}")
     lines = [lines[0], *("  " + line for text in lines[1:] for line in text.splitlines())]
@@ -208,7 +222,9 @@ def stale_files(
     return diff_tree(Path(out_dir), render_files(api, spec_path, out_dir=out_dir))
 
 
-def generate_step(spec_path: str | Path, out_dir: str | Path, step_name: str, *, force: bool = False) -> WriteResult:
+def generate_step(
+    spec_path: str | Path, out_dir: str | Path, step_name: str, *, force: bool = False
+) -> WriteResult:
     """Write only one step's files; every other generated file keeps its current content.
 
     All steps are rendered (and formatted together, so a step's files come out exactly as

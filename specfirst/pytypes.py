@@ -35,7 +35,12 @@ _FORMAT_TYPES = {
     "time": "Time",
     "duration": "Duration",
 }
-_PLAIN_FORMAT_TYPES = {"date-time": "datetime", "date": "date", "time": "time", "duration": "timedelta"}
+_PLAIN_FORMAT_TYPES = {
+    "date-time": "datetime",
+    "date": "date",
+    "time": "time",
+    "duration": "timedelta",
+}
 _LITERAL_TYPES = (str, int, bool)
 
 # Keywords of a schema that are metadata, rendered through Field(...) or json_schema_extra.
@@ -79,7 +84,9 @@ class TypeRenderer:
             if kind == "array":
                 base = f"list[{self.plain_type(s.items) if s.items is not None else 'Any'}]"
             elif kind == "string":
-                base = _PLAIN_FORMAT_TYPES.get(s.format or "", "bytes" if s.format == "binary" else "str")
+                base = _PLAIN_FORMAT_TYPES.get(
+                    s.format or "", "bytes" if s.format == "binary" else "str"
+                )
             else:
                 base = {"integer": "int", "number": "float", "boolean": "bool", "null": "None"}.get(
                     kind, "dict[str, Any]" if kind == "object" else "Any"
@@ -198,7 +205,13 @@ class TypeRenderer:
             format=s.format,
             constraints=s.constraints,
         )
-        if own.types or own.properties or own.required or own.additional is not None or own.items is not None:
+        if (
+            own.types
+            or own.properties
+            or own.required
+            or own.additional is not None
+            or own.items is not None
+        ):
             members.append(f"own={self.value_type(own)}")
         return f"Annotated[Any, AllOf({', '.join(members)})]"
 
@@ -210,7 +223,12 @@ class TypeRenderer:
     def _literal(self, values: list[Any], s: Schema) -> str:
         # pydantic publishes no pattern (nor number bounds) on a Literal: constraints need the base type
         constrained = len(s.types) == 1 and bool(self.constraint_kwargs(s, s.types[0]))
-        if values and all(isinstance(v, _LITERAL_TYPES) for v in values) and s.types != ("number",) and not constrained:
+        if (
+            values
+            and all(isinstance(v, _LITERAL_TYPES) for v in values)
+            and s.types != ("number",)
+            and not constrained
+        ):
             literal = f"Literal[{', '.join(py_literal(v) for v in values)}]"
             if all(isinstance(v, int) and not isinstance(v, bool) for v in values):
                 return f"Annotated[{literal}, Integral()]"  # 2.0 is the enum value 2
@@ -229,12 +247,15 @@ class TypeRenderer:
             mapping = ""
             if s.discriminator.explicit_mapping:
                 pairs = ", ".join(
-                    f"{py_literal(k)}: {self.value_type(v)}" for k, v in s.discriminator.mapping.items()
+                    f"{py_literal(k)}: {self.value_type(v)}"
+                    for k, v in s.discriminator.mapping.items()
                 )
                 mapping = f", mapping={{{pairs}}}"
             named = [m for m in members if m.target().component is not None]
             if named and (len(named) == len(members) or s.discriminator.explicit_mapping):
-                pairs = ", ".join(f"{py_literal(m.target().component)}: {self.value_type(m)}" for m in named)
+                pairs = ", ".join(
+                    f"{py_literal(m.target().component)}: {self.value_type(m)}" for m in named
+                )
                 mapping += f", members={{{pairs}}}"
             notes.append(f"Discriminator({py_literal(s.discriminator.property_name)}{mapping})")
         return f"Annotated[{union}, {', '.join(notes)}]" if notes else union
@@ -244,7 +265,10 @@ class TypeRenderer:
         if kind == "string":
             if fmt in _FORMAT_TYPES:
                 base = _FORMAT_TYPES[fmt]
-            elif fmt == "binary" or s.annotations.get("contentMediaType") == "application/octet-stream":
+            elif (
+                fmt == "binary"
+                or s.annotations.get("contentMediaType") == "application/octet-stream"
+            ):
                 base = "UploadBytes"
             else:
                 base = "str"

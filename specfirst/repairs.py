@@ -121,7 +121,13 @@ def non_finite_numbers(spec: LoadedSpec) -> list[Problem]:
     todo: list[tuple[Any, str, bool]] = [(spec.document, "", False)]
     while todo:
         node, pointer, literal = todo.pop()
-        items = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
+        items = (
+            node.items()
+            if isinstance(node, dict)
+            else enumerate(node)
+            if isinstance(node, list)
+            else ()
+        )
         for key, value in list(items):
             child = pointer_join(pointer, key)
             if isinstance(value, float) and not math.isfinite(value):
@@ -134,6 +140,8 @@ def non_finite_numbers(spec: LoadedSpec) -> list[Problem]:
                         spec.problem(child, f"{value} is not a JSON number: write a finite number")
                     )
             elif isinstance(value, (dict, list)):
-                is_literal = literal or (isinstance(node, dict) and (key in _LITERAL_KEYS or str(key).startswith("x-")))
+                is_literal = literal or (
+                    isinstance(node, dict) and (key in _LITERAL_KEYS or str(key).startswith("x-"))
+                )
                 todo.append((value, child, is_literal))
     return problems

@@ -29,7 +29,21 @@ from specfirst.ir import NO_VALUE, Api, MediaType, Operation, Parameter, Propert
 
 KINDS = ("list", "create", "read", "update", "delete", "search")
 _VERBS = frozenset(
-    {"register", "create", "add", "new", "update", "edit", "modify", "replace", "delete", "remove", "destroy", "list", "all"}
+    {
+        "register",
+        "create",
+        "add",
+        "new",
+        "update",
+        "edit",
+        "modify",
+        "replace",
+        "delete",
+        "remove",
+        "destroy",
+        "list",
+        "all",
+    }
 )
 _LIMIT_NAMES = ("limit", "page_size", "pagesize", "per_page", "size", "max", "count")
 _OFFSET_NAMES = ("offset", "skip", "start")
@@ -37,9 +51,35 @@ _OFFSET_NAMES = ("offset", "skip", "start")
 _DEFAULT_PAGE_SIZE = 20  # a page number sent with no page size counts pages of this many items
 # names of the items array when an envelope holds several arrays of objects
 _ITEMS_NAMES = frozenset(
-    {"items", "data", "results", "entries", "records", "content", "list", "rows", "values", "hits", "elements", "objects"}
+    {
+        "items",
+        "data",
+        "results",
+        "entries",
+        "records",
+        "content",
+        "list",
+        "rows",
+        "values",
+        "hits",
+        "elements",
+        "objects",
+    }
 )
-_CONTAINERS = frozenset({"data", "embedded", "result", "results", "response", "payload", "content", "page", "list", "body"})
+_CONTAINERS = frozenset(
+    {
+        "data",
+        "embedded",
+        "result",
+        "results",
+        "response",
+        "payload",
+        "content",
+        "page",
+        "list",
+        "body",
+    }
+)
 
 
 @dataclass(eq=False)
@@ -61,11 +101,15 @@ class Resource:
     model_class: str  # SQLAlchemy model class
     schema: Schema  # representation (what reads return)
     id_column: Column
-    id_generated: str | None  # "integer" (next number), "uuid", "uuid-hex" (32 hex digits), or "alphabet:<chars>:<n>" when absent; None: clients must send it
+    id_generated: (
+        str | None
+    )  # "integer" (next number), "uuid", "uuid-hex" (32 hex digits), or "alphabet:<chars>:<n>" when absent; None: clients must send it
     columns: list[Column]
     operations: list[Binding] = field(default_factory=list)
     server_values: dict[str, Any] = field(default_factory=dict)  # required fields no request sends
-    is_log: bool = False  # an interaction log: written by x-specfirst-log operations, read newest first
+    is_log: bool = (
+        False  # an interaction log: written by x-specfirst-log operations, read newest first
+    )
     timestamp: str | None = None  # wire name of the time of a log entry
 
     @property
@@ -123,7 +167,9 @@ class Binding:
     before_param: Parameter | None = None  # a cursor: the page before the item it names
     page_base: int = 1
     default_size: int | None = None  # page size of a page number sent without a size
-    refuses_bad_cursor: bool = False  # a cursor the service did not issue is refused (else: first page)
+    refuses_bad_cursor: bool = (
+        False  # a cursor the service did not issue is refused (else: first page)
+    )
     envelope: envelopes.Recipe | None = None  # how a list answer is built around its items
     headers: envelopes.HeaderRecipe | None = None  # how declared response headers are filled
     answer: str = "item"  # item, list, message, empty
@@ -137,7 +183,9 @@ class Binding:
     @property
     def sends_id(self) -> bool:
         """Whether the request body carries the resource's id (clients choose it)."""
-        return self.body_schema is not None and self.resource.id_column.name in _props(self.body_schema)
+        return self.body_schema is not None and self.resource.id_column.name in _props(
+            self.body_schema
+        )
 
 
 LOG_TABLES = {"interaction": "interactions"}
@@ -445,18 +493,32 @@ class _Planner:
         if kind is None:
             if method == "get" and trailing is not None and not inner and item is not None:
                 kind = "read"
-            elif method == "get" and trailing is None and listed is not None and not any(
-                p.location == "path" for p in op.parameters
+            elif (
+                method == "get"
+                and trailing is None
+                and listed is not None
+                and not any(p.location == "path" for p in op.parameters)
             ):
                 kind = "list"
-            elif method == "post" and trailing is None and body is not None and not any(
-                p.location == "path" for p in op.parameters
+            elif (
+                method == "post"
+                and trailing is None
+                and body is not None
+                and not any(p.location == "path" for p in op.parameters)
             ):
                 kind = "create"
-            elif method in ("put", "patch") and trailing is not None and not inner and body is not None:
+            elif (
+                method in ("put", "patch")
+                and trailing is not None
+                and not inner
+                and body is not None
+            ):
                 kind = "update"
-            elif method in ("put", "patch") and trailing is None and body is not None and not any(
-                p.location == "path" for p in op.parameters
+            elif (
+                method in ("put", "patch")
+                and trailing is None
+                and body is not None
+                and not any(p.location == "path" for p in op.parameters)
             ):
                 kind = "update"  # the id travels in the body (PUT /pet)
             elif method == "delete" and trailing is not None and not inner:
@@ -470,7 +532,9 @@ class _Planner:
             return _Candidate(op, kind, None)  # its resource is found by its path
         return _Candidate(op, kind, item or body, body)
 
-    def id_of(self, schema: Schema, params: list[Parameter], extensions: list[dict[str, Any]]) -> Property | None:
+    def id_of(
+        self, schema: Schema, params: list[Parameter], extensions: list[dict[str, Any]]
+    ) -> Property | None:
         props = _props(schema)
         for source in [*extensions, schema.extensions]:
             name = source.get("x-specfirst-id")
@@ -489,7 +553,10 @@ class _Planner:
         groups = _Groups()
         for index, c in enumerate(candidates):
             name = c.op.extensions.get("x-specfirst-resource")
-            groups.join(index, ("name", name) if isinstance(name, str) else ("path", collection_key(c.op.path)))
+            groups.join(
+                index,
+                ("name", name) if isinstance(name, str) else ("path", collection_key(c.op.path)),
+            )
             if c.subject is not None and not isinstance(name, str):
                 groups.join(index, ("schema", id(c.subject)))
         grouped: dict[int, list[_Candidate]] = {}
@@ -501,7 +568,9 @@ class _Planner:
         tables = naming.NameScope()
         for members in grouped.values():
             kinds = {c.kind for c in members}
-            named = any(isinstance(c.op.extensions.get("x-specfirst-resource"), str) for c in members)
+            named = any(
+                isinstance(c.op.extensions.get("x-specfirst-resource"), str) for c in members
+            )
             schema = _representation(members)
             if schema is None or ("create" not in kinds and not named):
                 continue
@@ -510,14 +579,20 @@ class _Planner:
             names = {c.op.extensions.get("x-specfirst-resource") for c in members}
             is_log = bool(names & set(LOG_TABLES.values()))
             if id_prop is None and is_log:
-                id_prop = Property(name="id", py_name="id", schema=Schema(pointer="", types=("integer",)), required=True)
+                id_prop = Property(
+                    name="id",
+                    py_name="id",
+                    schema=Schema(pointer="", types=("integer",)),
+                    required=True,
+                )
             if id_prop is None:
                 continue
             resource = self._resource(schema, id_prop, members, tables)
             if resource is not None and is_log:
                 resource.is_log = True
                 resource.timestamp = next(
-                    (c.name for c in resource.columns if c.schema.target().format == "date-time"), None
+                    (c.name for c in resource.columns if c.schema.target().format == "date-time"),
+                    None,
                 )
             if resource is None:
                 continue
@@ -532,7 +607,8 @@ class _Planner:
         logs = {
             id(op): by_name[LOG_TABLES[kind]]
             for op in self.api.operations
-            if (kind := op.extensions.get("x-specfirst-log")) in LOG_TABLES and LOG_TABLES[kind] in by_name
+            if (kind := op.extensions.get("x-specfirst-log")) in LOG_TABLES
+            and LOG_TABLES[kind] in by_name
         }
         return Plan(resources=resources, bindings=bindings, handlers=handlers, logs=logs)
 
@@ -540,7 +616,11 @@ class _Planner:
         self, schema: Schema, id_prop: Property, members: list[_Candidate], tables: naming.NameScope
     ) -> Resource | None:
         explicit = next(
-            (c.op.extensions["x-specfirst-resource"] for c in members if isinstance(c.op.extensions.get("x-specfirst-resource"), str)),
+            (
+                c.op.extensions["x-specfirst-resource"]
+                for c in members
+                if isinstance(c.op.extensions.get("x-specfirst-resource"), str)
+            ),
             None,
         )
         key = collection_key(next(c.op.path for c in members))
@@ -569,12 +649,21 @@ class _Planner:
                 id_column = column
         if id_column is None:  # an internal id (interaction logs have none of their own)
             sql, py = _sql_type(id_prop.schema)
-            id_column = Column(name=id_prop.name, py_name="id", schema=id_prop.schema, sql_type=sql, python_type=py, primary_key=True)
+            id_column = Column(
+                name=id_prop.name,
+                py_name="id",
+                schema=id_prop.schema,
+                sql_type=sql,
+                python_type=py,
+                primary_key=True,
+            )
             columns.insert(0, id_column)
         creates = [c for c in members if c.kind == "create"]
         inputs = {name for c in creates if c.body is not None for name in _props(c.body)}
         sent = id_prop.name in inputs
-        required_in_input = any(id_prop.name in _required(c.body) for c in creates if c.body is not None)
+        required_in_input = any(
+            id_prop.name in _required(c.body) for c in creates if c.body is not None
+        )
         # ids clients may leave out are made by the service (when it can make a valid one)
         generated = None if sent and required_in_input else (_id_rule(id_prop.schema) or None)
         if not sent and generated is None:
@@ -583,7 +672,9 @@ class _Planner:
         for c in creates:
             body_props = _props(c.body) if c.body is not None else {}
             for name in _required(schema) & set(body_props):
-                if name in representation and not _covers(body_props[name].schema, representation[name].schema):
+                if name in representation and not _covers(
+                    body_props[name].schema, representation[name].schema
+                ):
                     return None  # reads would lack fields no create sends: leave it to handlers
         server_values: dict[str, Any] = {}
         for name in sorted(_required(schema) - inputs - {id_prop.name}):
@@ -635,7 +726,9 @@ class _Planner:
                 role = envelopes.paging_role(p)
                 if (lowered in _LIMIT_NAMES or role == "limit") and binding.limit_param is None:
                     binding.limit_param = p
-                elif (lowered in _OFFSET_NAMES or role == "offset") and binding.offset_param is None:
+                elif (
+                    lowered in _OFFSET_NAMES or role == "offset"
+                ) and binding.offset_param is None:
                     binding.offset_param = p
                 elif role == "page" and binding.page_param is None:
                     binding.page_param = p
@@ -650,7 +743,9 @@ class _Planner:
             self._paging(binding)
             schema = resp_mt.schema if resp_mt else None
             binding.envelope = envelopes.list_recipe(
-                schema, c.list_path, cursor_paged=binding.after_param is not None or binding.before_param is not None
+                schema,
+                c.list_path,
+                cursor_paged=binding.after_param is not None or binding.before_param is not None,
             )
         elif primary is None or primary.numeric == 204 or resp_mt is None or resp_mt.schema is None:
             binding.answer = "empty"
@@ -665,12 +760,13 @@ class _Planner:
         else:
             binding.answer = "item"
         binding.headers = envelopes.header_recipe(primary, c.kind)
-        if c.kind in ("read", "update", "delete") and binding.id_param is None and not (
-            c.kind == "update" and c.body is not None and id_prop.name in _props(c.body)
+        if (
+            c.kind in ("read", "update", "delete")
+            and binding.id_param is None
+            and not (c.kind == "update" and c.body is not None and id_prop.name in _props(c.body))
         ):
             return None
         return binding
-
 
     def _paging(self, b: Binding) -> None:
         """Page numbering and cursor refusal of a list (see :class:`Binding`)."""
@@ -679,7 +775,9 @@ class _Planner:
                 b.page_base = 0
             if b.limit_param is None:
                 b.default_size = _DEFAULT_PAGE_SIZE
-            elif b.limit_param.schema is not None and isinstance(b.limit_param.schema.target().default, int):
+            elif b.limit_param.schema is not None and isinstance(
+                b.limit_param.schema.target().default, int
+            ):
                 b.default_size = b.limit_param.schema.target().default
             else:
                 b.default_size = _DEFAULT_PAGE_SIZE
@@ -704,7 +802,9 @@ def describe(plan: Plan) -> str:
         lines.append(f"resource {r.schema.component or r.name}: table {r.name!r}, {id_note}")
         lines.append(f"  columns: {', '.join(f'{c.name} {c.sql_type}' for c in r.columns)}")
         if r.server_values:
-            lines.append(f"  filled by the service: {', '.join(f'{k}={v!r}' for k, v in r.server_values.items())}")
+            lines.append(
+                f"  filled by the service: {', '.join(f'{k}={v!r}' for k, v in r.server_values.items())}"
+            )
         for b in r.operations:
             op = b.operation
             extra = []
@@ -720,7 +820,9 @@ def describe(plan: Plan) -> str:
             lines += [f"            {line}" for line in _answer_lines(b)]
     for op_id, log in plan.logs.items():
         op = next(o for o in plan.handlers if id(o) == op_id)
-        lines.append(f"log {log.name}: every {op.method.upper()} {op.path} [{op.wire_id}] is recorded")
+        lines.append(
+            f"log {log.name}: every {op.method.upper()} {op.path} [{op.wire_id}] is recorded"
+        )
     if plan.handlers:
         lines.append("user handlers:")
         for op in plan.handlers:
@@ -738,7 +840,11 @@ def _answer_lines(b: Binding) -> list[str]:
         lines.append(f"page {b.page_param.name} counts from {b.page_base}, in pages of {size}")
     for p in (b.after_param, b.before_param):
         if p is not None:
-            refusal = f"refused with {b.invalid_status}" if b.refuses_bad_cursor else "read as the first page"
+            refusal = (
+                f"refused with {b.invalid_status}"
+                if b.refuses_bad_cursor
+                else "read as the first page"
+            )
             lines.append(f"cursor {p.name}: opaque, issued by the service (any other is {refusal})")
     if b.headers is not None:
         lines += b.headers.lines
@@ -767,8 +873,10 @@ def describe_gaps(gaps: list[refusals.Gap]) -> str:
     if not gaps:
         return ""
     lines = [
-        f"spec gaps ({len(gaps)}): the service answers these with an undeclared status;"
-        " declare a response for each to make the contract complete:",
+        (
+            f"spec gaps ({len(gaps)}): the service answers these with an undeclared status;"
+            " declare a response for each to make the contract complete:"
+        ),
     ]
     lines += [f"  {gap.render()}" for gap in gaps]
     return "\n".join(lines) + "\n"

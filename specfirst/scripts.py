@@ -9,12 +9,16 @@ from collections.abc import Sequence
 from specfirst.cli import EXIT_DIFFERENT, EXIT_OK, print_result, run_guarded
 
 
-def _parse(description: str, argv: Sequence[str] | None, *, force: bool = True) -> argparse.Namespace:
+def _parse(
+    description: str, argv: Sequence[str] | None, *, force: bool = True
+) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument("spec", nargs="?", default="openapi3_1.yml")
     parser.add_argument("--out", default="service", help="output directory of the service")
     if force:
-        parser.add_argument("--force", action="store_true", help="overwrite generated files edited by hand")
+        parser.add_argument(
+            "--force", action="store_true", help="overwrite generated files edited by hand"
+        )
     return parser.parse_args(argv)
 
 

@@ -262,7 +262,9 @@ class _Checker:
             return errors
         if s.const is not NO_VALUE and canonical_value(value) != canonical_value(s.const):
             errors.append(f"{where}: must be {s.const!r}")
-        if s.enum is not None and canonical_value(value) not in {canonical_value(v) for v in s.enum}:
+        if s.enum is not None and canonical_value(value) not in {
+            canonical_value(v) for v in s.enum
+        }:
             errors.append(f"{where}: must be one of {s.enum!r}")
         if s.types and not any(_type_matches(value, t) for t in s.types):
             errors.append(f"{where}: must be of type {'/'.join(s.types)}, not {_json_type(value)}")
@@ -280,7 +282,9 @@ class _Checker:
             errors.append(f"{where}: {message}")
         errors += self._constraint_errors(value, s, where)
         if s.keywords:  # self-contained subschemas (see ir.EVALUATED_KEYS)
-            errors += [f"{where}: {e.message}" for e in Draft202012Validator(s.keywords).iter_errors(value)]
+            errors += [
+                f"{where}: {e.message}" for e in Draft202012Validator(s.keywords).iter_errors(value)
+            ]
         if isinstance(value, list) and s.items is not None:
             for index, item in enumerate(value):
                 errors += self.errors(item, s.items, f"{where}[{index}]")

@@ -14,7 +14,6 @@ from pydantic import ValidationError
 from specfirst.pipeline import generate
 from specfirst.validator.run import validate
 
-
 SPEC = """
 openapi: 3.1.0
 info: {title: T, version: "1"}

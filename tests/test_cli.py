@@ -8,7 +8,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import REPO, SPEC
 
 BAD_SPECS = REPO / "tests" / "bad_specs"
@@ -16,7 +15,11 @@ BAD_SPECS = REPO / "tests" / "bad_specs"
 
 def specfirst(*args: str, cwd: Path = REPO) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "specfirst", *args], cwd=cwd, capture_output=True, text=True, check=False
+        [sys.executable, "-m", "specfirst", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        check=False,
     )
 
 
@@ -79,7 +82,10 @@ def test_bad_input_exits_2_with_located_message_and_untouched_tree(
 
 
 @pytest.mark.parametrize(
-    "case", sorted(p.name for p in BAD_SPECS.iterdir() if p.is_dir() and not (p / "warnings.txt").is_file())
+    "case",
+    sorted(
+        p.name for p in BAD_SPECS.iterdir() if p.is_dir() and not (p / "warnings.txt").is_file()
+    ),
 )
 def test_unrepairable_input_is_refused_without_strict_too(
     case: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch

@@ -1421,11 +1421,18 @@ def test_type_next_to_alternatives_of_that_type_is_implied() -> None:
 
     cat = {"type": "object", "required": ["meow"], "properties": {"meow": {"type": "string"}}}
     dog = {"type": "object", "required": ["bark"], "properties": {"bark": {"type": "string"}}}
-    assert report(doc({"type": "object", "oneOf": [cat, dog]}), doc({"oneOf": [dog, cat]}), (3, 1)) == []
+    assert (
+        report(doc({"type": "object", "oneOf": [cat, dog]}), doc({"oneOf": [dog, cat]}), (3, 1))
+        == []
+    )
     # an alternative of another type: the type next to them still excludes it
     word = {"type": "string"}
-    pointer = json_pointer(["paths", "/a", "get", "responses", "200", "content", "application/json", "schema", "type"])
-    assert report(doc({"type": "object", "anyOf": [cat, word]}), doc({"anyOf": [cat, word]}), (3, 1)) == [
+    pointer = json_pointer(
+        ["paths", "/a", "get", "responses", "200", "content", "application/json", "schema", "type"]
+    )
+    assert report(
+        doc({"type": "object", "anyOf": [cat, word]}), doc({"anyOf": [cat, word]}), (3, 1)
+    ) == [
         (pointer, "schema", "missing-in-app"),
     ]
 
@@ -1440,5 +1447,7 @@ def test_an_empty_headers_or_links_map_equals_none() -> None:
 
     spec = document({"description": "done", "headers": {}, "links": {}})
     assert compare_documents(spec, document({"description": "done"}), spec_version=(3, 1)) == []
-    declared = document({"description": "done", "headers": {"X-Id": {"schema": {"type": "string"}}}})
+    declared = document(
+        {"description": "done", "headers": {"X-Id": {"schema": {"type": "string"}}}}
+    )
     assert compare_documents(declared, document({"description": "done"}), spec_version=(3, 1))

@@ -31,7 +31,11 @@ def generated(tmp_path_factory: pytest.TempPathFactory, spec: Path) -> Path:
 
 def run_in(service: Path, script: str) -> str:
     result = subprocess.run(
-        [sys.executable, "-c", textwrap.dedent(script)], cwd=service, capture_output=True, text=True, check=False
+        [sys.executable, "-c", textwrap.dedent(script)],
+        cwd=service,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert result.returncode == 0, result.stderr[-3000:]
     return result.stdout
@@ -105,7 +109,10 @@ def test_constructs_validate_what_json_schema_says(constructs: Path) -> None:
 def test_recursive_aliases_are_named_alias_types(constructs: Path) -> None:
     source = (constructs / "app" / "schemas.py").read_text()
     for name in ("JsonValue", "Tree", "NestedMap", "Ping", "Pong", "Expr"):
-        assert f'{name} = TypeAliasType(\n    "{name}"' in source or f'{name} = TypeAliasType("{name}"' in source, name
+        assert (
+            f'{name} = TypeAliasType(\n    "{name}"' in source
+            or f'{name} = TypeAliasType("{name}"' in source
+        ), name
     assert "class LabelledPet(" not in source and "LabelledPet = Annotated[Any, AllOf(" in source
 
 
@@ -210,11 +217,17 @@ def synthetic_document(count: int) -> dict[str, Any]:
     """``count`` object schemas referring to each other as a wide tree, one operation per 20."""
     schemas: dict[str, Any] = {}
     for i in range(count):
-        props: dict[str, Any] = {"id": {"type": "string"}, "count": {"type": "integer", "minimum": 0}}
+        props: dict[str, Any] = {
+            "id": {"type": "string"},
+            "count": {"type": "integer", "minimum": 0},
+        }
         if i:
             props["parent"] = {"$ref": f"#/components/schemas/S{(i - 1) // 2}"}
         if i % 7 == 0 and i:
-            props["others"] = {"type": "array", "items": {"$ref": f"#/components/schemas/S{i // 3}"}}
+            props["others"] = {
+                "type": "array",
+                "items": {"$ref": f"#/components/schemas/S{i // 3}"},
+            }
         schemas[f"S{i}"] = {"type": "object", "required": ["id"], "properties": props}
         if i % 5 == 0 and i:
             schemas[f"S{i}"] = {
@@ -224,24 +237,35 @@ def synthetic_document(count: int) -> dict[str, Any]:
                 ]
             }
         if i % 11 == 0 and i:
-            schemas[f"S{i}"] = {"oneOf": [{"$ref": f"#/components/schemas/S{i - 1}"}, {"type": "string"}]}
+            schemas[f"S{i}"] = {
+                "oneOf": [{"$ref": f"#/components/schemas/S{i - 1}"}, {"type": "string"}]
+            }
     ref = {"$ref": "#/components/schemas/S{}"}
     paths = {
         f"/s{i}": {
             "post": {
                 "operationId": f"op{i}",
-                "requestBody": {"content": {"application/json": {"schema": {"$ref": ref["$ref"].format(i)}}}},
+                "requestBody": {
+                    "content": {"application/json": {"schema": {"$ref": ref["$ref"].format(i)}}}
+                },
                 "responses": {
                     "200": {
                         "description": "ok",
-                        "content": {"application/json": {"schema": {"$ref": ref["$ref"].format(i)}}},
+                        "content": {
+                            "application/json": {"schema": {"$ref": ref["$ref"].format(i)}}
+                        },
                     }
                 },
             }
         }
         for i in range(0, count, 20)
     }
-    return {"openapi": "3.1.0", "info": {"title": "many", "version": "1"}, "paths": paths, "components": {"schemas": schemas}}
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "many", "version": "1"},
+        "paths": paths,
+        "components": {"schemas": schemas},
+    }
 
 
 def test_thousands_of_schemas_generate_and_import(tmp_path: Path) -> None:

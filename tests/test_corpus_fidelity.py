@@ -7,11 +7,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from conftest import FOUNDATION_DOCUMENTS, corpus_document
+
 from specfirst.pipeline import generate
 from specfirst.validator.run import validate
-
 
 # In the corpus beside the foundation list; Stripe is left to the benchmarks.
 MORE_DOCUMENTS = (

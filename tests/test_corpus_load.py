@@ -28,7 +28,9 @@ def _plan(document: Path, *flags: str, capsys: pytest.CaptureFixture[str]) -> tu
     try:
         code = main(["plan", *flags, "--ref-root", str(folder), str(document)])
     except BaseException:  # noqa: BLE001 - a traceback is what this test looks for
-        pytest.fail(f"specfirst plan {' '.join(flags)} {document} raised:\n{traceback.format_exc()}")
+        pytest.fail(
+            f"specfirst plan {' '.join(flags)} {document} raised:\n{traceback.format_exc()}"
+        )
     return code, capsys.readouterr().err
 
 

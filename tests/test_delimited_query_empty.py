@@ -51,7 +51,9 @@ paths:
 """
 
 
-def test_an_empty_delimited_value_takes_its_only_valid_reading(tmp_path: Path, monkeypatch: Any) -> None:
+def test_an_empty_delimited_value_takes_its_only_valid_reading(
+    tmp_path: Path, monkeypatch: Any
+) -> None:
     spec = tmp_path / "spec.yaml"
     spec.write_text(DOC)
     out = tmp_path / "out"

@@ -122,7 +122,11 @@ def test_underivable_parts_are_reported_and_the_rest_is_compared(spec: Path, cop
     _edit(schemas, "from typing import", CALLABLE_IMPORT + "from typing import")
     _edit(schemas, STATUS_FIELD, CALLABLE_FIELD.format(name="state"))
     _edit(schemas, UNUSED_FIELD, CALLABLE_FIELD.format(name="code"))
-    _edit(copy / "app/api/routes/default.py", 'description="answers pong"', 'description="answers ping"')
+    _edit(
+        copy / "app/api/routes/default.py",
+        'description="answers pong"',
+        'description="answers ping"',
+    )
 
     found = {d.pointer: d for d in validate(spec, copy)}
 
@@ -136,25 +140,51 @@ def test_underivable_parts_are_reported_and_the_rest_is_compared(spec: Path, cop
     operation = found["/paths/~1status/get"]
     assert operation.category == "underivable"
     assert operation.spec["operationId"] == "getStatus"
-    assert re.match(r"app/api/routes/default\.py:\d+ \(function get_status\): PydanticInvalidForJsonSchema", operation.reason)
+    assert re.match(
+        r"app/api/routes/default\.py:\d+ \(function get_status\): PydanticInvalidForJsonSchema",
+        operation.reason,
+    )
     status_line = _line_of(schemas, "class Status(SchemaModel):")
     assert f"app/schemas.py:{status_line} (class Status)" in operation.reason
-    assert f"{spec}:22:7: /components/schemas/Status" in operation.reason  # where Status is in the spec
+    assert (
+        f"{spec}:22:7: /components/schemas/Status" in operation.reason
+    )  # where Status is in the spec
     component = found["/components/schemas/Unused"]
     unused_line = _line_of(schemas, "class Unused(SchemaModel):")
     assert component.category == "underivable"
-    assert component.reason.startswith(f"app/schemas.py:{unused_line} (class Unused): PydanticInvalidForJsonSchema")
+    assert component.reason.startswith(
+        f"app/schemas.py:{unused_line} (class Unused): PydanticInvalidForJsonSchema"
+    )
 
 
 @pytest.mark.parametrize(
     ("module", "old", "new", "pointer", "error"),
     [
-        ("app/schemas.py", STATUS_FIELD, STATUS_FIELD + "    undefined_name\n", "/components/schemas/Status", "NameError"),
-        ("app/api/routes/default.py", "def ping(", "def ping(:", "/paths/~1ping/get", "SyntaxError"),
+        (
+            "app/schemas.py",
+            STATUS_FIELD,
+            STATUS_FIELD + "    undefined_name\n",
+            "/components/schemas/Status",
+            "NameError",
+        ),
+        (
+            "app/api/routes/default.py",
+            "def ping(",
+            "def ping(:",
+            "/paths/~1ping/get",
+            "SyntaxError",
+        ),
     ],
 )
 def test_an_app_that_does_not_import_is_one_located_discrepancy(
-    spec: Path, copy: Path, capsys: pytest.CaptureFixture[str], module: str, old: str, new: str, pointer: str, error: str
+    spec: Path,
+    copy: Path,
+    capsys: pytest.CaptureFixture[str],
+    module: str,
+    old: str,
+    new: str,
+    pointer: str,
+    error: str,
 ) -> None:
     _edit(copy / module, old, new)
     line = _line_of(copy / module, new.splitlines()[-1])
@@ -170,13 +200,18 @@ def test_an_app_that_does_not_import_is_one_located_discrepancy(
     assert f"generated for {spec}:" in found["reason"] and found["reason"].endswith(pointer)
 
 
-def test_an_interpreter_that_dies_while_importing_the_app_is_reported(spec: Path, copy: Path) -> None:
+def test_an_interpreter_that_dies_while_importing_the_app_is_reported(
+    spec: Path, copy: Path
+) -> None:
     _edit(copy / "app/schemas.py", STATUS_FIELD, STATUS_FIELD + "    __import__('os')._exit(3)\n")
 
     [found] = validate(spec, copy)
 
     assert (found.pointer, found.category) == ("", "underivable")
-    assert found.reason == "the generated app does not import: the interpreter deriving it died (exit status 3)"
+    assert (
+        found.reason
+        == "the generated app does not import: the interpreter deriving it died (exit status 3)"
+    )
 
 
 def test_stale_bytecode_is_never_used(spec: Path, copy: Path) -> None:
@@ -196,7 +231,9 @@ def test_stale_bytecode_is_never_used(spec: Path, copy: Path) -> None:
 
     found = validate(spec, copy)
 
-    assert [(d.pointer, d.spec, d.app) for d in found] == [("/components/schemas/Unused/properties/code/maxLength", 3, 4)]
+    assert [(d.pointer, d.spec, d.app) for d in found] == [
+        ("/components/schemas/Unused/properties/code/maxLength", 3, 4)
+    ]
 
 
 def _half_written(copy: Path) -> None:
@@ -216,12 +253,19 @@ def _foreign(copy: Path) -> None:
     ("damage", "message"),
     [
         (_half_written, "a generate run into {dir} was interrupted"),
-        (_missing_module, "1 generated file(s) listed in .specfirst-manifest.json are missing (app/schemas.py)"),
+        (
+            _missing_module,
+            "1 generated file(s) listed in .specfirst-manifest.json are missing (app/schemas.py)",
+        ),
         (_foreign, "{dir}/app/main.py: missing; {dir} is not a service generated by specfirst"),
     ],
 )
 def test_validate_on_what_is_not_a_complete_service_exits_2(
-    spec: Path, copy: Path, capsys: pytest.CaptureFixture[str], damage: Callable[[Path], None], message: str
+    spec: Path,
+    copy: Path,
+    capsys: pytest.CaptureFixture[str],
+    damage: Callable[[Path], None],
+    message: str,
 ) -> None:
     damage(copy)
     code, output = _run(capsys, "validate", str(spec), "--app", str(copy))
@@ -230,7 +274,9 @@ def test_validate_on_what_is_not_a_complete_service_exits_2(
     assert "Traceback" not in output
 
 
-def test_validate_on_a_missing_directory_exits_2(spec: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_validate_on_a_missing_directory_exits_2(
+    spec: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     code, output = _run(capsys, "validate", str(spec), "--app", str(tmp_path / "nowhere"))
     assert code == cli.EXIT_BAD_INPUT
     assert f"{tmp_path / 'nowhere'}: no such directory" in output
@@ -266,12 +312,18 @@ def scratch(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def test_generate_writes_nothing_when_the_app_does_not_import(
-    spec: Path, copy: Path, scratch: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    spec: Path,
+    copy: Path,
+    scratch: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     handlers = copy / "app/handlers/default.py"
     handlers.write_text(handlers.read_text() + "\n# the user's own words\n")
     before = _snapshot(copy)
-    _break_schemas(monkeypatch, lambda text: text.replace(STATUS_FIELD, STATUS_FIELD + "    undefined_name\n"))
+    _break_schemas(
+        monkeypatch, lambda text: text.replace(STATUS_FIELD, STATUS_FIELD + "    undefined_name\n")
+    )
 
     code, output = _run(capsys, "generate", str(spec), "--out", str(copy))
 
@@ -279,22 +331,31 @@ def test_generate_writes_nothing_when_the_app_does_not_import(
     assert "Traceback" not in output
     tree = _rejected_tree(output)
     line = _line_of(tree / "app/schemas.py", "    undefined_name")
-    assert f"the generated app does not import:\n  app/schemas.py:{line} (class Status): NameError" in output
+    assert (
+        f"the generated app does not import:\n  app/schemas.py:{line} (class Status): NameError"
+        in output
+    )
     assert f"generated for {spec}:22:7: /components/schemas/Status" in output
     assert f"nothing was written to {copy}" in output
     assert _snapshot(copy) == before
-    assert (tree / "app/handlers/default.py").read_text() == (copy / "app/handlers/default.py").read_text()
+    assert (tree / "app/handlers/default.py").read_text() == (
+        copy / "app/handlers/default.py"
+    ).read_text()
 
 
 def test_generate_names_the_operation_and_schema_that_cannot_be_derived(
-    spec: Path, copy: Path, scratch: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    spec: Path,
+    copy: Path,
+    scratch: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     before = _snapshot(copy)
     _break_schemas(
         monkeypatch,
-        lambda text: text.replace("from typing import", CALLABLE_IMPORT + "from typing import").replace(
-            STATUS_FIELD, CALLABLE_FIELD.format(name="state")
-        ),
+        lambda text: text.replace(
+            "from typing import", CALLABLE_IMPORT + "from typing import"
+        ).replace(STATUS_FIELD, CALLABLE_FIELD.format(name="state")),
     )
 
     code, output = _run(capsys, "generate", str(spec), "--out", str(copy))

@@ -25,7 +25,10 @@ def _op(responses: dict, **fields: object) -> dict:
     return {"operationId": fields.pop("operationId", "op"), "responses": responses, **fields}
 
 
-ERROR = {"type": "object", "properties": {"title": {"type": "string"}, "status": {"type": "integer"}}}
+ERROR = {
+    "type": "object",
+    "properties": {"title": {"type": "string"}, "status": {"type": "integer"}},
+}
 ITEM = {"type": "object", "required": ["id"], "properties": {"id": {"type": "string"}}}
 
 CONSTRUCTS: dict[str, dict] = {
@@ -33,7 +36,9 @@ CONSTRUCTS: dict[str, dict] = {
     "empty content map": _document(
         {
             "/things/{id}": {
-                "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}],
+                "parameters": [
+                    {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}
+                ],
                 "delete": _op(
                     {
                         "204": {"description": "gone", "content": {}},
@@ -50,8 +55,14 @@ CONSTRUCTS: dict[str, dict] = {
             "/things": {
                 "get": _op(
                     {
-                        "200": {"description": "ok", "content": {"application/json": {"schema": ITEM}}},
-                        "400": {"description": "bad", "content": {"application/problem+json": {"schema": ERROR}}},
+                        "200": {
+                            "description": "ok",
+                            "content": {"application/json": {"schema": ITEM}},
+                        },
+                        "400": {
+                            "description": "bad",
+                            "content": {"application/problem+json": {"schema": ERROR}},
+                        },
                         "404": {
                             "description": "none",
                             "content": {
@@ -71,10 +82,19 @@ CONSTRUCTS: dict[str, dict] = {
             "/things": {
                 "post": _op(
                     {
-                        "201": {"description": "made", "content": {"application/vnd.api+json": {"schema": ITEM}}},
-                        "422": {"description": "bad", "content": {"application/vnd.api+json": {"schema": ERROR}}},
+                        "201": {
+                            "description": "made",
+                            "content": {"application/vnd.api+json": {"schema": ITEM}},
+                        },
+                        "422": {
+                            "description": "bad",
+                            "content": {"application/vnd.api+json": {"schema": ERROR}},
+                        },
                     },
-                    requestBody={"required": True, "content": {"application/vnd.api+json": {"schema": ITEM}}},
+                    requestBody={
+                        "required": True,
+                        "content": {"application/vnd.api+json": {"schema": ITEM}},
+                    },
                 )
             }
         }
@@ -84,21 +104,51 @@ CONSTRUCTS: dict[str, dict] = {
     "required property without a schema": _document(
         {
             "/things": {
-                "get": _op({"200": {"description": "ok", "content": {"application/json": {"schema": {
-                    "type": "array", "items": {"$ref": "#/components/schemas/Thing"}}}}}})
+                "get": _op(
+                    {
+                        "200": {
+                            "description": "ok",
+                            "content": {
+                                "application/json": {
+                                    "schema": {
+                                        "type": "array",
+                                        "items": {"$ref": "#/components/schemas/Thing"},
+                                    }
+                                }
+                            },
+                        }
+                    }
+                )
             },
             "/rated": {
-                "get": _op({"200": {"description": "ok", "content": {"application/json": {"schema": {
-                    "$ref": "#/components/schemas/RatedThing"}}}}}, operationId="rated")
+                "get": _op(
+                    {
+                        "200": {
+                            "description": "ok",
+                            "content": {
+                                "application/json": {
+                                    "schema": {"$ref": "#/components/schemas/RatedThing"}
+                                }
+                            },
+                        }
+                    },
+                    operationId="rated",
+                )
             },
         },
         components={
             "schemas": {
-                "Thing": {"type": "object", "required": ["id", "stars"], "properties": {"id": {"type": "string"}}},
-                "RatedThing": {"allOf": [
-                    {"$ref": "#/components/schemas/Thing"},
-                    {"type": "object", "properties": {"stars": {"type": "integer"}}},
-                ]},
+                "Thing": {
+                    "type": "object",
+                    "required": ["id", "stars"],
+                    "properties": {"id": {"type": "string"}},
+                },
+                "RatedThing": {
+                    "allOf": [
+                        {"$ref": "#/components/schemas/Thing"},
+                        {"type": "object", "properties": {"stars": {"type": "integer"}}},
+                    ]
+                },
             }
         },
     ),
@@ -107,13 +157,20 @@ CONSTRUCTS: dict[str, dict] = {
         {
             "/things": {
                 "get": _op(
-                    {"200": {"description": "ok", "content": {"application/json": {"schema": ITEM}}}},
+                    {
+                        "200": {
+                            "description": "ok",
+                            "content": {"application/json": {"schema": ITEM}},
+                        }
+                    },
                     security=[{}, {"key": []}],
                 ),
                 "post": _op({"204": {"description": "done"}}, operationId="open", security=[{}]),
             }
         },
-        components={"securitySchemes": {"key": {"type": "apiKey", "in": "header", "name": "X-Key"}}},
+        components={
+            "securitySchemes": {"key": {"type": "apiKey", "in": "header", "name": "X-Key"}}
+        },
     ),
     # responses described by the empty string
     "empty response description": _document(
@@ -121,8 +178,14 @@ CONSTRUCTS: dict[str, dict] = {
             "/things": {
                 "get": _op(
                     {
-                        "200": {"description": "", "content": {"application/json": {"schema": ITEM}}},
-                        "404": {"description": "", "content": {"application/json": {"schema": ERROR}}},
+                        "200": {
+                            "description": "",
+                            "content": {"application/json": {"schema": ITEM}},
+                        },
+                        "404": {
+                            "description": "",
+                            "content": {"application/json": {"schema": ERROR}},
+                        },
                         "default": {"description": ""},
                     },
                     parameters=[{"name": "q", "in": "query", "schema": {"type": "string"}}],
@@ -135,21 +198,48 @@ CONSTRUCTS: dict[str, dict] = {
         {
             "/things/{kind}": {
                 "get": _op(
-                    {"200": {"description": "ok", "content": {"application/json": {"schema": ITEM}}}},
+                    {
+                        "200": {
+                            "description": "ok",
+                            "content": {"application/json": {"schema": ITEM}},
+                        }
+                    },
                     parameters=[
-                        {"name": "kind", "in": "path", "required": True, "description": "the kind",
-                         "schema": {"$ref": "#/components/schemas/Kind"}},
-                        {"name": "after", "in": "query", "description": "a cursor",
-                         "schema": {"$ref": "#/components/schemas/Id"}},
-                        {"name": "size", "in": "query", "required": True, "description": "page size",
-                         "schema": {"type": "integer", "default": 10, "description": "items per page"}},
+                        {
+                            "name": "kind",
+                            "in": "path",
+                            "required": True,
+                            "description": "the kind",
+                            "schema": {"$ref": "#/components/schemas/Kind"},
+                        },
+                        {
+                            "name": "after",
+                            "in": "query",
+                            "description": "a cursor",
+                            "schema": {"$ref": "#/components/schemas/Id"},
+                        },
+                        {
+                            "name": "size",
+                            "in": "query",
+                            "required": True,
+                            "description": "page size",
+                            "schema": {
+                                "type": "integer",
+                                "default": 10,
+                                "description": "items per page",
+                            },
+                        },
                     ],
                 )
             }
         },
         components={
             "schemas": {
-                "Kind": {"type": "string", "enum": ["a", "b"], "description": "a: the first\nb: the second"},
+                "Kind": {
+                    "type": "string",
+                    "enum": ["a", "b"],
+                    "description": "a: the first\nb: the second",
+                },
                 "Id": {"type": "string", "minLength": 1, "description": "an identifier"},
             }
         },
@@ -169,9 +259,21 @@ CONSTRUCTS: dict[str, dict] = {
                                         "nullable": False,
                                         "properties": {
                                             "name": {"type": "string", "nullable": True},
-                                            "kind": {"type": "string", "enum": ["a", None], "nullable": True},
-                                            "rank": {"type": "integer", "minimum": 0, "exclusiveMinimum": True},
-                                            "size": {"type": "number", "maximum": 9, "exclusiveMaximum": False},
+                                            "kind": {
+                                                "type": "string",
+                                                "enum": ["a", None],
+                                                "nullable": True,
+                                            },
+                                            "rank": {
+                                                "type": "integer",
+                                                "minimum": 0,
+                                                "exclusiveMinimum": True,
+                                            },
+                                            "size": {
+                                                "type": "number",
+                                                "maximum": 9,
+                                                "exclusiveMaximum": False,
+                                            },
                                             "any": {"nullable": True, "description": "anything"},
                                         },
                                     }
@@ -212,7 +314,11 @@ CONSTRUCTS: dict[str, dict] = {
                 "Thing": {
                     "type": "object",
                     "properties": {
-                        "raw": {"type": "string", "additionalProperties": {"type": "string"}, "maxItems": 3},
+                        "raw": {
+                            "type": "string",
+                            "additionalProperties": {"type": "string"},
+                            "maxItems": 3,
+                        },
                         "count": {"type": "integer", "minLength": 2},
                     },
                 }
@@ -224,16 +330,44 @@ CONSTRUCTS: dict[str, dict] = {
         {
             "/things": {
                 "get": _op(
-                    {"200": {"description": "ok", "content": {"application/json": {"schema": ITEM}}}},
+                    {
+                        "200": {
+                            "description": "ok",
+                            "content": {"application/json": {"schema": ITEM}},
+                        }
+                    },
                     parameters=[
-                        {"name": "filter", "in": "query", "schema": {"type": "string"},
-                         "x-filter-fields": {"name": {"operators": ["eq"], "schema": {"$ref": "#/components/schemas/Name"}}}},
-                        {"name": "sort", "in": "query", "style": "form", "explode": False,
-                         "schema": {"type": "array", "items": {"type": "string"}, "default": ["name"]},
-                         "examples": {"byName": {"summary": "by name", "value": ["name"]}},
-                         "x-sortable": ["name"]},
-                        {"name": "q", "in": "query", "allowEmptyValue": True, "schema": {"type": "string"},
-                         "example": "word"},
+                        {
+                            "name": "filter",
+                            "in": "query",
+                            "schema": {"type": "string"},
+                            "x-filter-fields": {
+                                "name": {
+                                    "operators": ["eq"],
+                                    "schema": {"$ref": "#/components/schemas/Name"},
+                                }
+                            },
+                        },
+                        {
+                            "name": "sort",
+                            "in": "query",
+                            "style": "form",
+                            "explode": False,
+                            "schema": {
+                                "type": "array",
+                                "items": {"type": "string"},
+                                "default": ["name"],
+                            },
+                            "examples": {"byName": {"summary": "by name", "value": ["name"]}},
+                            "x-sortable": ["name"],
+                        },
+                        {
+                            "name": "q",
+                            "in": "query",
+                            "allowEmptyValue": True,
+                            "schema": {"type": "string"},
+                            "example": "word",
+                        },
                     ],
                 )
             }
@@ -245,20 +379,46 @@ CONSTRUCTS: dict[str, dict] = {
         {
             "/ships": {
                 "post": _op(
-                    {"201": {"description": "made", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Ship"}}}}},
-                    requestBody={"required": True, "content": {"application/json": {"schema": {
-                        "type": "object", "properties": {"mode": {"$ref": "#/components/schemas/Mode"}}}}}},
+                    {
+                        "201": {
+                            "description": "made",
+                            "content": {
+                                "application/json": {
+                                    "schema": {"$ref": "#/components/schemas/Ship"}
+                                }
+                            },
+                        }
+                    },
+                    requestBody={
+                        "required": True,
+                        "content": {
+                            "application/json": {
+                                "schema": {
+                                    "type": "object",
+                                    "properties": {"mode": {"$ref": "#/components/schemas/Mode"}},
+                                }
+                            }
+                        },
+                    },
                 )
             }
         },
         components={
             "schemas": {
-                "Mode": {"type": "string", "enum": ["slow", "fast"], "default": "slow", "description": "speed"},
+                "Mode": {
+                    "type": "string",
+                    "enum": ["slow", "fast"],
+                    "default": "slow",
+                    "description": "speed",
+                },
                 "Flag": {"type": "boolean", "default": True},
                 "Ship": {
                     "type": "object",
                     "required": ["mode", "flag"],
-                    "properties": {"mode": {"$ref": "#/components/schemas/Mode"}, "flag": {"$ref": "#/components/schemas/Flag"}},
+                    "properties": {
+                        "mode": {"$ref": "#/components/schemas/Mode"},
+                        "flag": {"$ref": "#/components/schemas/Flag"},
+                    },
                 },
             }
         },
@@ -268,14 +428,47 @@ CONSTRUCTS: dict[str, dict] = {
         {
             "/factions/{symbol}": {
                 "get": _op(
-                    {"200": {"description": "ok", "content": {"application/json": {"schema": {
-                        "type": "object", "properties": {"symbol": {"$ref": "#/components/schemas/Symbol"},
-                                                         "code": {"type": "string", "enum": ["ab", "cd"], "pattern": "^[a-z]+$"}}}}}}},
-                    parameters=[{"name": "symbol", "in": "path", "required": True, "schema": {"$ref": "#/components/schemas/Symbol"}}],
+                    {
+                        "200": {
+                            "description": "ok",
+                            "content": {
+                                "application/json": {
+                                    "schema": {
+                                        "type": "object",
+                                        "properties": {
+                                            "symbol": {"$ref": "#/components/schemas/Symbol"},
+                                            "code": {
+                                                "type": "string",
+                                                "enum": ["ab", "cd"],
+                                                "pattern": "^[a-z]+$",
+                                            },
+                                        },
+                                    }
+                                }
+                            },
+                        }
+                    },
+                    parameters=[
+                        {
+                            "name": "symbol",
+                            "in": "path",
+                            "required": True,
+                            "schema": {"$ref": "#/components/schemas/Symbol"},
+                        }
+                    ],
                 )
             }
         },
-        components={"schemas": {"Symbol": {"type": "string", "minLength": 1, "maxLength": 9, "enum": ["VOID", "COSMIC"]}}},
+        components={
+            "schemas": {
+                "Symbol": {
+                    "type": "string",
+                    "minLength": 1,
+                    "maxLength": 9,
+                    "enum": ["VOID", "COSMIC"],
+                }
+            }
+        },
     ),
     # OAS 3.0 keywords next to $ref (description, deprecated, nullable, x- keys): documents
     # mean them, and the validator reads them as it does in 3.1
@@ -284,12 +477,41 @@ CONSTRUCTS: dict[str, dict] = {
             "/things": {
                 "post": _op(
                     {
-                        "200": {"description": "ok", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Holder"}}}},
-                        "400": {"description": "bad", "content": {"application/json": {"schema": {
-                            "$ref": "#/components/schemas/Error", "x-internal": True}}}},
+                        "200": {
+                            "description": "ok",
+                            "content": {
+                                "application/json": {
+                                    "schema": {"$ref": "#/components/schemas/Holder"}
+                                }
+                            },
+                        },
+                        "400": {
+                            "description": "bad",
+                            "content": {
+                                "application/json": {
+                                    "schema": {
+                                        "$ref": "#/components/schemas/Error",
+                                        "x-internal": True,
+                                    }
+                                }
+                            },
+                        },
                     },
-                    requestBody={"content": {"application/json": {"schema": {"type": "object", "properties": {
-                        "mode": {"$ref": "#/components/schemas/Mode", "deprecated": True}}}}}},
+                    requestBody={
+                        "content": {
+                            "application/json": {
+                                "schema": {
+                                    "type": "object",
+                                    "properties": {
+                                        "mode": {
+                                            "$ref": "#/components/schemas/Mode",
+                                            "deprecated": True,
+                                        }
+                                    },
+                                }
+                            }
+                        }
+                    },
                 )
             }
         },
@@ -298,11 +520,25 @@ CONSTRUCTS: dict[str, dict] = {
             "schemas": {
                 "Mode": {"type": "string", "enum": ["a", "b"], "description": "the mode"},
                 "Error": ERROR,
-                "Owner": {"type": "object", "description": "an owner", "properties": {"name": {"type": "string"}}},
-                "Holder": {"type": "object", "properties": {
-                    "mode": {"$ref": "#/components/schemas/Mode", "description": "the holder's mode"},
-                    "owner": {"$ref": "#/components/schemas/Owner", "nullable": True, "description": "if any"},
-                }},
+                "Owner": {
+                    "type": "object",
+                    "description": "an owner",
+                    "properties": {"name": {"type": "string"}},
+                },
+                "Holder": {
+                    "type": "object",
+                    "properties": {
+                        "mode": {
+                            "$ref": "#/components/schemas/Mode",
+                            "description": "the holder's mode",
+                        },
+                        "owner": {
+                            "$ref": "#/components/schemas/Owner",
+                            "nullable": True,
+                            "description": "if any",
+                        },
+                    },
+                },
             }
         },
     ),
@@ -316,8 +552,17 @@ UNPUBLISHABLE: dict[str, tuple[dict, list[tuple[str, str]]]] = {
         _document(
             {
                 "/things": {
-                    "get": _op({"200": {"description": "ok", "content": {"application/json": {"schema": ITEM}}}}),
-                    "post": _op({"204": {"description": "done"}}, operationId="open", security=[{"id": []}]),
+                    "get": _op(
+                        {
+                            "200": {
+                                "description": "ok",
+                                "content": {"application/json": {"schema": ITEM}},
+                            }
+                        }
+                    ),
+                    "post": _op(
+                        {"204": {"description": "done"}}, operationId="open", security=[{"id": []}]
+                    ),
                 }
             },
             security=[{"id": [], "secret": []}],
@@ -349,7 +594,10 @@ UNPUBLISHABLE: dict[str, tuple[dict, list[tuple[str, str]]]] = {
                 }
             }
         ),
-        [("/paths/~1things/description", "unpublishable"), ("/paths/~1things/summary", "unpublishable")],
+        [
+            ("/paths/~1things/description", "unpublishable"),
+            ("/paths/~1things/summary", "unpublishable"),
+        ],
     ),
     # FastAPI keeps a description up to its first form feed (its docstring convention)
     "description with a form feed": (
@@ -371,7 +619,12 @@ UNPUBLISHABLE: dict[str, tuple[dict, list[tuple[str, str]]]] = {
                 }
             }
         ),
-        [("/paths/~1things/get/responses/200/content/application~1json/schema/description", "unpublishable")],
+        [
+            (
+                "/paths/~1things/get/responses/200/content/application~1json/schema/description",
+                "unpublishable",
+            )
+        ],
     ),
 }
 

@@ -392,20 +392,36 @@ def test_classify_lists_spec_gaps_apart_from_failures() -> None:
     )
     report = FuzzReport(spec="s", app_dir="d", seed=0, max_examples=1)
     fuzz.classify(["GET /a"], observed, report, {"GET /a": {"200", "400"}}, gaps)
-    assert [(g.operation, g.status, g.occurrences) for g in report.spec_gaps] == [("GET /a", 401, 2)]
+    assert [(g.operation, g.status, g.occurrences) for g in report.spec_gaps] == [
+        ("GET /a", 401, 2)
+    ]
     assert [(f.check, f.status) for f in report.failures] == [
         ("content_type_conformance", 401),
         ("status_code_conformance", 422),
     ]
     text = report.render()
     assert "SPEC GAP GET /a: refuses a missing or wrong credential with 401" in text
-    assert text.splitlines()[-1].endswith(f"2 failures, 0 errors, 1 spec gaps in {report.elapsed:.1f}s")
+    assert text.splitlines()[-1].endswith(
+        f"2 failures, 0 errors, 1 spec gaps in {report.elapsed:.1f}s"
+    )
 
     only_gaps = FuzzReport(spec="s", app_dir="d", seed=0, max_examples=1)
-    fuzz.classify(["GET /a"], Observations(answered={"GET /a"}, failures=observed.failures[:2]), only_gaps, None, gaps)
+    fuzz.classify(
+        ["GET /a"],
+        Observations(answered={"GET /a"}, failures=observed.failures[:2]),
+        only_gaps,
+        None,
+        gaps,
+    )
     assert only_gaps.exit_code == 0 and not only_gaps.failures
     strict = FuzzReport(spec="s", app_dir="d", seed=0, max_examples=1, strict=True)
-    fuzz.classify(["GET /a"], Observations(answered={"GET /a"}, failures=observed.failures[:2]), strict, None, gaps)
+    fuzz.classify(
+        ["GET /a"],
+        Observations(answered={"GET /a"}, failures=observed.failures[:2]),
+        strict,
+        None,
+        gaps,
+    )
     assert strict.exit_code == 1
     assert "FAIL (strict) spec gap GET /a" in strict.render()
     assert json.loads(json.dumps(strict.to_json()))["spec_gaps"][0]["status"] == 401
@@ -440,13 +456,23 @@ def test_a_form_or_xml_body_whose_label_was_lost_is_a_note() -> None:
         "p1": Reading(False, {"tags": ["id"]}, "tags.0: Input should be a valid dictionary"),
     }
     report = FuzzReport(spec="s", app_dir="d", seed=0, max_examples=1)
-    fuzz.classify(["PUT /pet"], Observations(answered={"PUT /pet"}, failures=[("PUT /pet", f) for f in failures]), report, None, None, readings)
+    fuzz.classify(
+        ["PUT /pet"],
+        Observations(answered={"PUT /pet"}, failures=[("PUT /pet", f) for f in failures]),
+        report,
+        None,
+        None,
+        readings,
+    )
     assert [(n.check, n.media_type) for n in report.encoding_notes] == [
         ("negative_data_rejection", form),
         ("positive_data_acceptance", "application/xml"),
     ]
     # n2 and n3 are one distinct failure (same operation, check, status, media type), j1 another
-    assert sorted((f.media_type, f.occurrences) for f in report.failures) == [("application/json", 1), (form, 2)]
+    assert sorted((f.media_type, f.occurrences) for f in report.failures) == [
+        ("application/json", 1),
+        (form, 2),
+    ]
     text = report.render()
     assert 'reads as {"name": "Dogs"}: valid; its label did not survive the encoding' in text
     assert json.loads(json.dumps(report.to_json()))["encoding_notes"][1]["valid"] is False

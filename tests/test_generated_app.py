@@ -7,9 +7,8 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from fastapi.testclient import TestClient
-
 from conftest import REPO
+from fastapi.testclient import TestClient
 
 KEYS = {"API_KEY_AUTH_KEYS": "user-key", "ADMIN_API_KEY_AUTH_KEYS": "admin-key"}
 
@@ -53,7 +52,12 @@ def test_missing_and_wrong_keys_are_refused_with_the_declared_error(client: Test
 
 
 def test_user_key_cannot_use_an_admin_operation(client: TestClient) -> None:
-    body = {"id": "a", "name": "A", "description": "d", "openapi_url": "http://localhost/openapi.json"}
+    body = {
+        "id": "a",
+        "name": "A",
+        "description": "d",
+        "openapi_url": "http://localhost/openapi.json",
+    }
     response = client.post("/services/register", json=body, headers={"X-API-KEY": "user-key"})
     assert response.status_code == 401
 
@@ -72,7 +76,9 @@ def test_invalid_request_gets_the_declared_400_error_schema(client: TestClient) 
 
 
 def test_unimplemented_handler_answers_501_in_the_error_schema(client: TestClient) -> None:
-    response = client.get("/system-prompt", params={"service_ids": "x"}, headers={"X-API-KEY": "user-key"})
+    response = client.get(
+        "/system-prompt", params={"service_ids": "x"}, headers={"X-API-KEY": "user-key"}
+    )
     if response.status_code != 501:
         pytest.skip("the golden service implements generateSystemPrompt")
     assert response.json() == {

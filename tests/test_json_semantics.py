@@ -260,7 +260,9 @@ def run(service: Path, body: str) -> None:
     result = subprocess.run(
         [sys.executable, "-c", script], cwd=service, capture_output=True, text=True, check=False
     )
-    assert result.returncode == 0 and result.stdout.strip().endswith("ok"), result.stdout + result.stderr
+    assert result.returncode == 0 and result.stdout.strip().endswith("ok"), (
+        result.stdout + result.stderr
+    )
 
 
 def test_zero_discrepancies(service: Path) -> None:
@@ -437,7 +439,9 @@ components:
 """
 
 
-def test_keywords_the_service_cannot_express_are_reported_in_their_own_category(tmp_path: Path) -> None:
+def test_keywords_the_service_cannot_express_are_reported_in_their_own_category(
+    tmp_path: Path,
+) -> None:
     """A ``not`` whose subschema is a ``$ref`` and ``contains`` are neither enforced nor
     published: the validator reports them as ``unenforced``; a property named ``not`` and an
     evaluable ``not`` are no discrepancy."""

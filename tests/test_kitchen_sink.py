@@ -8,8 +8,8 @@ import textwrap
 from pathlib import Path
 
 import pytest
-
 from conftest import REPO
+
 from specfirst.pipeline import generate
 from specfirst.validator.run import validate
 

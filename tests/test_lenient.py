@@ -92,7 +92,9 @@ def test_refs_inside_extensions_and_example_values_are_data(tmp_path: Path) -> N
 
 
 def test_a_property_named_like_an_extension_is_still_a_schema(tmp_path: Path) -> None:
-    text = LITERAL_REFS.replace('$ref: "#/components/schemas/Link"', '$ref: "#/components/schemas/Missing"')
+    text = LITERAL_REFS.replace(
+        '$ref: "#/components/schemas/Link"', '$ref: "#/components/schemas/Missing"'
+    )
     assert _refused(_write(tmp_path, {"openapi.yaml": text})) == [
         "dangling $ref '#/components/schemas/Missing': nothing at /components/schemas/Missing "
         "in openapi.yaml".replace("openapi.yaml", str(tmp_path / "openapi.yaml"))
@@ -126,7 +128,9 @@ def test_symlink_out_of_the_folder_is_refused(tmp_path: Path) -> None:
     ]
 
 
-@pytest.mark.parametrize("ref", ["../secret.yaml", "%2e%2e/secret.yaml", "sub/%2E%2E/../secret.yaml"])
+@pytest.mark.parametrize(
+    "ref", ["../secret.yaml", "%2e%2e/secret.yaml", "sub/%2E%2E/../secret.yaml"]
+)
 def test_relative_escapes_are_refused(tmp_path: Path, ref: str) -> None:
     (tmp_path / "secret.yaml").write_text("description: secret\n")
     assert _outside(tmp_path, ref) == [
@@ -145,7 +149,9 @@ def test_absolute_path_is_refused(tmp_path: Path) -> None:
 def test_fifo_is_refused_without_reading_it(tmp_path: Path) -> None:
     (tmp_path / "api").mkdir()
     os.mkfifo(tmp_path / "api" / "pipe.yaml")  # reading it would wait for a writer forever
-    assert _outside(tmp_path, "pipe.yaml") == ["$ref 'pipe.yaml': pipe.yaml: not a regular file; refusing to read it"]
+    assert _outside(tmp_path, "pipe.yaml") == [
+        "$ref 'pipe.yaml': pipe.yaml: not a regular file; refusing to read it"
+    ]
 
 
 def test_device_as_root_document_is_refused() -> None:
@@ -156,7 +162,9 @@ def test_file_over_the_size_cap_is_refused_before_reading(tmp_path: Path) -> Non
     (tmp_path / "api").mkdir()
     with (tmp_path / "api" / "huge.yaml").open("wb") as handle:
         handle.truncate(MAX_FILE_BYTES + 1)  # sparse: nothing is written to disk
-    assert _outside(tmp_path, "huge.yaml") == ["$ref 'huge.yaml': huge.yaml: file is larger than 64 MB; refusing to read it"]
+    assert _outside(tmp_path, "huge.yaml") == [
+        "$ref 'huge.yaml': huge.yaml: file is larger than 64 MB; refusing to read it"
+    ]
 
 
 # --------------------------------------------------------------------------- no traceback
@@ -166,7 +174,9 @@ def test_long_instances_are_shortened_on_every_python() -> None:
     from jsonschema.exceptions import ValidationError
 
     instance = {f"key{i}": "value " * 20 for i in range(10)}
-    error = ValidationError(f"{instance!r} is not valid under any of the given schemas", instance=instance)
+    error = ValidationError(
+        f"{instance!r} is not valid under any of the given schemas", instance=instance
+    )
     message = _error_message(error)
     assert message.endswith(" is not valid under any of the given schemas")
     assert len(message) < 300
@@ -251,7 +261,9 @@ def repaired_client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestCl
         from app.main import create_app
 
         keys = {"API_KEY_KEYS": "good-key", "SESSION_COOKIE_KEYS": "cookie"}
-        app = create_app(Settings.from_env(keys), database=Database(f"sqlite:///{root / 'db.sqlite'}"))
+        app = create_app(
+            Settings.from_env(keys), database=Database(f"sqlite:///{root / 'db.sqlite'}")
+        )
         yield TestClient(app)
     finally:
         sys.path.remove(str(root / "service"))
@@ -280,7 +292,9 @@ def test_undefined_scheme_refuses_everything(repaired_client: TestClient) -> Non
 # --------------------------------------------------------------------------- the command line
 
 
-def test_commands_print_warnings_and_strict_refuses(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_commands_print_warnings_and_strict_refuses(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     spec = str(_write(tmp_path, {"openapi.yaml": REPAIRABLE}))
     assert main(["plan", spec]) == 0
     err = capsys.readouterr().err.splitlines()
@@ -306,7 +320,12 @@ def test_ref_root_widens_the_folder_refs_may_read(tmp_path: Path) -> None:
     response = spec.document["paths"]["/a"]["get"]["responses"]["200"]
     assert spec.resolve(response["$ref"]) == {"description": "ok"}
     with pytest.raises(SpecError):
-        load_spec(_write(tmp_path / "reference", {"openapi.yaml": OUTSIDE.replace("REF", "/etc/hostname")}), ref_root=tmp_path)
+        load_spec(
+            _write(
+                tmp_path / "reference", {"openapi.yaml": OUTSIDE.replace("REF", "/etc/hostname")}
+            ),
+            ref_root=tmp_path,
+        )
 
 
 def test_operations_given_as_refs_are_used_in_place() -> None:

@@ -48,11 +48,17 @@ def test_scope_keeps_names_apart_that_differ_only_by_case() -> None:
     scope = naming.NameScope()
     assert [scope.claim(naming.snake(n)) for n in ("id", "ID", "Id")] == ["id", "id_2", "id_3"]
     classes = naming.class_scope()
-    assert [classes.claim(naming.pascal(n)) for n in ("pet", "Pet", "PET")] == ["Pet", "Pet2", "PET3"]
+    assert [classes.claim(naming.pascal(n)) for n in ("pet", "Pet", "PET")] == [
+        "Pet",
+        "Pet2",
+        "PET3",
+    ]
 
 
 def test_derived_operation_names_are_stable() -> None:
-    assert naming.derived_operation_name("GET", "/pets/{petId}/photos") == "get_pets_by_pet_id_photos"
+    assert (
+        naming.derived_operation_name("GET", "/pets/{petId}/photos") == "get_pets_by_pet_id_photos"
+    )
     assert naming.derived_operation_name("post", "/") == "post_root"
 
 
@@ -101,7 +107,9 @@ def test_awkward_names_generate_a_faithful_app(tmp_path: Path) -> None:
     generate(spec, out)
     source = (out / "app" / "schemas.py").read_text()
     assert "class Thing(" in source and "class Thing2(" in source
-    assert "id_2: Integer | MISSING = Field(default=MISSING, alias='ID')" in source.replace('"', "'")
+    assert "id_2: Integer | MISSING = Field(default=MISSING, alias='ID')" in source.replace(
+        '"', "'"
+    )
     assert validate(spec, out) == []
 
 
@@ -117,8 +125,12 @@ _NAMESPACES = {
 
 def _imported_names(template: str) -> set[str]:
     names: set[str] = set()
-    text = re.sub(r"\{[%{#].*?[%}#]\}", "", template, flags=re.DOTALL)  # Jinja markup names nothing fixed
-    for match in re.finditer(r"^from [\w.]+ import \(?([^)\n]*(?:\n[^)\n]*)*?)\)?$", text, flags=re.MULTILINE):
+    text = re.sub(
+        r"\{[%{#].*?[%}#]\}", "", template, flags=re.DOTALL
+    )  # Jinja markup names nothing fixed
+    for match in re.finditer(
+        r"^from [\w.]+ import \(?([^)\n]*(?:\n[^)\n]*)*?)\)?$", text, flags=re.MULTILINE
+    ):
         for part in match.group(1).split(","):
             part = part.split("#")[0].strip()
             if part:
@@ -137,9 +149,13 @@ def test_no_document_name_can_take_an_imported_name(template: str) -> None:
         if "classes" in kinds and name[:1].isupper():
             assert name in naming.class_scope(), f"{template}: class name {name!r} is not reserved"
         if "functions" in kinds and name[:1].islower():
-            assert name in naming.function_scope(), f"{template}: function name {name!r} is not reserved"
+            assert name in naming.function_scope(), (
+                f"{template}: function name {name!r} is not reserved"
+            )
         if kinds == "schemes":
-            assert name in naming.scheme_scope() or name[:1].isupper(), f"{template}: {name!r} is not reserved"
+            assert name in naming.scheme_scope() or name[:1].isupper(), (
+                f"{template}: {name!r} is not reserved"
+            )
 
 
 COLLIDING = """
@@ -224,8 +240,20 @@ def test_names_colliding_with_generated_modules_generate_a_faithful_app(tmp_path
         "assert answer.status_code == 422, answer.text\n"
         "print('ok')\n"
     ) % [
-        "ValidationError", "HTTPValidationError", "Query", "Field", "BaseModel", "Annotated", "Literal",
-        "MISSING", "Path", "Depends", "COMPONENTS", "None",
+        "ValidationError",
+        "HTTPValidationError",
+        "Query",
+        "Field",
+        "BaseModel",
+        "Annotated",
+        "Literal",
+        "MISSING",
+        "Path",
+        "Depends",
+        "COMPONENTS",
+        "None",
     ]
-    result = subprocess.run([sys.executable, "-c", script], cwd=out, capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=out, capture_output=True, text=True, check=False
+    )
     assert result.returncode == 0 and result.stdout.strip() == "ok", result.stderr[-3000:]

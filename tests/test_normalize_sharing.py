@@ -45,7 +45,9 @@ def _cyclic_document(width: int) -> dict[str, Any]:
                     "responses": {
                         "200": {
                             "description": "ok",
-                            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/S0"}}},
+                            "content": {
+                                "application/json": {"schema": {"$ref": "#/components/schemas/S0"}}
+                            },
                         }
                     }
                 }
@@ -69,13 +71,20 @@ def _hub_document(width: int) -> dict[str, Any]:
     ref = "#/components/schemas/{}".format
     schemas: dict[str, Any] = {
         "S0": {"$ref": ref("H")},
-        "H": {"type": "object", "properties": {f"a{i}": {"$ref": ref(f"A{i}")} for i in range(width)}},
+        "H": {
+            "type": "object",
+            "properties": {f"a{i}": {"$ref": ref(f"A{i}")} for i in range(width)},
+        },
         "C": {"type": "object", "properties": {"up": {"$ref": ref("H")}}},
     }
     for i in range(width):
         schemas[f"A{i}"] = {
             "type": "object",
-            "properties": {"hub": {"$ref": ref("H")}, "c": {"$ref": ref("C")}, "n": {"type": "integer"}},
+            "properties": {
+                "hub": {"$ref": ref("H")},
+                "c": {"$ref": ref("C")},
+                "n": {"type": "integer"},
+            },
         }
     doc["components"]["schemas"] = schemas
     return doc
@@ -156,7 +165,9 @@ def _count_calls(monkeypatch: Any, owner: Any, name: str, counts: dict[str, int]
     monkeypatch.setattr(owner, name, counted)
 
 
-def test_a_reference_graph_is_normalized_aligned_and_compared_per_node_not_per_path(monkeypatch: Any) -> None:
+def test_a_reference_graph_is_normalized_aligned_and_compared_per_node_not_per_path(
+    monkeypatch: Any,
+) -> None:
     import copy
 
     from specfirst.validator import compare as C
@@ -190,17 +201,29 @@ def test_a_difference_in_a_shared_component_is_reported_on_every_path() -> None:
     # L1 is reached from L0 through a, b, u's anyOf member and o's oneOf member; below it
     # the recursion back to L0 is a marker, so each path to L1 reports its maximum once
     via = ["/properties/a", "/properties/b", "/properties/u/anyOf/0", "/properties/o/items/oneOf/0"]
-    assert sorted(d.pointer for d in found) == sorted(f"{prefix}{p}/properties/n/maximum" for p in via)
+    assert sorted(d.pointer for d in found) == sorted(
+        f"{prefix}{p}/properties/n/maximum" for p in via
+    )
     assert {(d.spec, d.app, d.kind) for d in found} == {(1, 7, "changed")}
 
 
 def test_sort_keys_order_like_the_canonical_texts() -> None:
     # texts that differ within the prefix a key keeps order like the texts
-    texts = ['{"a":1}', '{"a":2}', "[1]", '"x' + "y" * 3000 + '"', '"x' + "z" * 3000 + '"', '"x"', '"xy"']
+    texts = [
+        '{"a":1}',
+        '{"a":2}',
+        "[1]",
+        '"x' + "y" * 3000 + '"',
+        '"x' + "z" * 3000 + '"',
+        '"x"',
+        '"xy"',
+    ]
     keys = [N._compose([t]) for t in texts]
     assert [t for _, t in sorted(zip(keys, texts, strict=True))] == sorted(texts)
     assert [k.exact for k in keys] == [True, True, True, False, False, True, True]
     # texts sharing their whole prefix are still told apart, by digest
     long = ['"' + "y" * 3000 + '"', '"' + "y" * 2999 + 'z"']
     assert N._compose([long[0]]) != N._compose([long[1]])
-    assert N._compose(['{"a":', N._compose(["1"]), "}"]) == N._compose(['{"a":', N._compose(["1"]), "}"])
+    assert N._compose(['{"a":', N._compose(["1"]), "}"]) == N._compose(
+        ['{"a":', N._compose(["1"]), "}"]
+    )

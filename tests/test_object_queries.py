@@ -40,7 +40,12 @@ def test_object_query_parameters_import_validate_and_are_read_as_json(tmp_path: 
     )
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite'}"}
     done = subprocess.run(
-        [sys.executable, "-c", script], cwd=out, capture_output=True, text=True, env=env, check=False
+        [sys.executable, "-c", script],
+        cwd=out,
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
     )
     assert done.returncode == 0, done.stderr[-2000:]
     # the valid request reaches the (unwritten) handler; the others get the declared 400

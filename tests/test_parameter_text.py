@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
@@ -52,7 +51,11 @@ DOCUMENT = {
             "get": {
                 "operationId": "listItems",
                 "parameters": [
-                    {"name": "level", "in": "query", "schema": {"type": "integer", "enum": [0, 1, 2, 4]}},
+                    {
+                        "name": "level",
+                        "in": "query",
+                        "schema": {"type": "integer", "enum": [0, 1, 2, 4]},
+                    },
                     {"name": "active", "in": "query", "schema": {"type": "boolean"}},
                     {"name": "weight", "in": "query", "schema": {"type": "number"}},
                 ],
@@ -65,9 +68,14 @@ DOCUMENT = {
                 "operationId": "createItem",
                 "requestBody": {
                     "required": True,
-                    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Item"}}},
+                    "content": {
+                        "application/json": {"schema": {"$ref": "#/components/schemas/Item"}}
+                    },
                 },
-                "responses": {**_answer({"$ref": "#/components/schemas/Item"}, "201"), "400": ERROR},
+                "responses": {
+                    **_answer({"$ref": "#/components/schemas/Item"}, "201"),
+                    "400": ERROR,
+                },
             },
         },
         "/items/{itemId}": {
@@ -76,7 +84,11 @@ DOCUMENT = {
             ],
             "get": {
                 "operationId": "getItem",
-                "responses": {**_answer({"$ref": "#/components/schemas/Item"}), "400": ERROR, "404": ERROR},
+                "responses": {
+                    **_answer({"$ref": "#/components/schemas/Item"}),
+                    "400": ERROR,
+                    "404": ERROR,
+                },
             },
             "delete": {
                 "operationId": "deleteItem",
@@ -110,12 +122,22 @@ def test_an_integer_id_is_read_only_in_its_canonical_spelling(server: Server) ->
 
 
 def test_query_values_of_integer_enums_booleans_and_numbers(server: Server) -> None:
-    httpx.post(f"{server.url}/items", json={"name": "zero", "level": 0, "active": True, "weight": 1.5})
+    httpx.post(
+        f"{server.url}/items", json={"name": "zero", "level": 0, "active": True, "weight": 1.5}
+    )
     for query in ("level=0", "active=true", "weight=1.5", "level=0&active=true"):
         answer = httpx.get(f"{server.url}/items?{query}")
         assert answer.status_code == 200, (query, answer.text)
         assert [item["name"] for item in answer.json()] == ["zero"], query
-    for query in ("level=3", "level=00", "active=yes", "active=1", "weight=nan", "weight=inf", "weight=1e999"):
+    for query in (
+        "level=3",
+        "level=00",
+        "active=yes",
+        "active=1",
+        "weight=nan",
+        "weight=inf",
+        "weight=1e999",
+    ):
         answer = httpx.get(f"{server.url}/items?{query}")
         assert answer.status_code == 400, (query, answer.text)
         assert set(answer.json()) == {"message"}

@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from conftest import REPO
+
 from specfirst.pipeline import generate
 from specfirst.validator.derive import derive_app
 

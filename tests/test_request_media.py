@@ -173,7 +173,9 @@ def run(service: Path, body: str) -> None:
     result = subprocess.run(
         [sys.executable, "-c", script], cwd=service, capture_output=True, text=True, check=False
     )
-    assert result.returncode == 0 and result.stdout.strip().endswith("ok"), result.stdout + result.stderr
+    assert result.returncode == 0 and result.stdout.strip().endswith("ok"), (
+        result.stdout + result.stderr
+    )
 
 
 def test_zero_discrepancies(service: Path) -> None:

@@ -24,7 +24,6 @@ from typing import Any
 from urllib.parse import parse_qsl, quote, unquote
 
 import pytest
-
 from conftest import FOUNDATION_DOCUMENTS
 from jsonschema import Draft202012Validator, FormatChecker
 from referencing import Registry, Resource

@@ -25,7 +25,11 @@ def service(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def run_in(service: Path, script: str) -> str:
     result = subprocess.run(
-        [sys.executable, "-c", textwrap.dedent(script)], cwd=service, capture_output=True, text=True, check=False
+        [sys.executable, "-c", textwrap.dedent(script)],
+        cwd=service,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert result.returncode == 0, result.stderr[-3000:]
     return result.stdout

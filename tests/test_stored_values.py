@@ -352,7 +352,9 @@ def test_a_required_nullable_property_reads_back_as_null(providers: Server) -> N
     assert httpx.get(url).status_code == 200
 
 
-def test_a_generated_uuid_id_is_in_the_canonical_form_format_uuid_requires(providers: Server) -> None:
+def test_a_generated_uuid_id_is_in_the_canonical_form_format_uuid_requires(
+    providers: Server,
+) -> None:
     created = httpx.post(f"{providers.url}/providers", json={"body": {"label": "u", "name": "U"}})
     assert created.status_code == 201, created.text
     ident = created.json()["id"]

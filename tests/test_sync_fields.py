@@ -9,12 +9,12 @@ from typing import Any
 import pytest
 import yaml
 from fastapi.testclient import TestClient
+from test_sync_outbox import service_modules
+from typesense_server import HEALTH_DETAILS, TypesenseServer, wait_until
 
 from specfirst.pipeline import generate, load_api
 from specfirst.resources import make_plan
 from specfirst.steps.typesense_sync import collection_fields
-from test_sync_outbox import service_modules
-from typesense_server import HEALTH_DETAILS, TypesenseServer, wait_until
 
 pytest_plugins = ["typesense_server"]
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
@@ -46,7 +46,11 @@ THING = {
             "type": "array",
             "items": {
                 "type": "object",
-                "properties": {"sku": {"type": "string"}, "qty": {"type": ["integer", "null"]}, "kinds": {"type": "array", "items": {"type": "string"}}},
+                "properties": {
+                    "sku": {"type": "string"},
+                    "qty": {"type": ["integer", "null"]},
+                    "kinds": {"type": "array", "items": {"type": "string"}},
+                },
             },
         },
         "payload": {"oneOf": [{"type": "string"}, {"type": "integer"}]},
@@ -57,16 +61,23 @@ THING = {
 WIDGET = {
     "type": "object",
     "x-specfirst-id": "code",
-    "properties": {"code": {"type": "integer"}, "id": {"type": "string"}, "name": {"type": "string"}},
+    "properties": {
+        "code": {"type": "integer"},
+        "id": {"type": "string"},
+        "name": {"type": "string"},
+    },
 }
 
 
 def crud_paths(name: str, schema: str, id_param: str) -> dict[str, Any]:
     ref = {"$ref": f"#/components/schemas/{schema}"}
-    ok = lambda s: {"description": "ok", "content": {"application/json": {"schema": s}}}  # noqa: E731
+    ok = lambda s: {"description": "ok", "content": {"application/json": {"schema": s}}}
     return {
         f"/{name}": {
-            "get": {"operationId": f"list{schema}", "responses": {"200": ok({"type": "array", "items": ref})}},
+            "get": {
+                "operationId": f"list{schema}",
+                "responses": {"200": ok({"type": "array", "items": ref})},
+            },
             "post": {
                 "operationId": f"create{schema}",
                 "requestBody": {"required": True, "content": {"application/json": {"schema": ref}}},
@@ -74,9 +85,14 @@ def crud_paths(name: str, schema: str, id_param: str) -> dict[str, Any]:
             },
         },
         f"/{name}/{{{id_param}}}": {
-            "parameters": [{"name": id_param, "in": "path", "required": True, "schema": {"type": "string"}}],
+            "parameters": [
+                {"name": id_param, "in": "path", "required": True, "schema": {"type": "string"}}
+            ],
             "get": {"operationId": f"read{schema}", "responses": {"200": ok(ref)}},
-            "delete": {"operationId": f"delete{schema}", "responses": {"204": {"description": "gone"}}},
+            "delete": {
+                "operationId": f"delete{schema}",
+                "responses": {"204": {"description": "gone"}},
+            },
         },
     }
 
@@ -86,7 +102,10 @@ def spec(tmp_path_factory: pytest.TempPathFactory) -> Path:
     document = {
         "openapi": "3.1.0",
         "info": {"title": "Things", "version": "1"},
-        "paths": {**crud_paths("things", "Thing", "thingId"), **crud_paths("widgets", "Widget", "code")},
+        "paths": {
+            **crud_paths("things", "Thing", "thingId"),
+            **crud_paths("widgets", "Widget", "code"),
+        },
         "components": {"schemas": {"Thing": THING, "Widget": WIDGET}},
     }
     path = tmp_path_factory.mktemp("spec") / "things.yaml"
@@ -113,7 +132,12 @@ def test_fields_follow_the_schema(spec: Path) -> None:
         "labels": ("string[]", True, None, ("labels",)),
         "scores": ("int64[]", False, None, ("scores",)),
         "created_at": ("string", False, None, ("created_at",)),
-        "created_at_ts_2": ("int64", False, "timestamp", ("created_at",)),  # created_at_ts is a property
+        "created_at_ts_2": (
+            "int64",
+            False,
+            "timestamp",
+            ("created_at",),
+        ),  # created_at_ts is a property
         "created_at_ts": ("string", False, None, ("created_at_ts",)),
         "owner__name": ("string", False, "nested", ("owner", "name")),
         "owner__age": ("int64", False, "nested", ("owner", "age")),
@@ -130,7 +154,11 @@ def test_fields_follow_the_schema(spec: Path) -> None:
 def test_a_property_called_id_that_is_not_the_id(spec: Path) -> None:
     c = fields_of(spec, "widgets")
     assert c.keys == {"code": "code", "id": "id_value", "name": "name"}
-    assert {f.name: f.type for f in c.fields} == {"code": "int64", "id_value": "string", "name": "string"}
+    assert {f.name: f.type for f in c.fields} == {
+        "code": "int64",
+        "id_value": "string",
+        "name": "string",
+    }
 
 
 THINGS = [
@@ -152,7 +180,13 @@ THINGS = [
         "extra": {"anything": [1, {"deep": None}]},
         "dotted.name": "kept",
     },
-    {"id": "t2", "title": "Second", "created_at": "2024-10-17T14:34:56+02:00", "owner": {}, "parts": []},
+    {
+        "id": "t2",
+        "title": "Second",
+        "created_at": "2024-10-17T14:34:56+02:00",
+        "owner": {},
+        "parts": [],
+    },
     {"id": "t3", "title": "Third", "payload": "text"},
 ]
 
@@ -174,7 +208,12 @@ def test_items_round_trip_through_a_real_typesense(
             for thing in THINGS:
                 answer = client.post("/things", json=thing)
                 assert answer.status_code == 201, answer.text
-            assert client.post("/widgets", json={"code": 5, "id": "not the id", "name": "Gear"}).status_code == 201
+            assert (
+                client.post(
+                    "/widgets", json={"code": 5, "id": "not the id", "name": "Gear"}
+                ).status_code
+                == 201
+            )
             wait_until(lambda: client.get("/healthz").json()["sync"]["outbox"]["depth"] == 0, 10)
             assert client.get("/healthz").json()["sync"]["last_error"] is None
             stored = {item["id"]: item for item in client.get("/things").json()}
@@ -186,14 +225,26 @@ def test_items_round_trip_through_a_real_typesense(
             assert first["created_at_ts_2"] == 1729168496
             assert first["owner__name"] == "Ada" and "owner__age" not in first
             assert first["parts__sku"] == ["a-1", "b-2"] and first["parts__qty"] == [4]
-            assert documents["t2"]["created_at_ts_2"] == 1729168496  # the same moment, another offset
+            assert (
+                documents["t2"]["created_at_ts_2"] == 1729168496
+            )  # the same moment, another offset
             assert "created_at_ts_2" not in documents["t3"]  # no date-time: no timestamp
 
             widget = json.loads(typesense_server.client().collections["widgets"].documents.export())
-            assert widget["id"] == "5" and widget["code"] == 5 and widget["id_value"] == "not the id"
+            assert (
+                widget["id"] == "5" and widget["code"] == 5 and widget["id_value"] == "not the id"
+            )
             assert WIDGETS_COLLECTION.from_document(widget) == client.get("/widgets").json()[0]
 
-            hits = typesense_server.client().collections["things"].documents.search(
-                {"q": "turin", "query_by": ",".join(THINGS_COLLECTION.query_by), "filter_by": "labels:=[red] && level:[2]"}
+            hits = (
+                typesense_server.client()
+                .collections["things"]
+                .documents.search(
+                    {
+                        "q": "turin",
+                        "query_by": ",".join(THINGS_COLLECTION.query_by),
+                        "filter_by": "labels:=[red] && level:[2]",
+                    }
+                )
             )
             assert [h["document"]["id"] for h in hits["hits"]] == ["t1"]

@@ -80,7 +80,9 @@ def test_drift_behind_the_services_back_is_repaired_after_typesense_returns(
     documents = typesense_server.client().collections["services"].documents
     kept = min(database_items(service.database))
     documents[kept].delete()  # a write Typesense lost
-    documents.upsert({"id": "svc-stray", "name": "Stray", "description": "", "openapi_url": "", "tags": []})
+    documents.upsert(
+        {"id": "svc-stray", "name": "Stray", "description": "", "openapi_url": "", "tags": []}
+    )
     assert not in_sync(typesense_server, service.database)
 
     typesense_server.stop()

@@ -13,7 +13,6 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import event
-
 from typesense_server import ADMIN, HEALTH_DETAILS, REPO, SERVICE_KEYS
 
 pytest_plugins = ["typesense_server"]
@@ -33,7 +32,9 @@ def service_modules(directory: Path) -> Iterator[None]:
 
 
 @pytest.fixture
-def app_client(generated_service: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[TestClient, Path]]:
+def app_client(
+    generated_service: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[tuple[TestClient, Path]]:
     for name in ("TYPESENSE_URL", "TYPESENSE_API_KEY"):
         monkeypatch.delenv(name, raising=False)
     database = tmp_path / "app.db"
@@ -42,35 +43,60 @@ def app_client(generated_service: Path, tmp_path: Path, monkeypatch: pytest.Monk
         from app.core.db import Database
         from app.main import create_app
 
-        app = create_app(Settings.from_env({**SERVICE_KEYS, **HEALTH_DETAILS}), database=Database(f"sqlite:///{database}"))
+        app = create_app(
+            Settings.from_env({**SERVICE_KEYS, **HEALTH_DETAILS}),
+            database=Database(f"sqlite:///{database}"),
+        )
         with TestClient(app) as client:
             yield client, database
 
 
 def outbox_rows(database: Path) -> list[tuple[Any, ...]]:
     with closing(sqlite3.connect(database)) as connection:
-        return connection.execute("SELECT collection, document_id, operation FROM sync_outbox ORDER BY id").fetchall()
+        return connection.execute(
+            "SELECT collection, document_id, operation FROM sync_outbox ORDER BY id"
+        ).fetchall()
 
 
 def registration(service_id: str, name: str = "Character Service") -> dict[str, Any]:
-    return {"id": service_id, "name": name, "description": "d", "openapi_url": "https://x.example/openapi.json"}
+    return {
+        "id": service_id,
+        "name": name,
+        "description": "d",
+        "openapi_url": "https://x.example/openapi.json",
+    }
 
 
-def test_every_write_marks_its_document_once_even_with_sync_off(app_client: tuple[TestClient, Path]) -> None:
+def test_every_write_marks_its_document_once_even_with_sync_off(
+    app_client: tuple[TestClient, Path],
+) -> None:
     client, database = app_client
-    assert client.post("/services/register", json=registration("a"), headers=ADMIN).status_code == 201
+    assert (
+        client.post("/services/register", json=registration("a"), headers=ADMIN).status_code == 201
+    )
     assert outbox_rows(database) == [("services", "a", "create")]
-    assert client.put("/services/update/a", json=registration("a", "B"), headers=ADMIN).status_code == 200
+    assert (
+        client.put("/services/update/a", json=registration("a", "B"), headers=ADMIN).status_code
+        == 200
+    )
     assert client.delete("/services/delete/a", headers=ADMIN).status_code == 200
-    assert outbox_rows(database) == [("services", "a", "delete")]  # one row per document: its latest write
-    assert client.post("/services/register", json=registration("b"), headers=ADMIN).status_code == 201
-    assert client.post("/services/register", json=registration("b"), headers=ADMIN).status_code == 400
+    assert outbox_rows(database) == [
+        ("services", "a", "delete")
+    ]  # one row per document: its latest write
+    assert (
+        client.post("/services/register", json=registration("b"), headers=ADMIN).status_code == 201
+    )
+    assert (
+        client.post("/services/register", json=registration("b"), headers=ADMIN).status_code == 400
+    )
     assert outbox_rows(database) == [("services", "a", "delete"), ("services", "b", "create")]
     figures = client.get("/healthz").json()["sync"]
     assert figures["enabled"] is False and figures["outbox"]["depth"] == 2
 
 
-def test_the_outbox_row_commits_and_rolls_back_with_the_change(app_client: tuple[TestClient, Path]) -> None:
+def test_the_outbox_row_commits_and_rolls_back_with_the_change(
+    app_client: tuple[TestClient, Path],
+) -> None:
     client, database = app_client
     from app.crud.services import services_table
 
@@ -97,13 +123,24 @@ def test_an_existing_database_gets_the_outbox_by_migration(tmp_path: Path) -> No
     out = tmp_path / "service"
     generate(REPO / "openapi3_1.yml", out)
     # the history as a generator without sync left it: the resources' tables only
-    latest = json.loads((out / "app/migrations/history.json").read_text())["revisions"][-1]["tables"]
+    latest = json.loads((out / "app/migrations/history.json").read_text())["revisions"][-1][
+        "tables"
+    ]
     before = {name: columns for name, columns in latest.items() if name != "sync_outbox"}
     up, down, notes = migration_ops({}, before)
     old_history = [
-        {"revision": "0001", "down_revision": None, "message": "; ".join(notes), "upgrade": up, "downgrade": down, "tables": before}
+        {
+            "revision": "0001",
+            "down_revision": None,
+            "message": "; ".join(notes),
+            "upgrade": up,
+            "downgrade": down,
+            "tables": before,
+        }
     ]
-    (out / "app/migrations/history.json").write_text(json.dumps({"revisions": old_history}, indent=2) + "\n")
+    (out / "app/migrations/history.json").write_text(
+        json.dumps({"revisions": old_history}, indent=2) + "\n"
+    )
     for version in (out / "app/migrations/versions").glob("*.py"):
         version.unlink()
     generate(REPO / "openapi3_1.yml", out, force=True)
@@ -115,7 +152,6 @@ def test_an_existing_database_gets_the_outbox_by_migration(tmp_path: Path) -> No
     with service_modules(out):
         from alembic import command
         from alembic.config import Config
-
         from app.core.db import MIGRATIONS, Database
 
         db = Database(f"sqlite:///{database}")
@@ -128,7 +164,10 @@ def test_an_existing_database_gets_the_outbox_by_migration(tmp_path: Path) -> No
             connection.exec_driver_sql("INSERT INTO services (id, name) VALUES ('kept', 'Kept')")
         db.close()
         with closing(sqlite3.connect(database)) as connection:
-            tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            tables = {
+                row[0]
+                for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+            }
         assert "sync_outbox" not in tables
 
         db = Database(f"sqlite:///{database}")

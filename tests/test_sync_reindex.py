@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-
 from test_sync_outage import mixed_writes
 from typesense_server import (
     ServiceProcess,

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 import yaml
-
-from specfirst.pipeline import generate
 from typesense_server import (
     ADMIN,
     REPO,
@@ -19,6 +16,8 @@ from typesense_server import (
     database_items,
     wait_until,
 )
+
+from specfirst.pipeline import generate
 
 pytest_plugins = ["typesense_server"]
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
@@ -55,11 +54,19 @@ def test_new_fields_rebuild_the_collection_with_the_data_kept(
     service = ServiceProcess(out, database, typesense_server.env())
     service.start()
     try:
-        body = {"id": "svc-new", "name": "New", "description": "d", "openapi_url": "https://n.example/o.json", "version": 3}
+        body = {
+            "id": "svc-new",
+            "name": "New",
+            "description": "d",
+            "openapi_url": "https://n.example/o.json",
+            "version": 3,
+        }
         assert service.http.post("/services/register", json=body, headers=ADMIN).status_code == 201
 
         def rebuilt() -> bool:
-            return collection_items(typesense_server, columns=columns) == database_items(database, columns=columns)
+            return collection_items(typesense_server, columns=columns) == database_items(
+                database, columns=columns
+            )
 
         wait_until(rebuilt, 15)
         client = typesense_server.client()
@@ -67,7 +74,9 @@ def test_new_fields_rebuild_the_collection_with_the_data_kept(
         assert after != before
         fields = {f["name"]: f["type"] for f in client.collections["services"].retrieve()["fields"]}
         assert fields["version"] == "int64"
-        hits = client.collections["services"].documents.search({"q": "*", "query_by": "name", "filter_by": "version:>2"})
+        hits = client.collections["services"].documents.search(
+            {"q": "*", "query_by": "name", "filter_by": "version:>2"}
+        )
         assert [h["document"]["id"] for h in hits["hits"]] == ["svc-new"]
         assert before not in [c["name"] for c in client.collections.retrieve()]
     finally:

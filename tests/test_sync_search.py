@@ -9,9 +9,16 @@ from typing import Any
 import pytest
 from fastapi import Query, Request
 from fastapi.testclient import TestClient
-
 from test_sync_outbox import service_modules
-from typesense_server import ADMIN, HEALTH_DETAILS, SERVICE_KEYS, USER, TypesenseServer, free_port, wait_until
+from typesense_server import (
+    ADMIN,
+    HEALTH_DETAILS,
+    SERVICE_KEYS,
+    USER,
+    TypesenseServer,
+    free_port,
+    wait_until,
+)
 
 pytest_plugins = ["typesense_server"]
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
@@ -32,16 +39,21 @@ def search_app(directory: Path, database: Path) -> Any:
     from app.main import create_app
     from app.sync.search import search_items
 
-    app = create_app(Settings.from_env({**SERVICE_KEYS, **HEALTH_DETAILS}), database=Database(f"sqlite:///{database}"))
+    app = create_app(
+        Settings.from_env({**SERVICE_KEYS, **HEALTH_DETAILS}),
+        database=Database(f"sqlite:///{database}"),
+    )
 
     def search(
         request: Request,
         q: str | None = None,
-        tags: list[str] = Query(default=[]),
+        tags: list[str] = Query(default=[]),  # noqa: B008 - FastAPI's own idiom
         limit: int | None = None,
         offset: int = 0,
     ) -> list[dict[str, Any]]:
-        return search_items(request, services_table, q, filters={"tags": tags}, limit=limit, offset=offset)
+        return search_items(
+            request, services_table, q, filters={"tags": tags}, limit=limit, offset=offset
+        )
 
     app.add_api_route("/_test/search", search, methods=["GET"])
     return app
@@ -49,20 +61,32 @@ def search_app(directory: Path, database: Path) -> Any:
 
 @pytest.fixture
 def searching(
-    generated_service: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
+    generated_service: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    request: pytest.FixtureRequest,
 ) -> Iterator[TestClient]:
     """A client of the app with sync set by the test's ``sync_env`` (off when it has none)."""
     for name in ("TYPESENSE_URL", "TYPESENSE_API_KEY"):
         monkeypatch.delenv(name, raising=False)
     for name, value in getattr(request, "param", {}).items():
         monkeypatch.setenv(name, value)
-    with service_modules(generated_service), TestClient(search_app(generated_service, tmp_path / "search.db")) as client:
+    with (
+        service_modules(generated_service),
+        TestClient(search_app(generated_service, tmp_path / "search.db")) as client,
+    ):
         yield client
 
 
 def fill(client: TestClient) -> None:
     for service_id, name, tags in CATALOGUE:
-        body = {"id": service_id, "name": name, "description": f"{name} does things", "openapi_url": "https://x.example/o.json", "tags": tags}
+        body = {
+            "id": service_id,
+            "name": name,
+            "description": f"{name} does things",
+            "openapi_url": "https://x.example/o.json",
+            "tags": tags,
+        }
         assert client.post("/services/register", json=body, headers=ADMIN).status_code == 201
 
 
@@ -75,13 +99,24 @@ def test_search_from_the_database_when_sync_is_off(searching: TestClient) -> Non
     fill(searching)
     assert ids(searching.get("/_test/search", params={"q": "SERVICE"})) == [c[0] for c in CATALOGUE]
     assert ids(searching.get("/_test/search", params={"q": "charac"})) == ["character-service"]
-    assert ids(searching.get("/_test/search", params={"q": "STABLE"})) == ["character-service"]  # a tag
-    assert ids(searching.get("/_test/search", params={"q": "action-serv"})) == ["action-service"]  # the id
+    assert ids(searching.get("/_test/search", params={"q": "STABLE"})) == [
+        "character-service"
+    ]  # a tag
+    assert ids(searching.get("/_test/search", params={"q": "action-serv"})) == [
+        "action-service"
+    ]  # the id
     assert ids(searching.get("/_test/search", params={"q": "100%"})) == ["percent-service"]
-    assert ids(searching.get("/_test/search", params={"q": "%"})) == ["percent-service"]  # wildcards are escaped
+    assert ids(searching.get("/_test/search", params={"q": "%"})) == [
+        "percent-service"
+    ]  # wildcards are escaped
     assert ids(searching.get("/_test/search", params={"q": "_"})) == []
-    assert ids(searching.get("/_test/search", params={"tags": ["beta"]})) == ["paraphrase-service", "percent-service"]
-    assert ids(searching.get("/_test/search", params={"q": "service", "limit": 2, "offset": 1})) == [
+    assert ids(searching.get("/_test/search", params={"tags": ["beta"]})) == [
+        "paraphrase-service",
+        "percent-service",
+    ]
+    assert ids(
+        searching.get("/_test/search", params={"q": "service", "limit": 2, "offset": 1})
+    ) == [
         "action-service",
         "paraphrase-service",
     ]
@@ -90,28 +125,53 @@ def test_search_from_the_database_when_sync_is_off(searching: TestClient) -> Non
 
 
 def test_search_from_typesense_answers_the_same_items(
-    typesense_server: TypesenseServer, generated_service: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    typesense_server: TypesenseServer,
+    generated_service: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     for name, value in typesense_server.env().items():
         monkeypatch.setenv(name, value)
-    with service_modules(generated_service), TestClient(search_app(generated_service, tmp_path / "ts.db")) as client:
+    with (
+        service_modules(generated_service),
+        TestClient(search_app(generated_service, tmp_path / "ts.db")) as client,
+    ):
         fill(client)
         listed = client.get("/services", headers=USER).json()["services"]
         wait_until(lambda: client.get("/healthz").json()["sync"]["outbox"]["depth"] == 0, 5)
         everything = client.get("/_test/search")
         assert everything.json() == listed  # same shape, same order (insertion) for an empty query
-        assert ids(client.get("/_test/search", params={"q": "charcter"})) == ["character-service"]  # typo-tolerant
-        assert ids(client.get("/_test/search", params={"q": "paraphrase"})) == ["paraphrase-service"]
-        assert ids(client.get("/_test/search", params={"q": "stable"})) == ["character-service"]  # a tag
-        assert ids(client.get("/_test/search", params={"q": "action-service"}))[0] == "action-service"  # the id
-        assert ids(client.get("/_test/search", params={"tags": ["beta"]})) == ["paraphrase-service", "percent-service"]
-        assert ids(client.get("/_test/search", params={"limit": 2, "offset": 1})) == ["action-service", "paraphrase-service"]
+        assert ids(client.get("/_test/search", params={"q": "charcter"})) == [
+            "character-service"
+        ]  # typo-tolerant
+        assert ids(client.get("/_test/search", params={"q": "paraphrase"})) == [
+            "paraphrase-service"
+        ]
+        assert ids(client.get("/_test/search", params={"q": "stable"})) == [
+            "character-service"
+        ]  # a tag
+        assert (
+            ids(client.get("/_test/search", params={"q": "action-service"}))[0] == "action-service"
+        )  # the id
+        assert ids(client.get("/_test/search", params={"tags": ["beta"]})) == [
+            "paraphrase-service",
+            "percent-service",
+        ]
+        assert ids(client.get("/_test/search", params={"limit": 2, "offset": 1})) == [
+            "action-service",
+            "paraphrase-service",
+        ]
         item = client.get("/_test/search", params={"q": "character"}).json()[0]
         assert item == next(i for i in listed if i["id"] == "character-service")
 
         # served by Typesense: an item Typesense does not hold yet is not found
         client.app.state.sync.worker.stop()
-        body = {"id": "fresh", "name": "Freshly Registered", "description": "d", "openapi_url": "https://x.example/o.json"}
+        body = {
+            "id": "fresh",
+            "name": "Freshly Registered",
+            "description": "d",
+            "openapi_url": "https://x.example/o.json",
+        }
         assert client.post("/services/register", json=body, headers=ADMIN).status_code == 201
         assert ids(client.get("/_test/search", params={"q": "freshly"})) == []
 
@@ -123,7 +183,10 @@ def test_a_search_typesense_cannot_answer_is_a_502_with_the_attempt_count(
     monkeypatch.setenv("TYPESENSE_API_KEY", "key")
     monkeypatch.setenv("TYPESENSE_SYNC_BASE_BACKOFF", "0.05")
     monkeypatch.setenv("TYPESENSE_SYNC_MAX_BACKOFF", "0.2")
-    with service_modules(generated_service), TestClient(search_app(generated_service, tmp_path / "down.db")) as client:
+    with (
+        service_modules(generated_service),
+        TestClient(search_app(generated_service, tmp_path / "down.db")) as client,
+    ):
         fill(client)  # every write succeeds
         assert client.get("/healthz").json()["sync"]["outbox"]["depth"] == len(CATALOGUE)
         wait_until(lambda: client.get("/healthz").json()["sync"]["last_error"] is not None, 5)
@@ -133,20 +196,28 @@ def test_a_search_typesense_cannot_answer_is_a_502_with_the_attempt_count(
         assert set(body) <= {"errorCode", "retryAttempt", "message", "details"}
         assert body["errorCode"] == "typesense_unavailable"
         assert body["retryAttempt"] == client.get("/healthz").json()["sync"]["outbox"]["attempts"]
-        assert body["details"] == "Typesense cannot be reached"  # a kind of failure, not the exception
+        assert (
+            body["details"] == "Typesense cannot be reached"
+        )  # a kind of failure, not the exception
         assert "127.0.0.1" not in answer.text and "Errno" not in answer.text
         assert client.get("/healthz").json()["status"] == "degraded"
 
 
 def test_the_attempt_count_is_the_real_one(
-    typesense_server: TypesenseServer, generated_service: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    typesense_server: TypesenseServer,
+    generated_service: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Pushes that failed while Typesense was down are counted, and the 502 reports that count."""
     for name, value in typesense_server.env().items():
         monkeypatch.setenv(name, value)
     monkeypatch.setenv("TYPESENSE_SYNC_BASE_BACKOFF", "0.05")
     monkeypatch.setenv("TYPESENSE_SYNC_MAX_BACKOFF", "0.2")
-    with service_modules(generated_service), TestClient(search_app(generated_service, tmp_path / "count.db")) as client:
+    with (
+        service_modules(generated_service),
+        TestClient(search_app(generated_service, tmp_path / "count.db")) as client,
+    ):
         wait_until(lambda: client.get("/healthz").json()["sync"]["worker"]["ready"] is True, 10)
         typesense_server.stop()
         fill(client)
@@ -162,7 +233,10 @@ def test_the_attempt_count_is_the_real_one(
 
 
 def test_the_spec_search_operation_when_the_service_has_one(
-    typesense_server: TypesenseServer, generated_service: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    typesense_server: TypesenseServer,
+    generated_service: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """GET /services/search?q= (x-specfirst-operation: search) answers from Typesense, then from the database."""
     import json
@@ -179,21 +253,33 @@ def test_the_spec_search_operation_when_the_service_has_one(
     path = searches[0][0]
     for name, value in typesense_server.env().items():
         monkeypatch.setenv(name, value)
-    with service_modules(generated_service), TestClient(search_app(generated_service, tmp_path / "spec.db")) as client:
+    with (
+        service_modules(generated_service),
+        TestClient(search_app(generated_service, tmp_path / "spec.db")) as client,
+    ):
         fill(client)
         wait_until(lambda: client.get("/healthz").json()["sync"]["outbox"]["depth"] == 0, 5)
         answer = client.get(path, params={"q": "charcter"}, headers=USER)
         assert answer.status_code == 200, answer.text
         assert "character-service" in json.dumps(answer.json())
     monkeypatch.delenv("TYPESENSE_URL")
-    with service_modules(generated_service), TestClient(search_app(generated_service, tmp_path / "spec.db")) as client:
+    with (
+        service_modules(generated_service),
+        TestClient(search_app(generated_service, tmp_path / "spec.db")) as client,
+    ):
         answer = client.get(path, params={"q": "charac"}, headers=USER)
         assert answer.status_code == 200, answer.text
         assert "character-service" in json.dumps(answer.json())
     typesense_server.stop()
     monkeypatch.setenv("TYPESENSE_URL", typesense_server.url)
-    with service_modules(generated_service), TestClient(search_app(generated_service, tmp_path / "spec.db")) as client:
+    with (
+        service_modules(generated_service),
+        TestClient(search_app(generated_service, tmp_path / "spec.db")) as client,
+    ):
         answer = client.get(path, params={"q": "charac"}, headers=USER)
         assert answer.status_code == 502, answer.text
         assert answer.json()["errorCode"] == "typesense_unavailable"
-        assert answer.json()["retryAttempt"] == client.get("/healthz").json()["sync"]["outbox"]["attempts"]
+        assert (
+            answer.json()["retryAttempt"]
+            == client.get("/healthz").json()["sync"]["outbox"]["attempts"]
+        )

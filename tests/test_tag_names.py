@@ -30,7 +30,10 @@ DOCUMENT = {
                         "description": "the hooks",
                         "content": {
                             "application/json": {
-                                "schema": {"type": "array", "items": {"$ref": "#/components/schemas/Hook"}}
+                                "schema": {
+                                    "type": "array",
+                                    "items": {"$ref": "#/components/schemas/Hook"},
+                                }
                             }
                         },
                     }
@@ -41,12 +44,16 @@ DOCUMENT = {
                 "operationId": "addHook",
                 "requestBody": {
                     "required": True,
-                    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Hook"}}},
+                    "content": {
+                        "application/json": {"schema": {"$ref": "#/components/schemas/Hook"}}
+                    },
                 },
                 "responses": {
                     "201": {
                         "description": "added",
-                        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Hook"}}},
+                        "content": {
+                            "application/json": {"schema": {"$ref": "#/components/schemas/Hook"}}
+                        },
                     },
                     "400": {"description": "invalid"},
                 },
@@ -57,7 +64,9 @@ DOCUMENT = {
         "hookFired": {
             "post": {
                 "requestBody": {
-                    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Hook"}}}
+                    "content": {
+                        "application/json": {"schema": {"$ref": "#/components/schemas/Hook"}}
+                    }
                 },
                 "responses": {"200": {"description": "received"}},
             }

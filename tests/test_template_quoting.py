@@ -28,24 +28,80 @@ TEMPLATES = REPO / "templates"
 # generator (HTTP methods, the header text it writes itself).
 IDENTIFIERS = frozenset(
     {
-        "header", "version",
-        "name", "py_name", "class_name", "variable", "key", "param", "scheme", "error_model",
-        "d.name", "d.bases", "f.name", "p.name", "s.py_name", "test.name", "creator.name",
-        "route.function", "route.method", "route.callbacks_router", "cb.function", "cb.method",
-        "r.model_class", "r.module", "r.table_var", "r.function", "m.module", "module.module",
-        "c.module", "c.table_var", "c.variable", "outbox.module", "outbox.model_class", "outbox.name",
-        "module.schema_names", "imports", "paging_names", "answers", "group",
-        'item.split(".")[0]', 'item.split(".")[1]',
+        "header",
+        "version",
+        "name",
+        "py_name",
+        "class_name",
+        "variable",
+        "key",
+        "param",
+        "scheme",
+        "error_model",
+        "d.name",
+        "d.bases",
+        "f.name",
+        "p.name",
+        "s.py_name",
+        "test.name",
+        "creator.name",
+        "route.function",
+        "route.method",
+        "route.callbacks_router",
+        "cb.function",
+        "cb.method",
+        "r.model_class",
+        "r.module",
+        "r.table_var",
+        "r.function",
+        "m.module",
+        "module.module",
+        "c.module",
+        "c.table_var",
+        "c.variable",
+        "outbox.module",
+        "outbox.model_class",
+        "outbox.name",
+        "module.schema_names",
+        "imports",
+        "paging_names",
+        "answers",
+        "group",
+        'item.split(".")[0]',
+        'item.split(".")[1]',
     }
 )
 # Code the steps build from quoted parts (type expressions, Field(...) calls, literals).
 GENERATED_CODE = frozenset(
     {
-        "f.annotation", "f.default", "f.source", "f", "p.annotation", "p.default",
-        "d.expression", "d.config", "d.extra_type", "s.constructor",
-        "c.attribute", "c.annotation", "c.arguments", "c.key_map", "c.query_by",
-        "arg", "args[0]", "line", "declaration", "value", "literal", "defs", "media_type",
-        "columns", "server_values", "keep_null", "path", "methods",
+        "f.annotation",
+        "f.default",
+        "f.source",
+        "f",
+        "p.annotation",
+        "p.default",
+        "d.expression",
+        "d.config",
+        "d.extra_type",
+        "s.constructor",
+        "c.attribute",
+        "c.annotation",
+        "c.arguments",
+        "c.key_map",
+        "c.query_by",
+        "arg",
+        "args[0]",
+        "line",
+        "declaration",
+        "value",
+        "literal",
+        "defs",
+        "media_type",
+        "columns",
+        "server_values",
+        "keep_null",
+        "path",
+        "methods",
     }
 )
 QUOTING_FILTERS = {"py_literal", "comment"}
@@ -80,7 +136,11 @@ def _kind(node: nodes.Node) -> str | None:
             return _kind(node.node)
         return None
     if isinstance(node, (nodes.CondExpr, nodes.Or)):
-        branches = (node.expr1, node.expr2) if isinstance(node, nodes.CondExpr) else (node.left, node.right)
+        branches = (
+            (node.expr1, node.expr2)
+            if isinstance(node, nodes.CondExpr)
+            else (node.left, node.right)
+        )
         kinds = {_kind(b) if b is not None else "const" for b in branches}
         kinds.discard("const")
         return None if None in kinds or len(kinds) > 1 else (kinds.pop() if kinds else "const")
@@ -185,7 +245,7 @@ def test_the_scan_passes_a_good_template() -> None:
         "# {{ tag | comment }}\n"
         '"""{{ header }} of ``{{ outbox.name }}``."""\n'
         "{{ d.name }} = Field(description={{ text | py_literal }})  # {{ text | comment }}\n"
-        "x = {{ (v | py_literal) if v else \"None\" }}\n"
+        'x = {{ (v | py_literal) if v else "None" }}\n'
         "y = '\\'{{ c.variable }}'\n"
     )
     assert template_problems(good) == []
@@ -194,7 +254,11 @@ def test_the_scan_passes_a_good_template() -> None:
 def test_quoting_functions() -> None:
     hostile = 'x""" if __import__("os") else """\\'
     assert eval(py_literal(hostile)) == hostile
-    assert eval(py_literal([1.5, float("inf"), {"a": None, "b": [True]}])) == [1.5, float("inf"), {"a": None, "b": [True]}]
+    assert eval(py_literal([1.5, float("inf"), {"a": None, "b": [True]}])) == [
+        1.5,
+        float("inf"),
+        {"a": None, "b": [True]},
+    ]
     folded = comment_text("a\nb\rc\u2028d\u2029e\x85f\x0cg\x0bh\x00i\x1cj\ud800k")
     assert folded == "a b c d e f g hi jk"
     assert len(folded.splitlines()) == 1 and "\x00" not in folded

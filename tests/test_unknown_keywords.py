@@ -46,6 +46,8 @@ def test_unknown_keywords_and_empty_required_round_trip(tmp_path: Path) -> None:
     out = tmp_path / "service"
     generate(spec, out)
     found = validate(spec, out)
-    assert found == [], "\n".join(f"{d.category} {d.kind} {d.pointer} {d.spec!r} {d.app!r}" for d in found)
+    assert found == [], "\n".join(
+        f"{d.category} {d.kind} {d.pointer} {d.spec!r} {d.app!r}" for d in found
+    )
     schemas = (out / "app" / "schemas.py").read_text(encoding="utf-8")
     assert "env_names" in schemas and "tool_hint" in schemas

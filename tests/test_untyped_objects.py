@@ -62,7 +62,12 @@ def _doc(schema: dict[str, Any]) -> dict[str, Any]:
             "/things": {
                 "get": {
                     "operationId": "getThing",
-                    "responses": {"200": {"description": "ok", "content": {"application/json": {"schema": schema}}}},
+                    "responses": {
+                        "200": {
+                            "description": "ok",
+                            "content": {"application/json": {"schema": schema}},
+                        }
+                    },
                 }
             }
         },
@@ -73,7 +78,9 @@ def _doc(schema: dict[str, Any]) -> dict[str, Any]:
 POINTER = "/paths/~1things/get/responses/200/content/application~1json/schema/type"
 
 
-def test_only_an_added_object_type_on_an_untyped_schema_with_object_keywords_is_objects_only() -> None:
+def test_only_an_added_object_type_on_an_untyped_schema_with_object_keywords_is_objects_only() -> (
+    None
+):
     spec = _doc({"properties": {"name": {"type": "string"}}})
     app = _doc({"type": "object", "properties": {"name": {"type": "string"}}})
     assert [(d.pointer, d.category) for d in compare_documents(spec, app, spec_version=(3, 1))] == [
@@ -92,7 +99,9 @@ def test_only_an_added_object_type_on_an_untyped_schema_with_object_keywords_is_
     assert [(d.pointer, d.category) for d in found if d.pointer == POINTER] == [(POINTER, "schema")]
 
 
-def test_the_service_refuses_a_non_object_body_with_422_never_500(tmp_path: Path, monkeypatch: Any) -> None:
+def test_the_service_refuses_a_non_object_body_with_422_never_500(
+    tmp_path: Path, monkeypatch: Any
+) -> None:
     spec = tmp_path / "spec.yaml"
     spec.write_text(THING_DOC)
     out = tmp_path / "out"
@@ -107,5 +116,7 @@ def test_the_service_refuses_a_non_object_body_with_422_never_500(tmp_path: Path
     app = importlib.import_module("app.main").app
     with TestClient(app) as client:
         for body in ("5", '"x"', "[1]", "null"):
-            answer = client.post("/things", content=body, headers={"content-type": "application/json"})
+            answer = client.post(
+                "/things", content=body, headers={"content-type": "application/json"}
+            )
             assert answer.status_code == 422, (body, answer.text)

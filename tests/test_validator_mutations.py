@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 import yaml
-
 from conftest import SPEC
+
 from specfirst.pipeline import generate
 from specfirst.validator.compare import Discrepancy
 from specfirst.validator.run import validate
@@ -37,7 +37,7 @@ def _edit(path: Path, old: str, new: str, count: int = 1) -> None:
 
 def _edit_re(path: Path, pattern: str, new: str) -> None:
     text = path.read_text()
-    changed, n = re.subn(pattern, new, text, count=1, flags=re.S)
+    changed, n = re.subn(pattern, new, text, count=1, flags=re.DOTALL)
     assert n == 1, f"{pattern!r} not in {path}"
     path.write_text(changed)
 
@@ -137,9 +137,19 @@ def _spec_description(doc: dict[str, Any]) -> None:
 
 
 SPEC_MUTATIONS: dict[str, tuple[Callable[[dict[str, Any]], None], str, str, str]] = {
-    "constraint": (_spec_constraint, f"{LOGS}/parameters/query:limit/schema/maximum", "schema", "changed"),
+    "constraint": (
+        _spec_constraint,
+        f"{LOGS}/parameters/query:limit/schema/maximum",
+        "schema",
+        "changed",
+    ),
     "dropped response": (_spec_drop_response, f"{LOGS}/responses/401", "response", "extra-in-app"),
-    "renamed parameter": (_spec_rename_parameter, f"{LOGS}/parameters/query:skip", "parameter", "missing-in-app"),
+    "renamed parameter": (
+        _spec_rename_parameter,
+        f"{LOGS}/parameters/query:skip",
+        "parameter",
+        "missing-in-app",
+    ),
     "security requirement": (_spec_security, f"{LOGS}/security", "security", "any"),
     "description": (_spec_description, f"{LIST}/description", "operation", "changed"),
 }

@@ -18,8 +18,8 @@ from specfirst.build import inline_refs
 from specfirst.ir import NO_VALUE, Api, MediaType, Operation, Parameter, Response, Schema
 from specfirst.pytypes import TypeRenderer, comment_text, py_literal
 from specfirst.render import StepContext
-from specfirst.steps.authentication import requirement_function_name
 from specfirst.resources import Binding, Plan
+from specfirst.steps.authentication import requirement_function_name
 from specfirst.steps.models_and_crud import answer_variable
 from specfirst.writer import OutputFile, UserFunction
 
@@ -27,8 +27,14 @@ NAME = "api_routes"
 DESCRIPTION = "routes with the spec's paths, parameters, bodies, responses and metadata"
 
 # Comments, not docstrings: FastAPI would publish a docstring as the operation's description.
-DOC_CALLBACK = ("# Documents the callback request; this service sends it, it does not receive it.", "...")
-DOC_WEBHOOK = ("# Documents the webhook request; this service sends it, it does not receive it.", "...")
+DOC_CALLBACK = (
+    "# Documents the callback request; this service sends it, it does not receive it.",
+    "...",
+)
+DOC_WEBHOOK = (
+    "# Documents the webhook request; this service sends it, it does not receive it.",
+    "...",
+)
 
 _PARAM_FUNCTIONS = {"path": "Path", "query": "Query", "header": "Header", "cookie": "Cookie"}
 
@@ -66,7 +72,9 @@ class ModuleDef:
     uses_paging: list[str] = field(default_factory=list)  # BadCursor, searched
     uses_body_route: bool = False
     handler_functions: list[UserFunction] = field(default_factory=list)
-    json_responses: list[tuple[str, str]] = field(default_factory=list)  # (class name, media type literal)
+    json_responses: list[tuple[str, str]] = field(
+        default_factory=list
+    )  # (class name, media type literal)
 
 
 def _primary(op: Operation) -> Response | None:
@@ -132,7 +140,11 @@ def schema_as_31(node: Any) -> Any:
         if isinstance(declared, str):
             out["type"] = [declared, "null"]
         elif declared is None:
-            annotations = {k: v for k, v in out.items() if k in ("description", "title", "example", "default", "deprecated")}
+            annotations = {
+                k: v
+                for k, v in out.items()
+                if k in ("description", "title", "example", "default", "deprecated")
+            }
             rest = {k: v for k, v in out.items() if k not in annotations}
             out = {"anyOf": [rest, {"type": "null"}], **annotations} if rest else out
     return out
@@ -198,7 +210,9 @@ class _RouteBuilder:
             or _holds_objects(p.schema)
         )
 
-    def styled_param(self, op: Operation, p: Parameter, extra: dict[str, Any]) -> tuple[ParamDef, tuple[str, str]]:
+    def styled_param(
+        self, op: Operation, p: Parameter, extra: dict[str, Any]
+    ) -> tuple[ParamDef, tuple[str, str]]:
         schema = p.schema
         value_type = self.renderer.full_type(schema) if schema is not None else "Any"
         variable = f"{op.py_name}_{p.py_name}_param"
@@ -228,9 +242,17 @@ class _RouteBuilder:
         if docs:
             args.append(f"docs={py_literal(docs)}")
         extra.setdefault("parameters", []).append(f"{variable}.openapi()")
-        annotation = value_type if p.required or (schema is not None and schema.default is not NO_VALUE) else f"{value_type} | MISSING"
+        annotation = (
+            value_type
+            if p.required or (schema is not None and schema.default is not NO_VALUE)
+            else f"{value_type} | MISSING"
+        )
         return (
-            ParamDef(name=p.py_name, annotation=f"Annotated[{annotation}, Depends({variable})]", default=None),
+            ParamDef(
+                name=p.py_name,
+                annotation=f"Annotated[{annotation}, Depends({variable})]",
+                default=None,
+            ),
             (variable, f"StyledQuery({', '.join(args)})"),
         )
 
@@ -262,7 +284,9 @@ class _RouteBuilder:
         if p.examples:
             args.append(f"openapi_examples={py_literal(p.examples)}")
         default: str | None = None
-        has_default = schema is not None and schema.default is not NO_VALUE and schema.py_name is None
+        has_default = (
+            schema is not None and schema.default is not NO_VALUE and schema.py_name is None
+        )
         if has_default and p.required and schema is not None:
             # a required parameter never falls back to its default: publish it only
             schema_extra["default"] = schema.default
@@ -325,7 +349,11 @@ class _RouteBuilder:
         if not body.required:
             annotation = f"{annotation} | MISSING"
             default = "MISSING"
-        return ParamDef(name="body", annotation=f"Annotated[{annotation}, Body({', '.join(args)})]", default=default)
+        return ParamDef(
+            name="body",
+            annotation=f"Annotated[{annotation}, Body({', '.join(args)})]",
+            default=default,
+        )
 
     # -- responses -------------------------------------------------------------------------
     def response_entry(self, r: Response, *, primary: bool, model_media: str) -> dict[str, str]:
@@ -339,7 +367,11 @@ class _RouteBuilder:
         entry: dict[str, str] = {}
         content: dict[str, Any] = {}
         model_mt = next(
-            (mt for mt in r.contents if mt.is_json and mt.schema is not None and mt.media_type == model_media),
+            (
+                mt
+                for mt in r.contents
+                if mt.is_json and mt.schema is not None and mt.media_type == model_media
+            ),
             None,
         )
         if not primary:
@@ -364,7 +396,9 @@ class _RouteBuilder:
     def route(self, op: Operation, *, name: str | None = None) -> RouteDef:
         extra: dict[str, Any] = {}
         callbacks = [
-            self.route(cb_op, name=cb_name) for cb_name, cb_ops in op.callbacks.items() for cb_op in cb_ops
+            self.route(cb_op, name=cb_name)
+            for cb_name, cb_ops in op.callbacks.items()
+            for cb_op in cb_ops
         ]
         params: list[ParamDef] = []
         styled: list[tuple[str, str]] = []
@@ -463,10 +497,14 @@ class _RouteBuilder:
             assert self.plan is not None
             binding = self.plan.binding(op)
             needs_request = binding is None or binding.answer == "list" or _sends_headers(binding)
-            context: list[ParamDef] = [ParamDef("request", "Request", None)] if needs_request else []
+            context: list[ParamDef] = (
+                [ParamDef("request", "Request", None)] if needs_request else []
+            )
             context.append(ParamDef("db", "Annotated[Session, Depends(get_db)]", None))
             if security_dep:
-                context.append(ParamDef("principal", f"Annotated[Principal, Depends({security_dep})]", None))
+                context.append(
+                    ParamDef("principal", f"Annotated[Principal, Depends({security_dep})]", None)
+                )
             params = context + params
             status_line: list[str] = []
             if primary is not None and primary.numeric is None:
@@ -506,7 +544,9 @@ class _RouteBuilder:
             exclude = ", exclude_unset=True" if b.partial else ""
             dump = f'body.model_dump(mode="json", by_alias=True{exclude})'
             optional = op_body_optional(b)
-            lines.append(f"data = {{}} if body is MISSING else {dump}" if optional else f"data = {dump}")
+            lines.append(
+                f"data = {{}} if body is MISSING else {dump}" if optional else f"data = {dump}"
+            )
             if id_arg is None and b.kind == "update":
                 id_arg = f"data.get({r.id_column.name!r})"
         if b.kind == "create" and r.id_generated is None:
@@ -545,7 +585,9 @@ class _RouteBuilder:
                 "delete": [f"item = {table}.read(db, {id_arg})", f"{table}.delete(db, {id_arg})"],
             }[b.kind]
             lines += ["try:", *("    " + call for call in calls), "except NotFound as exc:"]
-            lines.append(f'    raise ApiError({b.not_found_status}, "not_found", str(exc)) from None')
+            lines.append(
+                f'    raise ApiError({b.not_found_status}, "not_found", str(exc)) from None'
+            )
             if b.kind == "update":
                 lines += unstorable
         else:  # list, search
@@ -554,15 +596,21 @@ class _RouteBuilder:
         if headers:
             answer = f"{r.module}.{answer_variable(b)}"
             self.crud_imports.add(answer)
-            values = f"{answer_variable(b)}.values(request, item=item, id_name={r.id_column.name!r})"
+            values = (
+                f"{answer_variable(b)}.values(request, item=item, id_name={r.id_column.name!r})"
+            )
             if b.answer != "empty":
                 lines.append(f"response.headers.update({values})")
         if b.answer == "item":
             lines.append("return item")
         elif b.answer == "message":
-            verb = {"create": "created", "update": "updated", "delete": "deleted", "read": "found"}[b.kind]
+            verb = {"create": "created", "update": "updated", "delete": "deleted", "read": "found"}[
+                b.kind
+            ]
             text = f'f"{r.name} {{item[{r.id_column.name!r}]!r}} {verb}"'
-            lines.append(f"return {{{b.message_field!r}: {text}}}" if b.message_field else "return {}")
+            lines.append(
+                f"return {{{b.message_field!r}: {text}}}" if b.message_field else "return {}"
+            )
         else:
             headers_arg = f", headers={values}" if headers else ""
             lines.append(f"return Response(status_code={b.status}{headers_arg})")
@@ -573,7 +621,9 @@ class _RouteBuilder:
         r = b.resource
         answer = answer_variable(b)
         self.crud_imports.add(f"{r.module}.{answer}")
-        filters = f"present([{', '.join(f'({column.name!r}, {p.py_name})' for p, column in b.filters)}])"
+        filters = (
+            f"present([{', '.join(f'({column.name!r}, {p.py_name})' for p, column in b.filters)}])"
+        )
         given_args = {
             "limit": b.limit_param,
             "offset": b.offset_param,
@@ -581,7 +631,9 @@ class _RouteBuilder:
             "after": b.after_param,
             "before": b.before_param,
         }
-        paging = "".join(f", {role}=given({p.py_name})" for role, p in given_args.items() if p is not None)
+        paging = "".join(
+            f", {role}=given({p.py_name})" for role, p in given_args.items() if p is not None
+        )
         lines: list[str] = []
         if b.kind == "search":
             self.uses_search = True
@@ -595,7 +647,9 @@ class _RouteBuilder:
             local = {"items", "value", "count", "offset", "limit", "self_link"}
             if b.envelope is not None and b.envelope.sources <= local and not _sends_headers(b):
                 # nothing in the answer depends on what lies beyond this page
-                lines.append(f"page = searched(items, total=len(items), offset={offset}, limit={limit})")
+                lines.append(
+                    f"page = searched(items, total=len(items), offset={offset}, limit={limit})"
+                )
             else:
                 lines += [
                     f"everything = search_items(request, {table}, {query}, filters={filters}, limit=None, offset=0)",
@@ -627,9 +681,13 @@ class _RouteBuilder:
         lines.append(f"return {answer}.answer(request, page)")
         return lines
 
-    def handler_body(self, op: Operation, params: list[ParamDef], primary: Response | None) -> list[str]:
+    def handler_body(
+        self, op: Operation, params: list[ParamDef], primary: Response | None
+    ) -> list[str]:
         own = [p.name for p in params if p.name not in ("request", "response", "db", "principal")]
-        status = primary.numeric if primary is not None and not _json_media(primary.contents) else None
+        status = (
+            primary.numeric if primary is not None and not _json_media(primary.contents) else None
+        )
         self.handler_functions.append(self.handler_stub(op, primary))
         args = "".join(f", {name}={name}" for name in own)
         principal = ", principal=principal" if any(p.name == "principal" for p in params) else ""
@@ -645,7 +703,10 @@ class _RouteBuilder:
         return [
             *lines,
             f"answer = {call}",
-            "# " + comment_text(f"x-specfirst-log: {op.extensions['x-specfirst-log']}: the call is recorded in {log.name}"),
+            "# "
+            + comment_text(
+                f"x-specfirst-log: {op.extensions['x-specfirst-log']}: the call is recorded in {log.name}"
+            ),
             f"{table}.record(db, {body}answer{stamp})",
             "return answer",
         ]
@@ -663,11 +724,19 @@ class _RouteBuilder:
                 parts.append(f"{p.py_name}: {kind} | None = None")
         if op.request_body and op.request_body.contents:
             mt = _json_media(op.request_body.contents) or op.request_body.contents[0]
-            kind = plain.plain_type(mt.schema) if mt.schema is not None else ("Any" if mt.is_json else "bytes")
-            parts.append(f"body: {kind}" if op.request_body.required else f"body: {kind} | None = None")
+            kind = (
+                plain.plain_type(mt.schema)
+                if mt.schema is not None
+                else ("Any" if mt.is_json else "bytes")
+            )
+            parts.append(
+                f"body: {kind}" if op.request_body.required else f"body: {kind} | None = None"
+            )
         parts.sort(key=lambda part: "=" in part)
         json_mt = _json_media(primary.contents) if primary else None
-        returns = plain.plain_type(json_mt.schema) if json_mt and json_mt.schema is not None else "Any"
+        returns = (
+            plain.plain_type(json_mt.schema) if json_mt and json_mt.schema is not None else "Any"
+        )
         signature = ", ".join(["ctx: HandlerContext", *(["*", *parts] if parts else [])])
         what = (op.summary or op.description or op.wire_id).strip().splitlines()[0:1]
         # document text is a comment, never a docstring (it could close the string)
@@ -755,7 +824,9 @@ def _route_module(
     # text limits); webhooks only document requests this API sends
     module.uses_body_route = not webhooks
     module.handler_functions = builder.handler_functions
-    module.json_responses = [(name, py_literal(media)) for media, name in builder.json_responses.items()]
+    module.json_responses = [
+        (name, py_literal(media)) for media, name in builder.json_responses.items()
+    ]
     rendered = ctx.render(
         "app/api/routes/module.py.j2",
         path,
@@ -774,7 +845,12 @@ def generate(ctx: StepContext) -> list[OutputFile]:
     for tag, ops in ctx.api.operations_by_tag().items():
         name = module_name_for(tag, scope)
         module, rendered = _route_module(
-            ctx, ops, name, tag, f"app/api/routes/{name}.py", "Routes for the operations of one tag."
+            ctx,
+            ops,
+            name,
+            tag,
+            f"app/api/routes/{name}.py",
+            "Routes for the operations of one tag.",
         )
         modules.append(module)
         files.append(rendered)
@@ -806,7 +882,9 @@ def generate(ctx: StepContext) -> list[OutputFile]:
     )
     files.append(
         ctx.render(
-            "app/package.py.j2", "app/handlers/__init__.py", header=ctx.header("Your code, one module per tag.")
+            "app/package.py.j2",
+            "app/handlers/__init__.py",
+            header=ctx.header("Your code, one module per tag."),
         )
     )
     return files

@@ -32,7 +32,9 @@ class SchemeDef:
     name: str  # spec name
     py_name: str
     kind: str  # api_key, bearer, basic, http, oauth2, open_id_connect, mutual_tls
-    constructor: str | None  # Python expression building FastAPI's security object (None: FastAPI has none)
+    constructor: (
+        str | None
+    )  # Python expression building FastAPI's security object (None: FastAPI has none)
     env_var: str
 
     @property
@@ -47,7 +49,9 @@ class SchemeDef:
 class RequirementDef:
     function: str
     description: str  # the requirement, as comment text
-    params: list[tuple[str, str, str, list[str]]]  # (param, scheme py_name, scheme spec name, scopes)
+    params: list[
+        tuple[str, str, str, list[str]]
+    ]  # (param, scheme py_name, scheme spec name, scopes)
     groups: list[list[str]]  # per requirement object: the params that must all be present
     challenge: str | None = None  # WWW-Authenticate value for refusals (HTTP schemes only)
 
@@ -73,7 +77,9 @@ def _scheme_def(s: SecurityScheme) -> SchemeDef | None:
         common.append(f"description={py_literal(s.description)}")
     common.append("auto_error=False")
     if s.type == "apiKey":
-        cls = {"header": "APIKeyHeader", "query": "APIKeyQuery", "cookie": "APIKeyCookie"}[s.location or "header"]
+        cls = {"header": "APIKeyHeader", "query": "APIKeyQuery", "cookie": "APIKeyCookie"}[
+            s.location or "header"
+        ]
         ctor = f"{cls}(name={py_literal(s.param_name)}, {', '.join(common)})"
         kind = "api_key"
     elif s.type == "http" and (s.scheme or "").lower() == "bearer":
@@ -106,12 +112,20 @@ def _scheme_def(s: SecurityScheme) -> SchemeDef | None:
     elif s.type == "mutualTLS":
         # FastAPI has no class for it (its OpenAPI model cannot publish one): the verifier reads
         # the client certificate the TLS layer verified, from the ASGI scope.
-        return SchemeDef(name=s.name, py_name=s.py_name, kind="mutual_tls", constructor=None, env_var=env_var(s.name))
+        return SchemeDef(
+            name=s.name,
+            py_name=s.py_name,
+            kind="mutual_tls",
+            constructor=None,
+            env_var=env_var(s.name),
+        )
     else:
         return None
     if s.extensions:
         ctor = f"with_extensions({ctor}, {py_literal(s.extensions)})"
-    return SchemeDef(name=s.name, py_name=s.py_name, kind=kind, constructor=ctor, env_var=env_var(s.name))
+    return SchemeDef(
+        name=s.name, py_name=s.py_name, kind=kind, constructor=ctor, env_var=env_var(s.name)
+    )
 
 
 def _requirement_functions(api: Api) -> dict[str, RequirementDef]:
@@ -124,7 +138,10 @@ def _requirement_functions(api: Api) -> dict[str, RequirementDef]:
         key = requirement_key(op.effective_security)
         if key in result:
             continue
-        names = ["_and_".join(naming.snake(n) for n in req) or "anonymous" for req in op.effective_security]
+        names = [
+            "_and_".join(naming.snake(n) for n in req) or "anonymous"
+            for req in op.effective_security
+        ]
         function = scope.claim("require_" + "_or_".join(names))
         params: list[tuple[str, str, str, list[str]]] = []
         groups: list[list[str]] = []
@@ -149,7 +166,11 @@ def _requirement_functions(api: Api) -> dict[str, RequirementDef]:
         ]
         challenge = ", ".join(dict.fromkeys(c for c in challenges if c)) or None
         result[key] = RequirementDef(
-            function=function, description=described, params=params, groups=groups, challenge=challenge
+            function=function,
+            description=described,
+            params=params,
+            groups=groups,
+            challenge=challenge,
         )
     return result
 

@@ -54,7 +54,10 @@ def app_arguments(ctx: StepContext) -> list[str]:
     info = ctx.api.info
     # FastAPI refuses an empty title or version when it is built: the app is built with a
     # placeholder and given the document's (empty) value right after (see blank_info)
-    args = [f"{key}={py_literal('-' if info.get(key) in (None, '') else info[key])}" for key in ("title", "version")]
+    args = [
+        f"{key}={py_literal('-' if info.get(key) in (None, '') else info[key])}"
+        for key in ("title", "version")
+    ]
     for key, kw in (
         ("summary", "summary"),
         ("description", "description"),
@@ -75,7 +78,9 @@ def app_arguments(ctx: StepContext) -> list[str]:
 
 def blank_info(ctx: StepContext) -> list[tuple[str, str]]:
     """The title or version the document leaves empty: set on the app after FastAPI is built."""
-    return [(key, py_literal("")) for key in ("title", "version") if ctx.api.info.get(key) in (None, "")]
+    return [
+        (key, py_literal("")) for key in ("title", "version") if ctx.api.info.get(key) in (None, "")
+    ]
 
 
 def _match_key(path: str) -> tuple[int, ...]:

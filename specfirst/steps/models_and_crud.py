@@ -30,7 +30,9 @@ DESCRIPTION = "SQLAlchemy models, CRUD and migrations for the resources the spec
 HISTORY = "app/migrations/history.json"
 CREATED = "created_ns"  # insertion order, for listing oldest or newest first
 
-Tables = dict[str, dict[str, dict[str, Any]]]  # table -> column -> {"type", "primary_key"[, "index"]}
+Tables = dict[
+    str, dict[str, dict[str, Any]]
+]  # table -> column -> {"type", "primary_key"[, "index"]}
 
 # The sync outbox: one row per document with a write not yet in Typesense (see app/sync/outbox.py).
 OUTBOX_COLUMNS: dict[str, dict[str, Any]] = {
@@ -209,26 +211,34 @@ def generate(ctx: StepContext) -> list[OutputFile]:
             header=ctx.header("Generic CRUD over one table."),
             synced=bool(resources),
         ),
-        ctx.render("app/package.py.j2", "app/crud/__init__.py", header=ctx.header("CRUD per resource.")),
+        ctx.render(
+            "app/package.py.j2", "app/crud/__init__.py", header=ctx.header("CRUD per resource.")
+        ),
         ctx.render(
             "app/crud/paging.py.j2",
             "app/crud/paging.py",
             header=ctx.header("List answers: pages, cursors, envelopes and response headers."),
         ),
         ctx.render(
-            "app/migrations/env.py.j2", "app/migrations/env.py", header=ctx.header("Alembic environment.")
+            "app/migrations/env.py.j2",
+            "app/migrations/env.py",
+            header=ctx.header("Alembic environment."),
         ),
     ]
     files.append(
         ctx.render(
             "app/models/outbox.py.j2",
             f"app/models/{outbox.module}.py",
-            header=ctx.header("The Typesense sync outbox: documents whose last write is not in Typesense yet."),
+            header=ctx.header(
+                "The Typesense sync outbox: documents whose last write is not in Typesense yet."
+            ),
             outbox=outbox,
         )
     )
     for r in resources:
-        description = (r.schema.annotations.get("description") or r.schema.component or r.name).strip()
+        description = (
+            r.schema.annotations.get("description") or r.schema.component or r.name
+        ).strip()
         files.append(
             ctx.render(
                 "app/models/model.py.j2",
@@ -271,7 +281,9 @@ def generate(ctx: StepContext) -> list[OutputFile]:
                 spec_name=ctx.spec_name,
             )
         )
-    files.append(OutputFile(path=HISTORY, content=json.dumps({"revisions": revisions}, indent=2) + "\n"))
+    files.append(
+        OutputFile(path=HISTORY, content=json.dumps({"revisions": revisions}, indent=2) + "\n")
+    )
     return files
 
 
@@ -284,7 +296,9 @@ def _headers_source(b: Binding) -> str | None:
     recipe = b.headers.headers if b.headers is not None else {}
     if not recipe:
         return None
-    location = b.resource.item_path if any(h["source"] == "location" for h in recipe.values()) else None
+    location = (
+        b.resource.item_path if any(h["source"] == "location" for h in recipe.values()) else None
+    )
     extra = f", location={py_literal(location)}" if location is not None else ""
     return f"Headers({py_literal(recipe)}{extra})"
 
@@ -327,7 +341,9 @@ def answer_declarations(r: Resource) -> list[tuple[str, list[str]]]:
             args.append(f"headers={headers}")
         if b.newest_first:
             args.append("newest_first=True")
-        header_sources = {h["source"] for h in b.headers.headers.values()} if b.headers is not None else set()
+        header_sources = (
+            {h["source"] for h in b.headers.headers.values()} if b.headers is not None else set()
+        )
         if not (b.envelope.sources | header_sources) & _COUNTED:
             args.append("counts=False")
         found.append((answer_variable(b), args))

@@ -138,7 +138,13 @@ def _covers(own: Schema, other: Schema) -> bool:
     if other.ref is not None or own.ref is not None:
         return False
     structure = (other.items, other.additional, other.discriminator)
-    if any(x is not None for x in structure) or other.properties or other.all_of or other.one_of or other.any_of:
+    if (
+        any(x is not None for x in structure)
+        or other.properties
+        or other.all_of
+        or other.one_of
+        or other.any_of
+    ):
         return False
     if other.keywords or (own.nullable and not other.nullable):
         return False
@@ -152,8 +158,16 @@ def _covers(own: Schema, other: Schema) -> bool:
         return False
     if other.default is not NO_VALUE and other.default != own.default:
         return False
-    pairs = ((other.constraints, own.constraints), (other.annotations, own.annotations), (other.extensions, own.extensions))
-    return all(key in mine and mine[key] == value for theirs, mine in pairs for key, value in theirs.items())
+    pairs = (
+        (other.constraints, own.constraints),
+        (other.annotations, own.annotations),
+        (other.extensions, own.extensions),
+    )
+    return all(
+        key in mine and mine[key] == value
+        for theirs, mine in pairs
+        for key, value in theirs.items()
+    )
 
 
 def _restated(s: Schema, own: list[Property]) -> list[Property]:
@@ -213,7 +227,9 @@ def class_def(s: Schema, renderer: TypeRenderer) -> ClassDef:
     for prop in _restated(s, own):
         # an allOf member cannot make optional what another member requires
         prop_required = prop.required or prop.name in required or prop.name in inherited_required
-        fields.append(field_def(Property(prop.name, prop.py_name, prop.schema, prop_required), renderer))
+        fields.append(
+            field_def(Property(prop.name, prop.py_name, prop.schema, prop_required), renderer)
+        )
 
     config: dict[str, str] = {}
     annotations = {**inherited_annotations(s), **s.annotations}
@@ -276,7 +292,14 @@ def _named_references(s: Schema) -> list[Schema]:
         if not root and node.py_name is not None:
             found.append(node)
             continue
-        children: list[Any] = [node.ref, node.items, node.additional, *node.all_of, *node.one_of, *node.any_of]
+        children: list[Any] = [
+            node.ref,
+            node.items,
+            node.additional,
+            *node.all_of,
+            *node.one_of,
+            *node.any_of,
+        ]
         children += [p.schema for p in node.properties.values()]
         if node.discriminator is not None:
             children += list(node.discriminator.mapping.values())

@@ -55,10 +55,12 @@ from specfirst.resources import Binding, Column, Resource
 from specfirst.synth import (
     RequestSpec,
     SynthesisError,
-    canonical_value as _canonical,
     conforms,
     credentials_for,
     valid_request,
+)
+from specfirst.synth import (
+    canonical_value as _canonical,
 )
 from specfirst.writer import OutputFile
 
@@ -899,7 +901,9 @@ class SuiteBuilder:
         creds: list[Credential] = []
         if op.effective_security:
             for requirement in op.effective_security:
-                if not _sendable(self.api, requirement) or not all(n in self.creds for n in requirement):
+                if not _sendable(self.api, requirement) or not all(
+                    n in self.creds for n in requirement
+                ):
                     continue
                 joint = self._requirement_credentials(requirement)
                 if joint is not None:
@@ -916,7 +920,9 @@ class SuiteBuilder:
         _add_optional_fields(op, base)
         return OpInfo(op, self.plan.binding(op), creds, base, _with_credentials(base, creds))
 
-    def _requirement_credentials(self, requirement: dict[str, list[str]]) -> list[Credential] | None:
+    def _requirement_credentials(
+        self, requirement: dict[str, list[str]]
+    ) -> list[Credential] | None:
         """The credentials a request meeting ``requirement`` (an AND of schemes) carries.
 
         Each scheme sends its own secret, unless two of them are sent in the same place (two
@@ -933,7 +939,9 @@ class SuiteBuilder:
         sent: dict[tuple[str, str], str] = {}
         for name in requirement:
             env, headers, query, cookies = credentials_for(
-                replace(self.api.operations[0], effective_security=[{name: []}]), self.api, secret=secret
+                replace(self.api.operations[0], effective_security=[{name: []}]),
+                self.api,
+                secret=secret,
             )
             cred = Credential(name, env, headers, query, cookies)
             for slot, value in _slots(cred).items():
@@ -1437,7 +1445,9 @@ class SuiteBuilder:
             if update is None:
                 continue
             req, changed = update
-            lines.append("# " + comment_text(f"update: {ub.operation.wire_id} (the change is there)"))
+            lines.append(
+                "# " + comment_text(f"update: {ub.operation.wire_id} (the change is there)")
+            )
             call = Call(
                 req,
                 _path_source(ub.operation, req.path, ub.id_param),

@@ -94,7 +94,9 @@ def _properties(s: Schema) -> dict[str, Schema]:
 def scalar_type(s: Schema) -> tuple[str, bool] | None:
     """(Typesense type, faceted) of a scalar schema, or None when it is not one Typesense indexes."""
     target = s.target()
-    values = target.enum if target.enum else ([target.const] if target.const is not NO_VALUE else None)
+    values = (
+        target.enum if target.enum else ([target.const] if target.const is not NO_VALUE else None)
+    )
     if values:
         present = [v for v in values if v is not None]
         if present and all(isinstance(v, str) for v in present):
@@ -120,7 +122,11 @@ def _array_items(s: Schema) -> Schema | None:
 
 def _is_nested_object(s: Schema) -> bool:
     target = s.target()
-    return bool(_properties(target)) and _kinds(target) in ((), ("object",)) and not (target.one_of or target.any_of)
+    return (
+        bool(_properties(target))
+        and _kinds(target) in ((), ("object",))
+        and not (target.one_of or target.any_of)
+    )
 
 
 class _Names:
@@ -144,7 +150,13 @@ def _usable(name: str) -> bool:
 
 
 def _nested_fields(
-    prefix: str, path: tuple[str, ...], s: Schema, in_array: bool, names: _Names, seen: frozenset[int], depth: int
+    prefix: str,
+    path: tuple[str, ...],
+    s: Schema,
+    in_array: bool,
+    names: _Names,
+    seen: frozenset[int],
+    depth: int,
 ) -> list[FieldDef]:
     fields: list[FieldDef] = []
     target = s.target()
@@ -161,10 +173,14 @@ def _nested_fields(
         if scalar is not None:
             kind, facet = scalar
             fields.append(
-                FieldDef(names.claim(key), kind + ("[]" if array else ""), (*path, sub), facet, "nested")
+                FieldDef(
+                    names.claim(key), kind + ("[]" if array else ""), (*path, sub), facet, "nested"
+                )
             )
         elif _is_nested_object(value_schema):
-            fields.extend(_nested_fields(key, (*path, sub), value_schema, array, names, seen, depth + 1))
+            fields.extend(
+                _nested_fields(key, (*path, sub), value_schema, array, names, seen, depth + 1)
+            )
     return fields
 
 
@@ -185,7 +201,10 @@ def collection_fields(r: Resource) -> CollectionDef:
     for c in r.columns:
         key = keys[c.name]
         if key == "id":
-            if scalar_type(c.schema) == ("string", False):  # Typesense cannot search "id": a searchable copy
+            if scalar_type(c.schema) == (
+                "string",
+                False,
+            ):  # Typesense cannot search "id": a searchable copy
                 copy = names.claim("id_text")
                 fields.append(FieldDef(copy, "string", (c.name,), derived="copy"))
                 query_by.append(copy)
@@ -197,7 +216,9 @@ def collection_fields(r: Resource) -> CollectionDef:
         scalar = scalar_type(schema)
         if _is_date_time(schema):
             fields.append(FieldDef(key, "string", (c.name,)))
-            fields.append(FieldDef(names.claim(f"{key}_ts"), "int64", (c.name,), derived="timestamp"))
+            fields.append(
+                FieldDef(names.claim(f"{key}_ts"), "int64", (c.name,), derived="timestamp")
+            )
             query_by.append(key)
         elif scalar is not None:
             kind, facet = scalar
@@ -243,7 +264,8 @@ def typesense_error_model(api: Api) -> str | None:
     for s in candidates:
         props = _properties(s)
         counted = any(
-            ("attempt" in name.lower() or "retr" in name.lower()) and _kinds(p.target()) == ("integer",)
+            ("attempt" in name.lower() or "retr" in name.lower())
+            and _kinds(p.target()) == ("integer",)
             for name, p in props.items()
         )
         if counted and "error" in (s.component or "").lower():
@@ -252,13 +274,41 @@ def typesense_error_model(api: Api) -> str | None:
 
 
 _MODULES = (
-    ("app/sync/documents.py.j2", "app/sync/documents.py", "Typesense documents of the stored items, and back."),
-    ("app/sync/config.py.j2", "app/sync/config.py", "Typesense sync settings from environment variables."),
-    ("app/sync/outbox.py.j2", "app/sync/outbox.py", "The transactional outbox: marking writes, claiming and settling them."),
-    ("app/sync/index.py.j2", "app/sync/index.py", "Typesense collections: create, rebuild, push, search."),
-    ("app/sync/worker.py.j2", "app/sync/worker.py", "The background worker that drains the outbox to Typesense."),
-    ("app/sync/search.py.j2", "app/sync/search.py", "Search over a resource: Typesense when sync is on, else the database."),
-    ("app/sync/__main__.py.j2", "app/sync/__main__.py", "python -m app.sync status|reindex|verify|drain."),
+    (
+        "app/sync/documents.py.j2",
+        "app/sync/documents.py",
+        "Typesense documents of the stored items, and back.",
+    ),
+    (
+        "app/sync/config.py.j2",
+        "app/sync/config.py",
+        "Typesense sync settings from environment variables.",
+    ),
+    (
+        "app/sync/outbox.py.j2",
+        "app/sync/outbox.py",
+        "The transactional outbox: marking writes, claiming and settling them.",
+    ),
+    (
+        "app/sync/index.py.j2",
+        "app/sync/index.py",
+        "Typesense collections: create, rebuild, push, search.",
+    ),
+    (
+        "app/sync/worker.py.j2",
+        "app/sync/worker.py",
+        "The background worker that drains the outbox to Typesense.",
+    ),
+    (
+        "app/sync/search.py.j2",
+        "app/sync/search.py",
+        "Search over a resource: Typesense when sync is on, else the database.",
+    ),
+    (
+        "app/sync/__main__.py.j2",
+        "app/sync/__main__.py",
+        "python -m app.sync status|reindex|verify|drain.",
+    ),
 )
 
 
@@ -284,19 +334,25 @@ def generate(ctx: StepContext) -> list[OutputFile]:
         ctx.render(
             "app/sync/__init__.py.j2",
             "app/sync/__init__.py",
-            header=ctx.header("Typesense sync: every write of a resource reaches Typesense, through an outbox."),
+            header=ctx.header(
+                "Typesense sync: every write of a resource reaches Typesense, through an outbox."
+            ),
             outbox=outbox,
         ),
         ctx.render(
             "app/sync/collections.py.j2",
             "app/sync/collections.py",
-            header=ctx.header("The Typesense collection of every resource, with the fields its schema gives."),
+            header=ctx.header(
+                "The Typesense collection of every resource, with the fields its schema gives."
+            ),
             collections=views,
         ),
         ctx.render(
             "app/sync/service.py.j2",
             "app/sync/service.py",
-            header=ctx.header("Typesense sync of one app: worker lifecycle, figures and the Typesense error response."),
+            header=ctx.header(
+                "Typesense sync of one app: worker lifecycle, figures and the Typesense error response."
+            ),
             error_model=typesense_error_model(ctx.api),
         ),
     ]

@@ -183,11 +183,22 @@ def _discrepancy(tokens: Sequence[Any], spec: Any, app: Any, kind: str) -> Discr
     keyword = [str(t) for t in tokens[-2:]]
     if category == "schema" and kind == "missing-in-app" and _is_unenforced_keyword(keyword):
         category = "unenforced"
-    return Discrepancy(pointer=json_pointer(tokens), spec=spec, app=app, category=category, kind=kind)
+    return Discrepancy(
+        pointer=json_pointer(tokens), spec=spec, app=app, category=category, kind=kind
+    )
 
 
 _UNENFORCED = frozenset((*UNSUPPORTED_SCHEMA_KEYS, *EVALUATED_KEYS))
-_NAMED = frozenset(("properties", "patternProperties", "$defs", "definitions", "dependentSchemas", "dependentRequired"))
+_NAMED = frozenset(
+    (
+        "properties",
+        "patternProperties",
+        "$defs",
+        "definitions",
+        "dependentSchemas",
+        "dependentRequired",
+    )
+)
 
 
 def _is_unenforced_keyword(last_two: list[str]) -> bool:
@@ -220,7 +231,9 @@ def _diff_values(prefix: list[Any], spec: Any, app: Any, out: list[Discrepancy])
         out.append(_discrepancy([*prefix, *tokens], left, right, kind))
 
 
-def _diff_pair(spec: Any, app: Any, memo: dict[tuple[int, int], tuple[Any, Any, list[_Relative]]]) -> list[_Relative]:
+def _diff_pair(
+    spec: Any, app: Any, memo: dict[tuple[int, int], tuple[Any, Any, list[_Relative]]]
+) -> list[_Relative]:
     """The differences between two values, with pointers relative to them.
 
     Dicts (the keyed normalized structure) are walked key by key, so every report carries an
@@ -249,7 +262,9 @@ def _diff_pair(spec: Any, app: Any, memo: dict[tuple[int, int], tuple[Any, Any, 
     found: list[_Relative] = []
     if isinstance(spec, dict) and isinstance(app, dict):
         for key in sorted(set(spec) | set(app), key=str):
-            for tokens, left, right, kind in _diff_pair(spec.get(key, MISSING), app.get(key, MISSING), memo):
+            for tokens, left, right, kind in _diff_pair(
+                spec.get(key, MISSING), app.get(key, MISSING), memo
+            ):
                 found.append(((key, *tokens), left, right, kind))
     elif isinstance(spec, list) and isinstance(app, list):
         if len(spec) == len(app) and any(isinstance(v, (dict, list)) for v in (*spec, *app)):
@@ -308,7 +323,11 @@ def _without(document: dict[str, Any], pointers: Sequence[str]) -> dict[str, Any
             continue
         section, key, method = tokens
         items = result.get(section)
-        if not isinstance(items, dict) or not isinstance(items.get(key), dict) or "$ref" in items[key]:
+        if (
+            not isinstance(items, dict)
+            or not isinstance(items.get(key), dict)
+            or "$ref" in items[key]
+        ):
             continue
         item = {k: v for k, v in items[key].items() if k != method}
         items = dict(items)
@@ -340,7 +359,9 @@ def _canonical_security(requirements: list[Any]) -> str:
     """A requirement list as an order-free string (objects, their schemes and scopes sorted)."""
     return json.dumps(
         sorted(
-            json.dumps(sorted([str(name), sorted(map(str, scopes or []))] for name, scopes in r.items()))
+            json.dumps(
+                sorted([str(name), sorted(map(str, scopes or []))] for name, scopes in r.items())
+            )
             for r in requirements
         )
     )
@@ -362,7 +383,15 @@ def _unpublishable(spec: dict[str, Any], app: dict[str, Any]) -> list[Discrepanc
         for key, value in info.items():
             if isinstance(key, str) and key.startswith("x-") and key not in app_info:
                 # FastAPI builds info from its fixed fields (title, version, contact, ...)
-                found.append(Discrepancy(json_pointer(["info", key]), value, MISSING, "unpublishable", "missing-in-app"))
+                found.append(
+                    Discrepancy(
+                        json_pointer(["info", key]),
+                        value,
+                        MISSING,
+                        "unpublishable",
+                        "missing-in-app",
+                    )
+                )
                 app_info[key] = value
     schemes = (spec.get("components") or {}).get("securitySchemes") or {}
     for name, scheme in schemes.items() if isinstance(schemes, dict) else ():
@@ -378,7 +407,9 @@ def _unpublishable(spec: dict[str, Any], app: dict[str, Any]) -> list[Discrepanc
             continue
         for method, op in item.items():
             app_op = app_item.get(method)
-            if method not in HTTP_METHODS or not (isinstance(op, dict) and isinstance(app_op, dict)):
+            if method not in HTTP_METHODS or not (
+                isinstance(op, dict) and isinstance(app_op, dict)
+            ):
                 continue
             requirements = op.get("security")
             if not (
@@ -428,7 +459,10 @@ def compare_documents(
         replace(d, category="unpublishable") if _written_by_fastapi_so(d) else d
         for d in diff_normalized(spec_normalized, app_normalized)
     ]
-    found = [replace(d, category="objects-only") if _objects_only(d, spec_normalized) else d for d in found]
+    found = [
+        replace(d, category="objects-only") if _objects_only(d, spec_normalized) else d
+        for d in found
+    ]
     return sorted(found + unpublishable, key=lambda d: (d.pointer, d.kind))
 
 

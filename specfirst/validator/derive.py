@@ -55,7 +55,9 @@ class Where:
 class Underivable:
     """A part of the document FastAPI or pydantic could not derive from the app."""
 
-    pointer: str  # where the part sits in the document ("/paths/~1pets/get", "/components/schemas/Pet")
+    pointer: (
+        str  # where the part sits in the document ("/paths/~1pets/get", "/components/schemas/Pet")
+    )
     reason: str  # "PydanticInvalidForJsonSchema: Cannot generate a JsonSchema for ..."
     where: Where | None = None
     models: tuple[Where, ...] = ()  # an operation's models that cannot be derived themselves
@@ -104,12 +106,21 @@ def derive_app(
     must have the service's dependencies).
     """
     root = Path(app_dir).resolve()
-    options = {"components": None if components is None else sorted(components), "document": document}
+    options = {
+        "components": None if components is None else sorted(components),
+        "document": document,
+    }
     with tempfile.TemporaryDirectory(prefix="specfirst-derive-") as scratch:
         report_path = Path(scratch) / "report.json"
         env = _child_environment()
         proc = subprocess.run(
-            [interpreter or sys.executable, "-m", "specfirst.validator.derive", str(root), str(report_path)],
+            [
+                interpreter or sys.executable,
+                "-m",
+                "specfirst.validator.derive",
+                str(root),
+                str(report_path),
+            ],
             input=json.dumps(options),
             capture_output=True,
             text=True,
@@ -123,7 +134,9 @@ def derive_app(
         said = f": {tail[0][:_MESSAGE_LIMIT]}" if tail else ""
         return Derived(
             document=None,
-            failure=Failure(error=f"the interpreter deriving it died (exit status {proc.returncode}){said}"),
+            failure=Failure(
+                error=f"the interpreter deriving it died (exit status {proc.returncode}){said}"
+            ),
         )
     return _from_report(report)
 
@@ -167,7 +180,11 @@ def _from_report(report: dict[str, Any]) -> Derived:
         ],
         failure=None
         if failure is None
-        else Failure(error=failure["error"], where=_where(failure.get("where")), source=failure.get("source", "")),
+        else Failure(
+            error=failure["error"],
+            where=_where(failure.get("where")),
+            source=failure.get("source", ""),
+        ),
     )
 
 
@@ -221,9 +238,18 @@ def definition_line(path: Path, name: str) -> int | None:
     except (OSError, SyntaxError, ValueError):
         return None
     for node in tree.body:
-        if isinstance(node, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == name:
+        if (
+            isinstance(node, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
+            and node.name == name
+        ):
             return node.lineno
-        targets = node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(node, ast.AnnAssign) else []
+        targets = (
+            node.targets
+            if isinstance(node, ast.Assign)
+            else [node.target]
+            if isinstance(node, ast.AnnAssign)
+            else []
+        )
         if any(isinstance(t, ast.Name) and t.id == name for t in targets):
             return node.lineno
     return None
@@ -259,7 +285,10 @@ def _locate(exc: BaseException, root: Path) -> tuple[Where | None, str]:
     places: list[tuple[str | None, int | None]] = []
     if isinstance(exc, SyntaxError):
         places.append((exc.filename, exc.lineno))
-    places += [(frame.filename, frame.lineno) for frame in reversed(traceback.extract_tb(exc.__traceback__))]
+    places += [
+        (frame.filename, frame.lineno)
+        for frame in reversed(traceback.extract_tb(exc.__traceback__))
+    ]
     for filename, line in places:
         relative = _inside(root, filename)
         if relative is None or line is None or filename is None:
@@ -309,7 +338,9 @@ def _import_app(root: Path) -> Any:
     importlib.invalidate_caches()
     main = importlib.import_module("app.main")
     package = sys.modules["app"]
-    origin = getattr(package, "__file__", None) or next(iter(getattr(package, "__path__", [])), None)
+    origin = getattr(package, "__file__", None) or next(
+        iter(getattr(package, "__path__", [])), None
+    )
     if _inside(root, origin) is None:
         raise ImportError(f"the package 'app' was imported from {origin}, not from {root}")
     return main
@@ -480,12 +511,16 @@ def _merge(base: dict[str, Any], parts: list[dict[str, Any]]) -> dict[str, Any]:
         part_schemas = (part.get("components") or {}).get("schemas") or {}
         for name, schema in part_schemas.items():
             if name in schemas and schemas[name] != schema:
-                renamed[f"#/components/schemas/{name}"] = f"#/components/schemas/{name}__part{index}"
+                renamed[f"#/components/schemas/{name}"] = (
+                    f"#/components/schemas/{name}__part{index}"
+                )
         if renamed:
             part = _rename_refs(part, renamed)
             part_schemas = (part.get("components") or {}).get("schemas") or {}
         for name, schema in part_schemas.items():
-            new_name = renamed.get(f"#/components/schemas/{name}", f"#/components/schemas/{name}").rsplit("/", 1)[1]
+            new_name = renamed.get(
+                f"#/components/schemas/{name}", f"#/components/schemas/{name}"
+            ).rsplit("/", 1)[1]
             schemas.setdefault(new_name, schema)
         for section, values in (part.get("components") or {}).items():
             if section != "schemas":
@@ -540,7 +575,9 @@ def _route_annotations(route: Any) -> list[Any]:
     fields = [getattr(route, "body_field", None)]
     for group in ("path_params", "query_params", "header_params", "cookie_params", "body_params"):
         fields += list(getattr(dependant, group, None) or [])
-    annotations += [getattr(getattr(f, "field_info", None), "annotation", None) for f in fields if f is not None]
+    annotations += [
+        getattr(getattr(f, "field_info", None), "annotation", None) for f in fields if f is not None
+    ]
     for response in (getattr(route, "responses", None) or {}).values():
         if isinstance(response, dict):
             annotations.append(response.get("model"))
@@ -582,7 +619,9 @@ def _failing_models(route: Any, root: Path) -> list[Where]:
     return sorted(places, key=lambda w: (w.file, w.line or 0))
 
 
-def _component_schemas(document: dict[str, Any], root: Path, wanted: list[str] | None, report: dict[str, Any]) -> dict[str, Any]:
+def _component_schemas(
+    document: dict[str, Any], root: Path, wanted: list[str] | None, report: dict[str, Any]
+) -> dict[str, Any]:
     """The JSON schema pydantic derives for each wanted component's model or type, as
     FastAPI would: all in one generation (definitions shared, as in FastAPI's own), or, when
     that fails, each on its own so that one that cannot be derived is reported alone.
@@ -600,7 +639,9 @@ def _component_schemas(document: dict[str, Any], root: Path, wanted: list[str] |
     template = "#/components/schemas/{model}"
     try:
         inputs = [(name, "validation", TypeAdapter(components[name]).core_schema) for name in names]
-        mapping, definitions = GenerateJsonSchema(ref_template=template).generate_definitions(inputs)
+        mapping, definitions = GenerateJsonSchema(ref_template=template).generate_definitions(
+            inputs
+        )
     except Exception:  # noqa: BLE001 - one at a time below, to report the ones that fail
         mapping = None
     if mapping is not None:
@@ -610,7 +651,9 @@ def _component_schemas(document: dict[str, Any], root: Path, wanted: list[str] |
     result: dict[str, Any] = {}
     for name in names:
         try:
-            schema = TypeAdapter(components[name]).json_schema(ref_template=template, mode="validation")
+            schema = TypeAdapter(components[name]).json_schema(
+                ref_template=template, mode="validation"
+            )
         except Exception as exc:  # noqa: BLE001 - reported as underivable, the rest goes on
             report["underivable"].append(_component_failure(name, components[name], root, exc))
             continue
@@ -620,14 +663,20 @@ def _component_schemas(document: dict[str, Any], root: Path, wanted: list[str] |
     return result
 
 
-def _component_failure(name: str, python_type: Any, root: Path, exc: BaseException) -> dict[str, Any]:
+def _component_failure(
+    name: str, python_type: Any, root: Path, exc: BaseException
+) -> dict[str, Any]:
     from specfirst.loader import pointer_join
 
     type_name = getattr(python_type, "__name__", None)
     line = definition_line(root / "app" / "schemas.py", type_name) if type_name else None
     label = f"class {type_name}" if isinstance(python_type, type) else type_name
     where = Where("app/schemas.py", line, label)
-    return {"pointer": pointer_join("/components/schemas", name), "reason": _message(exc), "where": asdict(where)}
+    return {
+        "pointer": pointer_join("/components/schemas", name),
+        "reason": _message(exc),
+        "where": asdict(where),
+    }
 
 
 _SCHEMA_REF = "#/components/schemas/"
@@ -665,7 +714,11 @@ def derive_in_process(app_dir: Path, components: list[str] | None = None) -> dic
         app = _import_app(root).create_app()
     except BaseException as exc:  # noqa: BLE001 - SystemExit and RecursionError included
         where, source = _locate(exc, root)
-        report["failure"] = {"error": _message(exc), "where": asdict(where) if where else None, "source": source}
+        report["failure"] = {
+            "error": _message(exc),
+            "where": asdict(where) if where else None,
+            "source": source,
+        }
         return report
     _ComputedFieldsCheck.install()
     document = _derive_document(app, root, report)

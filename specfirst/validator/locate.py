@@ -15,7 +15,14 @@ from specfirst.ir import Api
 from specfirst.loader import LoadedSpec
 from specfirst.validator.derive import Failure, Underivable, Where
 
-__all__ = ["ServiceDirError", "check_service_dir", "describe_failure", "describe_underivable", "place", "spec_pointer"]
+__all__ = [
+    "ServiceDirError",
+    "check_service_dir",
+    "describe_failure",
+    "describe_underivable",
+    "place",
+    "spec_pointer",
+]
 
 
 class ServiceDirError(Exception):
@@ -50,7 +57,9 @@ def check_service_dir(app_dir: str | Path) -> None:
         raise ServiceDirError(f"{root / 'app' / 'main.py'}: missing; {root} is {what}: {again}")
     missing = sorted(rel for rel in listed if not (root / rel).is_file())
     if missing:
-        shown = ", ".join(missing[:5]) + (f" and {len(missing) - 5} more" if len(missing) > 5 else "")
+        shown = ", ".join(missing[:5]) + (
+            f" and {len(missing) - 5} more" if len(missing) > 5 else ""
+        )
         raise ServiceDirError(
             f"{root}: {len(missing)} generated file(s) listed in {MANIFEST_NAME} are missing "
             f"({shown}); run `specfirst generate SPEC --out {root}` to restore them"
@@ -96,7 +105,9 @@ def place(spec: LoadedSpec | None, pointer: str) -> str:
     return str(spec.problem(pointer, "")).removesuffix(": ")
 
 
-def describe_failure(failure: Failure, spec: LoadedSpec | None, api: Api | None = None) -> tuple[str | None, str]:
+def describe_failure(
+    failure: Failure, spec: LoadedSpec | None, api: Api | None = None
+) -> tuple[str | None, str]:
     """The spec pointer the failure comes from (if found) and a located, multi-line message."""
     pointer = spec_pointer(api, failure.where) if api is not None and failure.where else None
     lines = [str(failure)]
@@ -105,7 +116,9 @@ def describe_failure(failure: Failure, spec: LoadedSpec | None, api: Api | None 
     return pointer, "\n".join(lines)
 
 
-def describe_underivable(item: Underivable, spec: LoadedSpec | None = None, api: Api | None = None) -> str:
+def describe_underivable(
+    item: Underivable, spec: LoadedSpec | None = None, api: Api | None = None
+) -> str:
     """``reason`` with the generated code it comes from and, for an operation, the models
     that cannot be derived (with the spec schemas they were generated for, where known)."""
     lines = [f"{item.where}: {item.reason}" if item.where else item.reason]

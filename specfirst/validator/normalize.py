@@ -390,7 +390,11 @@ def _normalize_urls(node: JSON) -> JSON:
 
 def _http_scheme_lower(scheme: JSON) -> JSON:
     """HTTP authentication scheme names are case-insensitive (RFC 7235): compare them lower-case."""
-    if isinstance(scheme, dict) and scheme.get("type") == "http" and isinstance(scheme.get("scheme"), str):
+    if (
+        isinstance(scheme, dict)
+        and scheme.get("type") == "http"
+        and isinstance(scheme.get("scheme"), str)
+    ):
         return {**scheme, "scheme": scheme["scheme"].lower()}
     return scheme
 
@@ -555,7 +559,9 @@ _KEYWORDS_OF_TYPE: dict[str, frozenset[str]] = {
         }
     ),
     "string": frozenset({"minLength", "maxLength", "pattern"}),
-    "number": frozenset({"minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf"}),
+    "number": frozenset(
+        {"minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf"}
+    ),
 }
 
 # Keywords that never reject null (they only constrain strings, numbers, arrays or objects).
@@ -566,7 +572,6 @@ _TYPE_SPECIFIC = frozenset().union(*_KEYWORDS_OF_TYPE.values()) | {
     "contentSchema",
     "xml",
 }
-
 
 
 def _drop_keywords_of_other_types(node: dict[Any, Any]) -> None:
@@ -589,8 +594,10 @@ def _drop_type_implied_by_alternatives(node: dict[Any, Any]) -> None:
         return
     for key in ("oneOf", "anyOf"):
         members = node.get(key)
-        if isinstance(members, list) and members and all(
-            isinstance(m, dict) and m.get("type") == declared for m in members
+        if (
+            isinstance(members, list)
+            and members
+            and all(isinstance(m, dict) and m.get("type") == declared for m in members)
         ):
             del node["type"]
             return
@@ -603,9 +610,17 @@ def _drop_unconstrained_properties(node: dict[Any, Any]) -> None:
     unevaluatedProperties treat a declared property differently from an undeclared one.
     """
     properties = node.get("properties")
-    if not isinstance(properties, dict) or "additionalProperties" in node or "unevaluatedProperties" in node:
+    if (
+        not isinstance(properties, dict)
+        or "additionalProperties" in node
+        or "unevaluatedProperties" in node
+    ):
         return
-    kept = {name: schema for name, schema in properties.items() if not (isinstance(schema, dict) and schema == {})}
+    kept = {
+        name: schema
+        for name, schema in properties.items()
+        if not (isinstance(schema, dict) and schema == {})
+    }
     if kept:
         node["properties"] = kept
     else:
@@ -1008,7 +1023,9 @@ class _Normalizer:
                     return _CONFLICT
                 combined = self._merge([out[name], schema], {}, siblings_win=False)
                 # two definitions of one property that do not merge both apply: allOf of them
-                out[name] = {"allOf": [out[name], schema]} if combined is None else self._finish(combined)
+                out[name] = (
+                    {"allOf": [out[name], schema]} if combined is None else self._finish(combined)
+                )
             return out
         return _CONFLICT
 
@@ -1094,9 +1111,15 @@ class _Normalizer:
                 )
             elif key in _SCHEMA_LIST_KEYS and isinstance(value, (list, tuple)):
                 parts[key] = _compose_array([self._member_sort_key(c) for c in value])
-            elif key == "discriminator" and isinstance(value, dict) and isinstance(value.get("mapping"), dict):
+            elif (
+                key == "discriminator"
+                and isinstance(value, dict)
+                and isinstance(value.get("mapping"), dict)
+            ):
                 inner: dict[str, _Piece] = {
-                    k: canonical_json(v) for k, v in value.items() if isinstance(k, str) and k != "mapping"
+                    k: canonical_json(v)
+                    for k, v in value.items()
+                    if isinstance(k, str) and k != "mapping"
                 }
                 inner["mapping"] = self._sort_map(value["mapping"])
                 parts[key] = _compose_object(inner)
@@ -1108,7 +1131,11 @@ class _Normalizer:
 
     def _sort_map(self, children: dict[Any, Any]) -> SortKey:
         return _compose_object(
-            {name: self._member_sort_key(c) for name, c in children.items() if isinstance(name, str)}
+            {
+                name: self._member_sort_key(c)
+                for name, c in children.items()
+                if isinstance(name, str)
+            }
         )
 
     def schema(self, raw: JSON) -> JSON:
@@ -1122,7 +1149,11 @@ class _Normalizer:
         out: dict[str, Any] = {}
         for key in ("info", "externalDocs"):
             if key in doc:
-                out[key] = _normalize_urls({key: doc[key]})[key] if key == "externalDocs" else _normalize_urls(doc[key])
+                out[key] = (
+                    _normalize_urls({key: doc[key]})[key]
+                    if key == "externalDocs"
+                    else _normalize_urls(doc[key])
+                )
         for key in ("servers", "tags"):
             if doc.get(key):
                 out[key] = _normalize_urls(doc[key]) if key == "tags" else doc[key]
@@ -1474,7 +1505,10 @@ class _Aligner:
         for media, value in obj["content"].items():
             if isinstance(value, dict) and "schema" in value:
                 spec_media = _dict(spec_content.get(media))
-                value = {**value, "schema": align_schema(value["schema"], spec_media.get("schema"), self._memo)}
+                value = {
+                    **value,
+                    "schema": align_schema(value["schema"], spec_media.get("schema"), self._memo),
+                }
             content[media] = value
         return {**obj, "content": content}
 
@@ -1483,7 +1517,9 @@ def _dict(value: JSON) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-def align_schema(app: JSON, spec: JSON, memo: dict[tuple[int, int], tuple[JSON, JSON, JSON]] | None = None) -> JSON:
+def align_schema(
+    app: JSON, spec: JSON, memo: dict[tuple[int, int], tuple[JSON, JSON, JSON]] | None = None
+) -> JSON:
     """Drop app-only titles and enum-implied types, walking the spec schema alongside.
 
     Normalized schemas share their sub-schemas (a component used in many places is one
@@ -1504,14 +1540,18 @@ def align_schema(app: JSON, spec: JSON, memo: dict[tuple[int, int], tuple[JSON, 
     return out
 
 
-def _align_node(app: dict[str, Any], spec: JSON, memo: dict[tuple[int, int], tuple[JSON, JSON, JSON]]) -> JSON:
+def _align_node(
+    app: dict[str, Any], spec: JSON, memo: dict[tuple[int, int], tuple[JSON, JSON, JSON]]
+) -> JSON:
     spec_node = spec if isinstance(spec, dict) else None
     out: dict[str, Any] = {}
     for key, value in app.items():
         spec_value = spec_node.get(key) if spec_node is not None else None
         if key in _SCHEMA_MAP_KEYS and isinstance(value, dict):
             spec_map = _dict(spec_value)
-            out[key] = {name: align_schema(v, spec_map.get(name), memo) for name, v in value.items()}
+            out[key] = {
+                name: align_schema(v, spec_map.get(name), memo) for name, v in value.items()
+            }
         elif key in _SCHEMA_ONE_KEYS:
             out[key] = (
                 _align_list(value, spec_value, memo)
@@ -1527,7 +1567,8 @@ def _align_node(app: dict[str, Any], spec: JSON, memo: dict[tuple[int, int], tup
                 value = {
                     **value,
                     "mapping": {
-                        name: align_schema(v, spec_mapping.get(name), memo) for name, v in mapping.items()
+                        name: align_schema(v, spec_mapping.get(name), memo)
+                        for name, v in mapping.items()
                     },
                 }
             out[key] = value
@@ -1546,10 +1587,13 @@ def _align_node(app: dict[str, Any], spec: JSON, memo: dict[tuple[int, int], tup
     return out
 
 
-def _align_list(values: list[JSON], spec_values: JSON, memo: dict[tuple[int, int], tuple[JSON, JSON, JSON]]) -> list[JSON]:
+def _align_list(
+    values: list[JSON], spec_values: JSON, memo: dict[tuple[int, int], tuple[JSON, JSON, JSON]]
+) -> list[JSON]:
     spec_list = spec_values if isinstance(spec_values, list) else []
     return [
-        align_schema(v, spec_list[i] if i < len(spec_list) else None, memo) for i, v in enumerate(values)
+        align_schema(v, spec_list[i] if i < len(spec_list) else None, memo)
+        for i, v in enumerate(values)
     ]
 
 
@@ -1612,7 +1656,9 @@ def align_app_to_spec(app_normalized: dict[str, Any], spec_normalized: Mapping[s
 def _without_null_entries(node: JSON) -> JSON:
     """A copy without the mapping entries whose value is null (array items are kept as they are)."""
     if isinstance(node, dict):
-        return {key: _without_null_entries(value) for key, value in node.items() if value is not None}
+        return {
+            key: _without_null_entries(value) for key, value in node.items() if value is not None
+        }
     if isinstance(node, list):
         return [_without_null_entries(item) for item in node]
     return node

@@ -47,7 +47,10 @@ def reached_components(document: dict[str, Any]) -> set[str]:
                     todo.append(target)
             mapping = node.get("mapping")
             if isinstance(mapping, dict):
-                todo.extend({"$ref": v if str(v).startswith("#") else f"#/components/schemas/{v}"} for v in mapping.values())
+                todo.extend(
+                    {"$ref": v if str(v).startswith("#") else f"#/components/schemas/{v}"}
+                    for v in mapping.values()
+                )
             todo.extend(node.values())
         elif isinstance(node, list):
             todo.extend(node)
@@ -87,14 +90,21 @@ def unreached_components(document: dict[str, Any]) -> list[str]:
 
 
 def compare_unreached_components(
-    spec_doc: dict[str, Any], app_doc: dict[str, Any], version: tuple[int, int], skip: frozenset[str] = frozenset()
+    spec_doc: dict[str, Any],
+    app_doc: dict[str, Any],
+    version: tuple[int, int],
+    skip: frozenset[str] = frozenset(),
 ) -> list[Discrepancy]:
     unreached = [name for name in unreached_components(spec_doc) if name not in skip]
     if not unreached:
         return []
     derived = app_doc.get("x-specfirst-components") or {}
-    spec_probe = _probe_document(spec_doc, {n: {"$ref": pointer_join("#/components/schemas", n)} for n in unreached})
-    app_probe = _probe_document(copy.deepcopy(app_doc), {n: derived.get(n, {"not": {}}) for n in unreached})
+    spec_probe = _probe_document(
+        spec_doc, {n: {"$ref": pointer_join("#/components/schemas", n)} for n in unreached}
+    )
+    app_probe = _probe_document(
+        copy.deepcopy(app_doc), {n: derived.get(n, {"not": {}}) for n in unreached}
+    )
     names = {pointer_join("", f"{_PROBE}{n}")[1:]: n for n in unreached}
     found = compare_documents(spec_probe, app_probe, spec_version=version)
     return [
@@ -121,7 +131,11 @@ def _spec_value(document: dict[str, Any], pointer: str) -> Any:
 def underivable_discrepancies(spec: LoadedSpec, derived: Derived) -> list[Discrepancy]:
     """One ``underivable`` discrepancy per part the app could not derive; for an app that
     does not import, one at the spec pointer it was generated for (the root when unknown)."""
-    api = build_quietly(spec) if derived.failure is not None or any(u.models for u in derived.underivable) else None
+    api = (
+        build_quietly(spec)
+        if derived.failure is not None or any(u.models for u in derived.underivable)
+        else None
+    )
     if derived.failure is not None:
         pointer, message = describe_failure(derived.failure, spec, api)
         return [
@@ -155,8 +169,12 @@ def compare_derived(spec: LoadedSpec, derived: Derived) -> list[Discrepancy]:
         components = frozenset(
             split_pointer(p)[2] for p in skipped if p.startswith("/components/schemas/")
         )
-        found += compare_documents(spec.document, derived.document, spec_version=spec.version, skip=skipped)
-        found += compare_unreached_components(spec.document, derived.document, spec.version, components)
+        found += compare_documents(
+            spec.document, derived.document, spec_version=spec.version, skip=skipped
+        )
+        found += compare_unreached_components(
+            spec.document, derived.document, spec.version, components
+        )
     return sorted(found, key=lambda d: (d.pointer, d.kind))
 
 
