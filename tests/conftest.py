@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -35,6 +38,34 @@ FOUNDATION_DOCUMENTS = (
     "manifold_catalog",
     "spotify_web_api_fixed",
 )
+
+
+def _forget_app_modules() -> None:
+    for name in [m for m in sys.modules if m == "app" or m.startswith("app.")]:
+        del sys.modules[name]
+
+
+@contextlib.contextmanager
+def importable_service(root: Path) -> Iterator[None]:
+    """The generated tree ``root``'s package importable as ``app`` in this process: every
+    ``app`` module imported before (another tree's) is forgotten first, and this tree's
+    after, so that no test sees another test's service under the same name."""
+    _forget_app_modules()
+    sys.path.insert(0, str(root))
+    try:
+        yield
+    finally:
+        sys.path.remove(str(root))
+        _forget_app_modules()
+
+
+@pytest.fixture
+def fresh_app_modules() -> Iterator[None]:
+    """For a test that imports a generated tree as ``app`` itself (its folder on sys.path):
+    no ``app`` module of another tree before it, none of its own after it."""
+    _forget_app_modules()
+    yield
+    _forget_app_modules()
 
 
 def corpus_dir() -> Path:

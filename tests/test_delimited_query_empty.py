@@ -7,7 +7,6 @@ valid reading is ``[""]``, and the service takes it instead of refusing valid da
 from __future__ import annotations
 
 import importlib
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -52,7 +51,7 @@ paths:
 
 
 def test_an_empty_delimited_value_takes_its_only_valid_reading(
-    tmp_path: Path, monkeypatch: Any
+    tmp_path: Path, monkeypatch: Any, fresh_app_modules: None
 ) -> None:
     spec = tmp_path / "spec.yaml"
     spec.write_text(DOC)
@@ -60,8 +59,6 @@ def test_an_empty_delimited_value_takes_its_only_valid_reading(
     generate(spec, out)
     monkeypatch.syspath_prepend(str(out))
     monkeypatch.chdir(out)
-    for name in [n for n in sys.modules if n == "app" or n.startswith("app.")]:
-        monkeypatch.delitem(sys.modules, name)
     params = importlib.import_module("app.core.params")
     app = importlib.import_module("app.main").app
     with TestClient(app) as client:

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from conftest import REPO
+from conftest import REPO, importable_service
 from fastapi.testclient import TestClient
 
 KEYS = {"API_KEY_AUTH_KEYS": "user-key", "ADMIN_API_KEY_AUTH_KEYS": "admin-key"}
@@ -15,19 +14,14 @@ KEYS = {"API_KEY_AUTH_KEYS": "user-key", "ADMIN_API_KEY_AUTH_KEYS": "admin-key"}
 
 @pytest.fixture(scope="module")
 def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
-    sys.path.insert(0, str(REPO / "service"))
     database_file = tmp_path_factory.mktemp("db") / "ensemble.db"
-    try:
+    with importable_service(REPO / "service"):
         from app.core.config import Settings
         from app.core.db import Database
         from app.main import create_app
 
         app = create_app(Settings.from_env(KEYS), database=Database(f"sqlite:///{database_file}"))
         yield TestClient(app)
-    finally:
-        sys.path.remove(str(REPO / "service"))
-        for name in [m for m in sys.modules if m == "app" or m.startswith("app.")]:
-            del sys.modules[name]
 
 
 def error_shape(body: Any) -> set[str]:
