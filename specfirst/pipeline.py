@@ -144,11 +144,8 @@ def generate(
     derived in a child interpreter; if that fails, `ServiceCheckError` is raised and
     ``out_dir`` is left as it was. ``strict``, ``on_warning`` and ``ref_root``: see `load_api`."""
     out = Path(out_dir)
-    options = fingerprint.options_of(out, strict=strict, ref_root=ref_root)
-    generator = fingerprint.generator_digest()
-    manifest = fingerprint.read_manifest(out / MANIFEST_NAME)
-    previous = fingerprint.answer_from_manifest(manifest, out, Path(spec_path), generator, options)
-    if previous is not None and manifest is not None:
+    previous, manifest, generator, options = _previous_run(spec_path, out, strict, ref_root)
+    if previous is not None:
         return _unchanged(previous, manifest, on_warning)
 
     api = load_api(spec_path, strict=strict, on_warning=on_warning, ref_root=ref_root)
@@ -173,6 +170,18 @@ def generate(
         verify=verify if check else None,
         inputs=inputs,
     )
+
+
+def _previous_run(
+    spec_path: str | Path, out: Path, strict: bool, ref_root: str | Path | None
+) -> tuple[fingerprint.InputsRecord | None, dict[str, Any], str, dict[str, Any]]:
+    """The record of the run that wrote ``out`` when a new one would change nothing there
+    (else None), with the manifest, and the generator digest and options of a new run."""
+    options = fingerprint.options_of(out, strict=strict, ref_root=ref_root)
+    generator = fingerprint.generator_digest()
+    manifest = fingerprint.read_manifest(out / MANIFEST_NAME) or {}
+    previous = fingerprint.answer_from_manifest(manifest, out, Path(spec_path), generator, options)
+    return previous, manifest, generator, options
 
 
 def _replay_warnings(record: fingerprint.InputsRecord, on_warning: WarningSink | None) -> None:
@@ -209,12 +218,7 @@ def stale_files(
 ) -> list[str]:
     """Files in ``out_dir`` that differ from what ``generate`` would write (none, without
     parsing the document, when the manifest says nothing changed since it was written)."""
-    out = Path(out_dir)
-    options = fingerprint.options_of(out, strict=strict, ref_root=ref_root)
-    manifest = fingerprint.read_manifest(out / MANIFEST_NAME)
-    previous = fingerprint.answer_from_manifest(
-        manifest, out, Path(spec_path), fingerprint.generator_digest(), options
-    )
+    previous = _previous_run(spec_path, Path(out_dir), strict, ref_root)[0]
     if previous is not None:
         _replay_warnings(previous, on_warning)
         return []

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,7 +32,7 @@ from typing import Any
 import httpx
 import pytest
 import yaml
-from conftest import REPO
+from conftest import REPO, importable_service
 from fastapi.testclient import TestClient
 from jsonschema import Draft202012Validator, FormatChecker
 
@@ -65,13 +64,7 @@ def _serve(app_dir: Path, env: dict[str, str], database: Path) -> TestClient:
     """The app of ``app_dir``, started; its modules leave ``sys.modules`` so that another
     generated app (also a package named ``app``) can be loaded next to it."""
 
-    def forget() -> None:
-        for name in [m for m in sys.modules if m == "app" or m.startswith("app.")]:
-            del sys.modules[name]
-
-    forget()
-    sys.path.insert(0, str(app_dir))
-    try:
+    with importable_service(app_dir):
         from app.core.config import Settings
         from app.core.db import Database
         from app.main import create_app
@@ -79,9 +72,6 @@ def _serve(app_dir: Path, env: dict[str, str], database: Path) -> TestClient:
         app = create_app(Settings.from_env(env), database=Database(f"sqlite:///{database}"))
         client = TestClient(app)
         client.__enter__()  # runs the migrations while the app's modules are importable
-    finally:
-        sys.path.remove(str(app_dir))
-        forget()
     return client
 
 

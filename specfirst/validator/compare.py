@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 from typing import Any, Final
 
 from specfirst.ir import EVALUATED_KEYS, UNSUPPORTED_SCHEMA_KEYS
+from specfirst.loader import split_pointer
 from specfirst.validator.normalize import HTTP_METHODS, normalize_document
 
 __all__ = [
@@ -318,7 +319,7 @@ def _without(document: dict[str, Any], pointers: Sequence[str]) -> dict[str, Any
     what it changes."""
     result = dict(document)
     for pointer in pointers:
-        tokens = [t.replace("~1", "/").replace("~0", "~") for t in pointer.split("/")[1:]]
+        tokens = split_pointer(pointer)
         if len(tokens) != 3 or tokens[0] not in ("paths", "webhooks"):
             continue
         section, key, method = tokens
@@ -502,7 +503,7 @@ def _written_by_fastapi_so(d: Discrepancy) -> bool:
     path item's ``summary`` and ``description`` (FastAPI writes a path item from its
     operations only), and a ``description`` cut at its first form feed (FastAPI keeps the
     text before it, its convention for docstrings)."""
-    tokens = [t.replace("~1", "/").replace("~0", "~") for t in d.pointer.split("/")[1:]]
+    tokens = split_pointer(d.pointer)
     if d.kind == "missing-in-app" and len(tokens) == 3 and tokens[0] in ("paths", "webhooks"):
         return tokens[2] in _PATH_ITEM_TEXT
     if d.kind == "changed" and tokens and tokens[-1] == "description":
