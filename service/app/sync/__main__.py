@@ -86,7 +86,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 )
         elif args.command == "verify":
             for c in sync.collections:
-                marked = worker.index.verify(c, database.session)
+                marked = len(worker.index.verify(c, database.session))
                 alias = worker.index.alias(c)
                 print(
                     f"{alias}: {marked} documents differ from the database (marked in the outbox)"

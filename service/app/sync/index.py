@@ -176,15 +176,15 @@ class Index:
                 if http_status(exc) != 404:
                     raise
         self.client.aliases.upsert(alias, {"collection_name": physical})
-        marked = self.verify(c, sessions)
+        marked = len(self.verify(c, sessions))
         for name in self._physicals(c):
             if name != physical:
                 self._drop(name)
         logger.info("typesense collection %s rebuilt as %s: %d documents", alias, physical, count)
         return physical, count, marked
 
-    def verify(self, c: Collection, sessions: Callable[[], Session]) -> int:
-        """Mark in the outbox every document whose Typesense copy differs from the database."""
+    def verify(self, c: Collection, sessions: Callable[[], Session]) -> set[str]:
+        """Mark in the outbox every document whose Typesense copy differs from the database; their ids."""
         exported = {doc["id"]: doc for doc in self.export(c)}
         with sessions() as db:
             stored = {
@@ -199,7 +199,7 @@ class Index:
             differing |= exported.keys() - stored.keys()
             if differing:
                 outbox.enqueue(db, c.name, differing)
-        return len(differing)
+        return differing
 
     def _rows(self, db: Session, c: Collection) -> Iterator[Any]:
         model = c.table.model

@@ -88,6 +88,7 @@ class SyncWorker:
         self._index: Index | None = None
         self._ready: set[str] = set()
         self._next_check = 0.0  # monotonic time of the next survey while idle
+        self._requeued: dict[str, set[str]] = {}  # by collection: what the last comparison queued
         self._stop = threading.Event()
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
@@ -177,7 +178,7 @@ class SyncWorker:
         before it has loaded one; the outbox cannot know. One comparison (an export of each
         collection) puts what differs back in the outbox.
         """
-        marked = sum(self.index.verify(c, self.sessions) for c in self.collections.values())
+        marked = sum(self._compare(c) for c in self.collections.values())
         self.state.verified = True
         self._next_check = (
             time.monotonic() + self.settings.check_interval
@@ -206,7 +207,7 @@ class SyncWorker:
                 self._ready.discard(name)
                 self.state.ready = False
             elif found == "differs" and self._settled(c):
-                marked += self.index.verify(c, self.sessions)
+                marked += self._compare(c)
         if marked:
             logger.info(
                 "typesense differed from the database in %d documents; they are queued again",
@@ -214,6 +215,30 @@ class SyncWorker:
             )
             self._wake.set()
         self.ensure()
+
+    def _compare(self, c: Collection) -> int:
+        """Queue the documents of ``c`` that differ from the database; how many.
+
+        A document queued by the previous comparison, pushed since (nothing of ``c`` was waiting
+        before this one), that differs again means Typesense acknowledged a write it does not
+        hold: a restart that replays its log while taking writes can leave a document no delete
+        by id reaches. Pushing it again would change nothing, so ``c`` is rebuilt from the
+        database instead (a fresh collection, then the alias is switched and the old one dropped).
+        """
+        settled = self._settled(c)
+        differing = self.index.verify(c, self.sessions)
+        stuck = differing & self._requeued.get(c.name, set()) if settled else set()
+        self._requeued[c.name] = differing
+        if stuck:
+            logger.warning(
+                "typesense still differs from the database in %d documents of %s after they were pushed "
+                "again (it acknowledged writes it does not hold): the collection is rebuilt from the database",
+                len(stuck),
+                self.index.alias(c),
+            )
+            self.index.rebuild(c, self.sessions)
+            self._requeued[c.name] = set()
+        return len(differing)
 
     def _settled(self, c: Collection) -> bool:
         """Nothing of ``c`` waits in the outbox: a count that differs now is drift, not a write on its way."""
@@ -243,6 +268,7 @@ class SyncWorker:
             return False
         self.state.verified = False  # it may have restarted: compare it once the outbox is drained
         self._ready.clear()  # ... and it may have come back without a collection or alias
+        self._requeued.clear()
         self.state.reachable = True
         with self.sessions() as db:
             waiting = outbox.retry_now(db)
