@@ -585,6 +585,10 @@ def _is_literal(kind: str | None, key: Token) -> bool:
     return key in _LITERAL_KEYS.get(kind, ())
 
 
+def _shorten(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 def _has_ref_key(value: Any) -> bool:
     """Whether a data value holds a mapping with a ``$ref`` key somewhere inside."""
     stack = [value]
@@ -702,10 +706,18 @@ class _Bundler:
         if isinstance(node, dict):
             ref = node.get("$ref")
             keys: Iterable[str] = node
+            kind = _kind_at(path)
             if isinstance(ref, str):
                 keys = [key for key in node if key != "$ref"]  # handling may add keys
                 self._on_ref(node, ref, path, scope)
-            kind = _kind_at(path)
+            elif "$ref" in node and kind is not None and not kind.startswith(("map:", "list:")):
+                # a reference site whose "$ref" is not a string (in a map it is a name)
+                self._report(
+                    scope,
+                    [*path, "$ref"],
+                    "a $ref must be a string (a URI reference), not "
+                    + _shorten(json.dumps(ref, default=str), 60),
+                )
             for key in keys:
                 if _is_literal(kind, key):  # data: a "$ref" in it is not a reference
                     if key in _LITERAL_KEYS.get(kind, ()) and _has_ref_key(node[key]):

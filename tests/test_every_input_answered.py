@@ -214,6 +214,15 @@ CASES: list[tuple[str, str, str, str, str]] = [
         NAME,
         VIA_REFS,
     ),
+    ("ref-null", "yaml", _yaml("{$ref: null}"), NAME + "/$ref", "a $ref must be a string"),
+    ("ref-number", "json", _json('{"$ref": 12}'), NAME + "/$ref", "not 12"),
+    (
+        "ref-object",
+        "yaml",
+        _yaml("{type: object, properties: {x: {$ref: {a: 1}}}}"),
+        NAME + "/properties/x/$ref",
+        'not {"a": 1}',
+    ),
     ("deep-json-500", "json", _json("[" * 500 + "]" * 500), NAME + "/0" * (MAX_DEPTH - 5), DEEP),
     ("deep-json-3000", "json", _json('{"a": ' * 3000 + "1" + "}" * 3000), "/", DEEP),
     (
