@@ -381,8 +381,9 @@ class Outcome:
     """How one stage of ``specfirst generate`` answered a mutant."""
 
     stage: str
-    """``load`` (load and model), ``render`` (steps and ruff) or ``generate`` (the whole
-    command: render, write, and the child interpreter that imports the app)."""
+    """``load`` (load and model), ``render`` (steps and ruff), ``write`` (render and write the
+    tree, without the import check) or ``generate`` (the whole command: render, write, and
+    the child interpreter that imports the app)."""
     exit: int
     message: str
     """What the command printed on stderr (empty for exit 0 without warnings)."""
@@ -396,7 +397,7 @@ def answer(spec: str, stage: str, out: str | None = None) -> Outcome:
     import io
 
     from specfirst import cli
-    from specfirst.pipeline import load_api, render_files
+    from specfirst.pipeline import generate, load_api, render_files
 
     def load() -> int:
         load_api(spec)
@@ -406,9 +407,14 @@ def answer(spec: str, stage: str, out: str | None = None) -> Outcome:
         render_files(load_api(spec), spec)
         return 0
 
+    def write() -> int:  # generate without its child interpreter: see derive_many
+        generate(spec, str(out))
+        return 0
+
     actions: dict[str, Callable[[], int]] = {
         "load": load,
         "render": render,
+        "write": write,
         "generate": lambda: cli.main(["generate", spec, "--out", str(out)]),
     }
     err = io.StringIO()

@@ -6,12 +6,13 @@ documents when ``SPECFIRST_CORPUS`` is set) are each loaded and modelled in this
 ``specfirst generate`` does: every one must end in exit 0 or 2 with, for 2, a located
 message, and never in an unexpected exception (an internal error).
 
-Rendering (the steps and ruff) costs about a second a document and the child interpreter
-that imports the app several more, so within CI's budget a fixed share of the accepted
-mutants is rendered (and each that holds a value only YAML can write, or a string no text
-should hold), and the first few accepted ones go through the whole ``generate``
-command, whose child interpreter imports the app: exit 0 there means the app imports.
-``bench/mutation_fuzz.py`` runs every accepted mutant through the whole command.
+Every accepted mutant is then rendered and written as ``specfirst generate`` writes it, and
+all the trees are imported and derived in one child interpreter
+(:func:`specfirst.validator.derive.derive_many`: the check ``generate`` makes in a child of
+its own, without paying for a fresh interpreter per tree). A tree whose app does not import
+or derive is sent through the whole ``generate`` command, which must refuse it (exit 1 or
+2, a message, no internal error) rather than exit 0. ``bench/mutation_fuzz.py`` runs more
+mutants through the whole command.
 """
 
 from __future__ import annotations
@@ -21,12 +22,11 @@ import random
 from pathlib import Path
 
 from specfirst.mutate import answer, mutate, seeds, write
+from specfirst.validator.derive import derive_many
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = 20261202
 MUTANTS = 300
-RENDER_EVERY = 5  # every 5th accepted mutant is rendered too, and each holding an odd value
-GENERATED = 3  # the first accepted mutants go through the whole command
 
 
 def _documents() -> list[tuple[str, dict]]:
@@ -44,7 +44,8 @@ def _documents() -> list[tuple[str, dict]]:
 def test_every_mutant_is_answered(tmp_path: Path) -> None:
     documents = _documents()
     assert len(documents) >= 8
-    stats = {"accepted": 0, "refused": 0, "rendered": 0, "generated": 0}
+    stats = {"accepted": 0, "refused": 0, "written": 0, "imported": 0, "refused by generate": 0}
+    written: list[tuple[Path, Path, str]] = []
     for index in range(MUTANTS):
         name, document = documents[index % len(documents)]
         rng = random.Random(SEED + index)
@@ -60,19 +61,24 @@ def test_every_mutant_is_answered(tmp_path: Path) -> None:
             assert loaded.message.startswith(f"{spec}:"), f"{what}\n{loaded.message}"
             continue
         stats["accepted"] += 1
-        if stats["generated"] < GENERATED:
-            stats["generated"] += 1
-            whole = answer(str(spec), "generate", out=str(tmp_path / f"out{index}"))
-            assert not whole.internal, f"{what}\n{whole.message}"
-            assert whole.exit in (0, 1, 2), f"{what}\n{whole.message}"
-            if whole.exit != 0:
-                assert whole.message.strip(), what
-        elif stats["accepted"] % RENDER_EVERY == 0 or any(
-            step.startswith(("exotic", "odd key")) for step in mutant.steps
-        ):
-            stats["rendered"] += 1
-            rendered = answer(str(spec), "render")
-            assert not rendered.internal, f"{what}\n{rendered.message}"
-            assert rendered.exit in (0, 2), f"{what}\n{rendered.message}"
+        out = tmp_path / f"out{index}"
+        wrote = answer(str(spec), "write", out=str(out))
+        assert not wrote.internal, f"{what}\n{wrote.message}"
+        assert wrote.exit in (0, 2), f"{what}\n{wrote.message}"
+        if wrote.exit == 0:
+            stats["written"] += 1
+            written.append((spec, out, what))
+
+    derived = derive_many([(out, None) for _, out, _ in written])
+    for (spec, out, what), result in zip(written, derived, strict=True):
+        if result.failure is None and not result.underivable:
+            stats["imported"] += 1
+            continue
+        # the command checks the tree before it writes: it must refuse, and say why
+        whole = answer(str(spec), "generate", out=str(out.with_name(out.name + "-whole")))
+        assert not whole.internal, f"{what}\n{whole.message}"
+        assert whole.exit in (1, 2), f"{what}: generate exited 0 with {result}"
+        assert whole.message.strip(), what
+        stats["refused by generate"] += 1
     assert stats["accepted"] > 30 and stats["refused"] > 30, stats  # the mutations reach both
     print(stats)
