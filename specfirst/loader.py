@@ -1217,6 +1217,31 @@ def _locating(
     return type(cls.__name__, (cls,), {"__call__": __call__})
 
 
+def _collect_properties_once(self: KeywordValidator, schema: SchemaPath) -> set[str]:
+    """Every property name reachable from ``schema`` through allOf/anyOf/oneOf/items/not,
+    each schema visited once: openapi-spec-validator's own walk has no guard, so a schema
+    composing a recursive one (a JSON value whose array items are that value again) sent it
+    down an endless recursion that ate gigabytes before the stack ran out."""
+    props: set[str] = set()
+    seen: set[int] = set()
+    stack = [schema]
+    while stack:
+        node = stack.pop()
+        value = node.read_value()
+        if not isinstance(value, dict) or id(value) in seen:
+            continue
+        seen.add(id(value))
+        if "properties" in node:
+            props.update(str(key) for key in (node / "properties").keys())  # noqa: SIM118 - a SchemaPath iterates paths
+        for keyword in ("allOf", "anyOf", "oneOf"):
+            if keyword in node:
+                stack.extend(node / keyword)
+        for keyword in ("items", "not"):
+            if keyword in node:
+                stack.append(node / keyword)
+    return props
+
+
 def _most_specific(error: ValidationError) -> ValidationError:
     """Descend oneOf/anyOf failures to the most relevant sub-error, ignoring the
     "or it could have been a $ref" alternative."""
@@ -1310,6 +1335,10 @@ def _run_validator(spec: LoadedSpec) -> _ValidatorRun:
         name: _locating(cls, run.located, run.defaults)
         for name, cls in base.keyword_validators.items()
     }
+    for name, cls in keyword_validators.items():
+        if hasattr(cls, "_collect_properties"):
+            overrides = {"_collect_properties": _collect_properties_once}
+            keyword_validators[name] = type(cls.__name__, (cls,), overrides)
     validator_cls = type(base.__name__, (base,), {"keyword_validators": keyword_validators})
     # openapi-spec-validator follows a "$ref" key even inside a default value: it sees a copy
     originals = [(node, key, node[key]) for node, key in spec.literal_refs if key in node]

@@ -433,3 +433,46 @@ def test_corpus_document_loads_without_problems(document: Path | None) -> None:
     spec = load_spec(document)
     assert spec.version in {(3, 0), (3, 1)}
     assert spec.document["openapi"].startswith(f"{spec.version[0]}.{spec.version[1]}.")
+
+
+RECURSIVE_VALUE_COMPOSED = """\
+openapi: 3.1.0
+info: {title: t, version: "1"}
+paths: {}
+components:
+  schemas:
+    JsonValue:
+      oneOf:
+        - {type: string}
+        - {type: array, items: {$ref: "#/components/schemas/JsonValue"}}
+        - {type: object, additionalProperties: {$ref: "#/components/schemas/JsonValue"}}
+    Age:
+      type: integer
+      allOf: [{$ref: "#/components/schemas/JsonValue"}]
+"""
+
+
+def test_a_schema_composing_a_recursive_one_loads_in_bounded_memory(tmp_path: Path) -> None:
+    """openapi-spec-validator collects the property names under an allOf member without a
+    cycle guard: through a recursive JSON value it recursed until gigabytes were gone. The
+    load runs in a child held to 1.5 GB of address space, so that failure is a MemoryError
+    there, not a machine out of memory."""
+    import resource
+    import subprocess
+    import sys
+
+    spec = tmp_path / "openapi.yml"
+    spec.write_text(RECURSIVE_VALUE_COMPOSED)
+
+    def limit() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (1536 * 1024 * 1024, 1536 * 1024 * 1024))
+
+    child = subprocess.run(
+        [sys.executable, "-c", f"from specfirst.loader import load_spec; load_spec({str(spec)!r})"],
+        preexec_fn=limit,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert child.returncode == 0, child.stderr[-2000:]
