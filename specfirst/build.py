@@ -735,7 +735,10 @@ def assign_names(api: Api) -> None:
         base = op.operation_id or naming.derived_operation_name(op.method, op.path)
         op.py_name = functions.claim(naming.function_name(base))
         params = naming.parameter_scope()
-        for param in op.parameters:
+        # path parameters first: FastAPI takes any argument named like a template variable
+        # for that path parameter, so a header or query parameter must not get its name
+        in_path = [p for p in op.parameters if p.location == "path"]
+        for param in in_path + [p for p in op.parameters if p.location != "path"]:
             param.py_name = params.claim(naming.parameter_name(param.name))
         ctx = naming.pascal(op.py_name)
         for param in op.parameters:

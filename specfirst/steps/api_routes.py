@@ -210,6 +210,48 @@ class _RouteBuilder:
             or _holds_objects(p.schema)
         )
 
+    @staticmethod
+    def is_styled_path(p: Parameter) -> bool:
+        """A path parameter holding an array or an object: FastAPI takes one value from a
+        path segment, so the segment is read in the parameter's style by ``StyledPath``."""
+        if p.location != "path" or p.schema is None or p.content:
+            return False
+        target = p.schema.target()
+        return "array" in target.types or _holds_objects(target)
+
+    def styled_path_param(
+        self, op: Operation, p: Parameter, extra: dict[str, Any]
+    ) -> tuple[ParamDef, tuple[str, str]]:
+        schema = p.schema
+        value_type = self.renderer.full_type(schema) if schema is not None else "Any"
+        variable = f"{op.py_name}_{p.py_name}_param"
+        args = [py_literal(p.name), value_type]
+        if p.style and p.style != "simple":
+            args.append(f"style={py_literal(p.style)}")
+        if p.explode:
+            args.append("explode=True")
+        if p.description:
+            args.append(f"description={py_literal(p.description)}")
+        if p.deprecated:
+            args.append("deprecated=True")
+        docs: dict[str, Any] = {}
+        if p.example is not NO_VALUE:
+            docs["example"] = p.example
+        if p.examples:
+            docs["examples"] = p.examples
+        docs.update(p.extensions)
+        if docs:
+            args.append(f"docs={py_literal(docs)}")
+        extra.setdefault("parameters", []).append(f"{variable}.openapi()")
+        return (
+            ParamDef(
+                name=p.py_name,
+                annotation=f"Annotated[{value_type}, Depends({variable})]",
+                default=None,
+            ),
+            (variable, f"StyledPath({', '.join(args)})"),
+        )
+
     def styled_param(
         self, op: Operation, p: Parameter, extra: dict[str, Any]
     ) -> tuple[ParamDef, tuple[str, str]]:
@@ -403,8 +445,9 @@ class _RouteBuilder:
         params: list[ParamDef] = []
         styled: list[tuple[str, str]] = []
         for p in op.parameters:
-            if self.is_styled(p):
-                definition, declaration = self.styled_param(op, p, extra)
+            if self.is_styled(p) or self.is_styled_path(p):
+                read = self.styled_param if self.is_styled(p) else self.styled_path_param
+                definition, declaration = read(op, p, extra)
                 params.append(definition)
                 styled.append(declaration)
             else:

@@ -109,6 +109,20 @@ def _bases_of(s: Schema) -> list[Schema]:
     return [m.target() for m in s.all_of if not (m.py_name is None and m.ref is None)]
 
 
+def _ancestors(s: Schema) -> list[Schema]:
+    """Every class ``s`` inherits from through its allOf members, however deep."""
+    found: list[Schema] = []
+    seen: set[int] = set()
+    stack = _bases_of(s)
+    while stack:
+        base = stack.pop()
+        if id(base) not in seen:
+            seen.add(id(base))
+            found.append(base)
+            stack.extend(_bases_of(base))
+    return found
+
+
 def inherited_annotations(s: Schema) -> dict[str, Any]:
     """Annotations an allOf class takes from its bases (the first base that has one wins).
 
@@ -207,13 +221,21 @@ def class_def(s: Schema, renderer: TypeRenderer) -> ClassDef:
     own: list[Property] = list(s.properties.values())
     required = set(s.required)
     merged: list[Schema] = []  # inline members: their properties and annotations join the class
+    named: list[Schema] = []
     for member in s.all_of:
         if member.py_name is None and member.ref is None:
             merged.append(member)
             own.extend(member.properties.values())
             required.update(member.required)
         else:
-            bases.append(renderer.value_type(member))
+            named.append(member)
+    # a class cannot name one base twice, nor a base before its own subclass (no consistent
+    # method resolution order): a member already inherited through another adds nothing
+    inherited = {id(a) for m in named for a in _ancestors(m.target())}
+    for member in named:
+        value = renderer.value_type(member)
+        if value not in bases and id(member.target()) not in inherited:
+            bases.append(value)
     declared = {p.name for p in own}
     missing = [n for n in s.required if n not in declared]
     missing += sorted(n for n in required - declared if n not in missing)
