@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from specfirst import fingerprint
+from specfirst.bundled import source_file
 from specfirst.errors import Problem, SpecError
 from specfirst.writer import (
     MANIFEST_NAME,
@@ -75,6 +76,9 @@ def render_by_step(
         produced = step.generate(ctx)
         owner.update((f.path, step.NAME) for f in produced)
         files.extend(produced)
+    copy = source_file(api.document)  # what the next run compares its document with
+    owner[copy.path] = "source"
+    files.append(copy)
     return format_python(files), owner
 
 
