@@ -50,6 +50,11 @@ CHOICES = (
     "add a `default` to the property (existing rows get it), make it optional (leave it out "
     "of `required` or let it be null), or regenerate with --force"
 )
+"""What a required property with no value in the rows already stored can do instead."""
+NARROWING_CHOICES = (
+    "keep accepting the values stored so far, or update the stored rows and regenerate with --force"
+)
+"""What a change that stored values may break can do instead."""
 
 
 def column_rules(resources: list[Resource]) -> Rules:
@@ -136,7 +141,20 @@ def _default(schema: Schema) -> Any:
 
 
 def _shown(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False)
+    return json.dumps(value, ensure_ascii=False, default=str)
+
+
+def _tighter(key: str, before: dict[str, Any], after: dict[str, Any], upper: bool) -> bool:
+    """Whether the bound ``key`` of ``after`` rejects values the one of ``before`` accepted."""
+    if key not in after:
+        return False
+    if key not in before:
+        return True
+    old, new = before[key], after[key]
+    numbers = all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (old, new))
+    if not numbers:
+        return bool(old != new)
+    return bool(new < old) if upper else bool(new > old)
 
 
 def _narrowed(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
@@ -150,14 +168,11 @@ def _narrowed(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
             lost = [_shown(v) for v in before["enum"] if _shown(v) not in kept]
             if lost:
                 found.append(f"its enum loses {', '.join(lost)}")
-    for key in UPPER_BOUNDS:
-        if key in after and (key not in before or after[key] < before[key]):
-            was = f"{before[key]}" if key in before else "none"
-            found.append(f"{key} tightens to {after[key]} (was {was})")
-    for key in LOWER_BOUNDS:
-        if key in after and (key not in before or after[key] > before[key]):
-            was = f"{before[key]}" if key in before else "none"
-            found.append(f"{key} tightens to {after[key]} (was {was})")
+    for keys, upper in ((UPPER_BOUNDS, True), (LOWER_BOUNDS, False)):
+        for key in keys:
+            if _tighter(key, before, after, upper):
+                was = _shown(before[key]) if key in before else "none"
+                found.append(f"{key} tightens to {_shown(after[key])} (was {was})")
     if "pattern" in after and after["pattern"] != before.get("pattern"):
         found.append(f"its pattern becomes {_shown(after['pattern'])}")
     return found
@@ -177,11 +192,11 @@ def judge(
     out = Judgement()
     new_rules = column_rules(resources)
 
-    def refuse(c: Column, label: str, what: str, forced: str) -> None:
+    def refuse(c: Column, label: str, what: str, forced: str, choices: str = CHOICES) -> None:
         if force:
             out.notes.append(f"{label}: {what}; forced: {forced}")
         else:
-            out.refused.append(Finding(c.schema.pointer, f"{label}: {what}; choices: {CHOICES}"))
+            out.refused.append(Finding(c.schema.pointer, f"{label}: {what}; choices: {choices}"))
 
     for r in resources:
         before = old_tables.get(r.name)
@@ -193,7 +208,7 @@ def judge(
         for c in r.columns:
             if c.primary_key:
                 continue
-            label = f"stored rows of {r.name!r}: property {c.name!r} (column {c.py_name})"
+            label = f"property {c.name!r} (table {r.name}, column {c.py_name})"
             required = rules_after.get(c.py_name, {}).get("required", False)
             default = _default(c.schema)
             fitting = server_default(c.sql_type, default) if default is not NO_VALUE else None
@@ -223,6 +238,7 @@ def judge(
                     f"its column type narrows from {old_type} to {new_type}",
                     f"the column is altered to {new_type}; the database converts each stored "
                     "value, and values that do not convert are lost or fail to read",
+                    NARROWING_CHOICES,
                 )
             if old_rules is None:
                 continue
@@ -248,6 +264,7 @@ def judge(
                     f"{phrase}; stored rows may hold values the spec now rejects",
                     "the migration leaves stored values as they are; rows that break the new "
                     "rule fail to read until each is updated",
+                    NARROWING_CHOICES,
                 )
     return out
 

@@ -131,10 +131,11 @@ def _column_source(name: str, spec: dict[str, Any], default: str | None = None) 
 
 def _fill_source(fill: Fill) -> str:
     """An UPDATE giving the rows with no value in a column the column's default."""
-    table = f"sa.table({fill.table!r}, sa.column({fill.column!r}, sa.{fill.sql_type}()))"
+    name = py_literal(fill.column)
+    table = f"sa.table({py_literal(fill.table)}, sa.column({name}, sa.{fill.sql_type}()))"
     return (
-        f"op.execute({table}.update().where(sa.column({fill.column!r}).is_(None))"
-        f".values({{{fill.column!r}: {py_literal(fill.value)}}}))"
+        f"op.execute({table}.update().where(sa.column({name}).is_(None))"
+        f".values({{{name}: {py_literal(fill.value)}}}))"
     )
 
 
