@@ -200,6 +200,43 @@ def test_a_required_property_with_a_default_keeps_the_stored_rows(
     ]
 
 
+def test_a_forced_change_migrates_the_stored_rows_as_it_says(
+    first_tree: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    spec, out = fresh(first_tree, tmp_path)
+    database = tmp_path / "shelf.db"
+    with serve(out, database) as client:
+        for body in (
+            {"id": 1, "title": "Dune", "format": "paper", "pages": 412.0},
+            {"id": 2, "title": "Emma", "format": "audio", "pages": 99.5},
+        ):
+            assert client.post("/books", json=body).status_code == 201
+
+    edited = copy.deepcopy(SPEC)
+    schema = book(edited)
+    schema["properties"]["shelf"] = {"type": "string"}
+    schema["required"].append("shelf")
+    schema["properties"]["pages"]["type"] = "integer"
+    write(spec, edited)
+    assert run(spec, out, capsys=capsys)[0] == 1
+    code, output = run(spec, out, "--force", capsys=capsys)
+    assert code == 0, output
+    assert "forced: the column is added empty (NULL) in existing rows" in output
+    assert "forced: the column is altered to Integer" in output
+
+    with serve(out, database) as client:  # the forced revision runs on the stored rows
+        created = client.post(
+            "/books",
+            json={"id": 3, "title": "Ulysses", "format": "ebook", "shelf": "a", "pages": 7},
+        )
+        assert created.status_code == 201, created.text
+    with sqlite3.connect(database) as db:
+        rows = db.execute("SELECT id, title, shelf, pages FROM books ORDER BY id").fetchall()
+        declared = {row[1]: row[2] for row in db.execute("PRAGMA table_info(books)")}
+    assert rows == [(1, "Dune", None, 412), (2, "Emma", None, 99), (3, "Ulysses", "a", 7)]
+    assert declared["pages"] == "INTEGER"
+
+
 def refused_edits() -> dict[str, tuple[Callable[[dict[str, Any]], None], str, str]]:
     """edit, the property's pointer, a phrase of the refusal."""
 
