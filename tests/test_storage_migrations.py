@@ -10,7 +10,9 @@ again into the same folder:
 - the same without a default, or a change that stored values may break (an enum losing a
   value, a tighter ``maxLength``, a narrower type): refused with exit 1, a located message
   naming the property, its schema and the choices, and the tree left byte for byte as it was;
-  ``--force`` goes through and says what the migration does;
+  ``--force`` goes through and says what the migration does, and the forced revision runs;
+- the repo's own spec (``openapi3_1.yml``, from a copy of ``service/``): a required property
+  with a default added to the registry entries keeps the entries registered before;
 - the bundled source kept in the tree (``.specfirst/source.json``): one JSON document for a
   multi-file source, read back by ``previous_source`` after the user's files changed, and a
   regeneration with nothing changed still answered from the manifest.
@@ -29,7 +31,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import importable_service
+from conftest import REPO, importable_service
+from e2e_server import copy_service
 from fastapi.testclient import TestClient
 
 from specfirst import loader
@@ -38,6 +41,7 @@ from specfirst.cli import main
 from specfirst.pipeline import generate
 from specfirst.writer import MANIFEST_NAME
 
+KEYS = {"API_KEY_AUTH_KEYS": "user-key", "ADMIN_API_KEY_AUTH_KEYS": "admin-key"}
 BOOK_REF = {"$ref": "#/components/schemas/Book"}
 ERROR = {
     "description": "refused",
@@ -117,7 +121,7 @@ def snapshot(root: Path) -> dict[str, bytes]:
 
 
 @contextlib.contextmanager
-def serve(out: Path, database: Path) -> Iterator[TestClient]:
+def serve(out: Path, database: Path, keys: dict[str, str] | None = None) -> Iterator[TestClient]:
     """The app of a generated tree on an SQLite file (migrated at startup)."""
     with importable_service(out):
         from app.core.config import Settings
@@ -126,7 +130,7 @@ def serve(out: Path, database: Path) -> Iterator[TestClient]:
 
         db = Database(f"sqlite:///{database}")
         try:
-            with TestClient(create_app(Settings.from_env({}), database=db)) as client:
+            with TestClient(create_app(Settings.from_env(keys or {}), database=db)) as client:
                 yield client
         finally:
             db.close()
@@ -235,6 +239,40 @@ def test_a_forced_change_migrates_the_stored_rows_as_it_says(
         declared = {row[1]: row[2] for row in db.execute("PRAGMA table_info(books)")}
     assert rows == [(1, "Dune", None, 412), (2, "Emma", None, 99), (3, "Ulysses", "a", 7)]
     assert declared["pages"] == "INTEGER"
+
+
+def test_the_golden_service_keeps_its_registry_when_a_required_property_is_added(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The repo's own spec: a registered service reads back with the new property's default."""
+    out = copy_service(REPO / "service", tmp_path / "service")
+    spec = tmp_path / "openapi3_1.yml"
+    shutil.copy(REPO / "openapi3_1.yml", spec)
+    database = tmp_path / "ensemble.db"
+    entry = {"id": "a", "name": "A", "description": "d", "openapi_url": "http://localhost/a.json"}
+    admin = {"X-ADMIN-API-KEY": "admin-key"}
+    with serve(out, database, KEYS) as client:
+        assert client.post("/services/register", json=entry, headers=admin).status_code == 201
+
+    text = spec.read_text()
+    response = "    ServiceResponse:\n      type: object\n      properties:\n"
+    assert response in text
+    status = "        status: {type: string, enum: [active, retired], default: active}\n"
+    spec.write_text(
+        text.replace(
+            response,
+            "    ServiceResponse:\n      type: object\n      required: [status]\n      properties:\n"
+            + status,
+        )
+    )
+    code, output = run(spec, out, capsys=capsys)
+    assert code == 0, output
+    assert 'existing rows get its default "active"' in output
+
+    with serve(out, database, KEYS) as client:
+        listed = client.get("/services", headers={"X-API-KEY": "user-key"})
+        assert listed.status_code == 200, listed.text
+        assert listed.json()["services"] == [{**entry, "status": "active"}]
 
 
 def refused_edits() -> dict[str, tuple[Callable[[dict[str, Any]], None], str, str]]:
