@@ -1,7 +1,8 @@
 """The ``specfirst`` command line: generate, validate, check.
 
-Exit codes: 0 success; 1 the service differs from the spec (discrepancies or stale files);
-2 bad input or a refused write (located message, no traceback, output tree untouched).
+Exit codes: 0 success; 1 the service differs from the spec (discrepancies or stale files),
+or a spec edit that rows the service already stored may not survive (``--force`` lets it
+through); 2 bad input or a refused write (located message, no traceback, output tree untouched).
 
 A defect of the document whose meaning is clear is repaired and reported on stderr as one
 located ``warning:`` line saying what was assumed; ``--strict`` refuses it instead (exit 2).
@@ -53,6 +54,8 @@ def print_result(out: str, result: WriteResult) -> None:
         print(f"  orphaned handler: {line}")
     for line in result.warnings:
         print(f"  warning: {line}")
+    for line in result.migrations:
+        print(f"  stored rows: {line}")
 
 
 def _report(discrepancies: list, fmt: str, spec: str, app: str) -> None:  # type: ignore[type-arg]
@@ -192,9 +195,13 @@ def run_guarded(action: Callable[[], int]) -> int:
     except Exception as exc:  # noqa: BLE001 - the last resort: a message, never a traceback
         # The validator's own refusals are imported only once something is raised, so that
         # a command that never reaches the validator does not pay for importing it.
+        from specfirst.stored_rows import StorageRefusal
         from specfirst.validator.derive import DeriveError
         from specfirst.validator.locate import ServiceDirError
 
+        if isinstance(exc, StorageRefusal):  # stored rows may not survive the edit
+            print(str(exc), file=sys.stderr)
+            return EXIT_DIFFERENT
         if isinstance(exc, (DeriveError, ServiceDirError)):
             print(f"error: {exc}", file=sys.stderr)
         else:

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from specfirst import fingerprint
+from specfirst.bundled import source_file
 from specfirst.errors import Problem, SpecError
 from specfirst.writer import (
     MANIFEST_NAME,
@@ -62,27 +63,52 @@ def _reader(out_dir: str | Path | None) -> Callable[[str], str | None]:
 
 
 def render_by_step(
-    api: Api, spec_path: str | Path, out_dir: str | Path | None = None
+    api: Api,
+    spec_path: str | Path,
+    out_dir: str | Path | None = None,
+    *,
+    force: bool = False,
+    notes: list[str] | None = None,
+    ref_root: str | Path | None = None,
 ) -> tuple[list[OutputFile], dict[str, str]]:
-    """Every step's files, formatted together (one ruff run), and which step wrote each path."""
+    """Every step's files, formatted together (one ruff run), and which step wrote each path.
+
+    A change the rows stored by the service in ``out_dir`` may not survive raises a located
+    `StorageRefusal` unless ``force``; what the migrations do about stored rows is appended to
+    ``notes``."""
     from specfirst.render import StepContext
     from specfirst.steps import STEPS
+    from specfirst.stored_rows import StorageRefusal
 
-    ctx = StepContext(api=api, spec_name=Path(spec_path).name, previous=_reader(out_dir))
+    ctx = StepContext(
+        api=api, spec_name=Path(spec_path).name, previous=_reader(out_dir), force=force
+    )
     files: list[OutputFile] = []
     owner: dict[str, str] = {}
-    for step in STEPS:
-        produced = step.generate(ctx)
-        owner.update((f.path, step.NAME) for f in produced)
-        files.extend(produced)
+    try:
+        for step in STEPS:
+            produced = step.generate(ctx)
+            owner.update((f.path, step.NAME) for f in produced)
+            files.extend(produced)
+    except StorageRefusal as exc:
+        raise exc.located(spec_path, ref_root) from None
+    if notes is not None:
+        notes.extend(ctx.notes)
+    copy = source_file(api.document)  # what the next run compares its document with
+    owner[copy.path] = "source"
+    files.append(copy)
     return format_python(files), owner
 
 
 def render_files(
-    api: Api, spec_path: str | Path, out_dir: str | Path | None = None
+    api: Api,
+    spec_path: str | Path,
+    out_dir: str | Path | None = None,
+    *,
+    ref_root: str | Path | None = None,
 ) -> list[OutputFile]:
     """Run the steps in order and format the generated Python, all in memory."""
-    return render_by_step(api, spec_path, out_dir)[0]
+    return render_by_step(api, spec_path, out_dir, ref_root=ref_root)[0]
 
 
 class ServiceCheckError(Exception):
@@ -149,7 +175,10 @@ def generate(
         return _unchanged(previous, manifest, on_warning)
 
     api = load_api(spec_path, strict=strict, on_warning=on_warning, ref_root=ref_root)
-    files = render_files(api, spec_path, out_dir=out_dir)
+    notes: list[str] = []
+    files = render_by_step(
+        api, spec_path, out_dir=out_dir, force=force, notes=notes, ref_root=ref_root
+    )[0]
     inputs = fingerprint.record_inputs(out, Path(spec_path), api.input_files, generator, options)
     inputs.report["load_warnings"] = [dataclasses.asdict(w) for w in api.warnings]
 
@@ -162,7 +191,7 @@ def generate(
             shutil.rmtree(tree, ignore_errors=True)
             raise
 
-    return write_tree(
+    result = write_tree(
         out,
         files,
         force=force,
@@ -170,6 +199,8 @@ def generate(
         verify=verify if check else None,
         inputs=inputs,
     )
+    result.migrations = notes
+    return result
 
 
 def _previous_run(
@@ -223,7 +254,9 @@ def stale_files(
         _replay_warnings(previous, on_warning)
         return []
     api = load_api(spec_path, strict=strict, on_warning=on_warning, ref_root=ref_root)
-    return diff_tree(Path(out_dir), render_files(api, spec_path, out_dir=out_dir))
+    return diff_tree(
+        Path(out_dir), render_files(api, spec_path, out_dir=out_dir, ref_root=ref_root)
+    )
 
 
 def generate_step(
@@ -239,7 +272,7 @@ def generate_step(
 
     api = load_api(spec_path)
     step_by_name(step_name)  # an unknown step is an error before anything is read or written
-    files, owner = render_by_step(api, spec_path, out_dir)
+    files, owner = render_by_step(api, spec_path, out_dir, force=force)
     out = Path(out_dir)
     selected: list[OutputFile] = []
     for f in files:

@@ -54,6 +54,10 @@ class StepContext:
     env: jinja2.Environment = field(default_factory=shared_environment)
     previous: Callable[[str], str | None] = lambda _path: None
     """Reads a file the previous run generated (migration history), or None."""
+    force: bool = False
+    """``--force``: let through changes that rows already stored may not survive."""
+    notes: list[str] = field(default_factory=list)
+    """Lines a step reports about this run (what a migration does to stored rows)."""
 
     @cached_property
     def plan(self) -> Plan:

@@ -92,6 +92,8 @@ class WriteResult:
     updated_user_files: list[str] = field(default_factory=list)
     orphaned_handlers: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    migrations: list[str] = field(default_factory=list)
+    """What this run's migrations do to the rows a service already stored, one line each."""
 
     def summary(self) -> str:
         """One line such as ``written 3, unchanged 41, removed 1``."""

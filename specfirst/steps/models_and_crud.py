@@ -3,7 +3,10 @@
 The tables come from :mod:`specfirst.resources`. Schema changes reach existing databases
 through Alembic: the step keeps ``app/migrations/history.json`` (every revision with the
 tables it leaves), compares the new tables with the last revision, and appends one
-revision when they differ. The service upgrades its database at startup.
+revision when they differ. The service upgrades its database at startup. The rows already
+stored are judged too (:mod:`specfirst.stored_rows`): a new required column gets the
+property's ``default`` as its server default, a column that becomes required is filled with
+it, and a change the rows may not survive is refused unless ``--force``.
 
 When the document manages resources, one more table holds the Typesense sync outbox
 (:data:`OUTBOX_COLUMNS`): every create, update and delete of a resource marks its document
@@ -22,12 +25,14 @@ from specfirst import __version__, naming
 from specfirst.pytypes import py_literal
 from specfirst.render import StepContext
 from specfirst.resources import Binding, Column, Resource
+from specfirst.stored_rows import Fill, Judgement, Rules, StorageRefusal, column_rules, judge
 from specfirst.writer import OutputFile
 
 NAME = "models_and_crud"
 DESCRIPTION = "SQLAlchemy models, CRUD and migrations for the resources the spec manages"
 
 HISTORY = "app/migrations/history.json"
+RULES = "stored_values"  # the rules of the stored values, in HISTORY (see specfirst.stored_rows)
 CREATED = "created_ns"  # insertion order, for listing oldest or newest first
 
 Tables = dict[
@@ -110,21 +115,40 @@ def tables_of(resources: list[Resource]) -> Tables:
     return tables
 
 
-def _column_source(name: str, spec: dict[str, Any]) -> str:
+def _column_source(name: str, spec: dict[str, Any], default: str | None = None) -> str:
+    """An ``sa.Column`` expression; ``default`` is the SQL text every existing row gets."""
     kind = spec["type"]
     if spec["primary_key"] and kind in ("Integer", "BigInteger"):
         return f'sa.Column({name!r}, sa.BigInteger().with_variant(sa.Integer(), "sqlite"), primary_key=True)'
     if spec["primary_key"]:
         return f"sa.Column({name!r}, sa.{kind}(), primary_key=True)"
+    if default is not None:
+        return (
+            f"sa.Column({name!r}, sa.{kind}(), nullable=True, server_default={py_literal(default)})"
+        )
     return f"sa.Column({name!r}, sa.{kind}(), nullable=True)"
+
+
+def _fill_source(fill: Fill) -> str:
+    """An UPDATE giving the rows with no value in a column the column's default."""
+    name = py_literal(fill.column)
+    table = f"sa.table({py_literal(fill.table)}, sa.column({name}, sa.{fill.sql_type}()))"
+    return (
+        f"op.execute({table}.update().where(sa.column({name}).is_(None))"
+        f".values({{{name}: {py_literal(fill.value)}}}))"
+    )
 
 
 def _index_source(table: str, column: str) -> str:
     return f"op.create_index(op.f({f'ix_{table}_{column}'!r}), {table!r}, [{column!r}])"
 
 
-def migration_ops(old: Tables, new: Tables) -> tuple[list[str], list[str], list[str]]:
-    """Upgrade lines, downgrade lines and a short description of the changes."""
+def migration_ops(
+    old: Tables, new: Tables, rows: Judgement | None = None
+) -> tuple[list[str], list[str], list[str]]:
+    """Upgrade lines, downgrade lines and a short description of the changes; ``rows`` says
+    what the rows already stored get (a new column's server default, fills)."""
+    rows = rows if rows is not None else Judgement()
     up: list[str] = []
     down: list[str] = []
     notes: list[str] = []
@@ -140,13 +164,17 @@ def migration_ops(old: Tables, new: Tables) -> tuple[list[str], list[str], list[
         added = [n for n in columns if n not in before]
         dropped = [n for n in before if n not in columns]
         changed = [n for n in columns if n in before and before[n]["type"] != columns[n]["type"]]
+        fills = [f for f in rows.fills if f.table == table]
         if not (added or dropped or changed):
+            up.extend(_fill_source(f) for f in fills)
+            notes.extend(f"{table}: fill {f.column}" for f in fills)
             continue
         up.append(f"with op.batch_alter_table({table!r}) as batch:")
         down.insert(0, f"with op.batch_alter_table({table!r}) as batch:")
         undo: list[str] = []
+        defaults = rows.server_defaults.get(table, {})
         for n in added:
-            up.append(f"    batch.add_column({_column_source(n, columns[n])})")
+            up.append(f"    batch.add_column({_column_source(n, columns[n], defaults.get(n))})")
             undo.append(f"    batch.drop_column({n!r})")
             notes.append(f"{table}: add column {n}")
         for n in dropped:
@@ -159,6 +187,8 @@ def migration_ops(old: Tables, new: Tables) -> tuple[list[str], list[str], list[
             notes.append(f"{table}: {n} becomes {columns[n]['type']}")
         down[1:1] = undo
         up.extend(_index_source(table, n) for n in added if columns[n].get("index"))
+        up.extend(_fill_source(f) for f in fills)
+        notes.extend(f"{table}: fill {f.column}" for f in fills)
     for table, columns in old.items():
         if table not in new:
             up.append(f"op.drop_table({table!r})")
@@ -168,12 +198,24 @@ def migration_ops(old: Tables, new: Tables) -> tuple[list[str], list[str], list[
     return up, down, notes
 
 
-def history(ctx: StepContext, tables: Tables) -> list[dict[str, Any]]:
-    """The previous revisions, plus one for the tables when they changed."""
+def history(
+    ctx: StepContext, tables: Tables, resources: list[Resource]
+) -> tuple[list[dict[str, Any]], Rules]:
+    """The previous revisions, plus one when the tables changed or stored rows need filling,
+    and the rules the stored values obey from now on.
+
+    Raises `StorageRefusal` (unless ``ctx.force``) for a change that rows already stored may
+    not survive (see `specfirst.stored_rows`); what the migration does about the rows goes
+    to ``ctx.notes``.
+    """
     raw = ctx.previous(HISTORY)
-    revisions: list[dict[str, Any]] = json.loads(raw)["revisions"] if raw else []
+    previous = json.loads(raw) if raw else {}
+    revisions: list[dict[str, Any]] = previous.get("revisions", [])
     last: Tables = revisions[-1]["tables"] if revisions else {}
-    up, down, notes = migration_ops(last, tables)
+    rows = judge(last, previous.get(RULES), tables, resources, force=ctx.force)
+    if rows.refused:
+        raise StorageRefusal.unplaced(rows.refused)
+    up, down, notes = migration_ops(last, tables, rows)
     if up:
         revisions.append(
             {
@@ -185,7 +227,9 @@ def history(ctx: StepContext, tables: Tables) -> list[dict[str, Any]]:
                 "tables": tables,
             }
         )
-    return revisions
+    where = f"migration {revisions[-1]['revision']}" if up else "no migration"
+    ctx.notes.extend(f"{where}: {line}" for line in rows.notes)
+    return revisions, column_rules(resources)
 
 
 def generate(ctx: StepContext) -> list[OutputFile]:
@@ -266,7 +310,7 @@ def generate(ctx: StepContext) -> list[OutputFile]:
                 paging_names=sorted({name for _, args in answers for name in _paging_names(args)}),
             )
         )
-    revisions = history(ctx, tables_of(resources))
+    revisions, rules = history(ctx, tables_of(resources), resources)
     for rev in revisions:
         files.append(
             ctx.render(
@@ -282,7 +326,10 @@ def generate(ctx: StepContext) -> list[OutputFile]:
             )
         )
     files.append(
-        OutputFile(path=HISTORY, content=json.dumps({"revisions": revisions}, indent=2) + "\n")
+        OutputFile(
+            path=HISTORY,
+            content=json.dumps({"revisions": revisions, RULES: rules}, indent=2) + "\n",
+        )
     )
     return files
 
