@@ -1,0 +1,835 @@
+"""Schemas compared semantically, each change located on both sides.
+
+Each side canonicalizes a schema with the validator's neutral rules
+(:class:`specfirst.validator.normalize.SchemaNodeCanonicalizer`: 3.0 ``nullable`` and 3.1
+type arrays alike, allOf merged where exact, enum/const, keyword defaults, ...), one node at
+a time and memoized per JSON pointer, so that every sub-schema keeps the pointer of the place
+it is written at (a ``$ref`` is followed: a component is located where it is defined, and its
+name plays no part in the comparison). A schema that refers to itself gets a placeholder
+that the comparison resolves later, so recursive schemas never loop.
+
+Two schemas are compared once per (old node, new node, direction, subject): recursive
+schemas stop at a pair already being compared, and a component shared by many operations is
+compared once.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterator
+from typing import Any
+from urllib.parse import unquote
+
+from specfirst.diff.model import Finding
+from specfirst.diff.rules import BOUNDS, bound_family, schema_rule_id
+from specfirst.loader import LoadedSpec, pointer_join, split_pointer
+from specfirst.validator.normalize import (
+    SchemaNodeCanonicalizer,
+    canonical_json,
+    is_null_schema,
+    map_schema_children,
+    mapping_ref,
+    schema_children,
+)
+
+JSON = Any
+
+
+class Node(dict):  # type: ignore[type-arg]
+    """A canonical schema node that knows the pointer it was read at."""
+
+    __slots__ = ("pointer", "side")
+
+    def __init__(self, content: dict[Any, Any], pointer: str, side: Side | None = None) -> None:
+        super().__init__(content)
+        self.pointer = pointer
+        self.side = side
+        """Set on a placeholder for a schema still being canonicalized (recursion)."""
+
+
+_PENDING = object()
+"""Key of a recursion placeholder (never a JSON key)."""
+
+
+def ref_pointer(ref: str) -> str | None:
+    """The JSON pointer a local ``$ref`` names (None for any other reference)."""
+    if not ref.startswith("#"):
+        return None
+    fragment = unquote(ref[1:])
+    return "" if fragment in ("", "/") else fragment
+
+
+class Side:
+    """One document: its schemas canonicalized on demand, memoized per pointer."""
+
+    def __init__(self, spec: LoadedSpec) -> None:
+        self.spec = spec
+        self.document = spec.document
+        self._canonicalizer = SchemaNodeCanonicalizer(spec.version)
+        self._memo: dict[str, Node] = {}
+        self._pending: set[str] = set()
+
+    def at(self, pointer: str) -> JSON:
+        """The raw node at ``pointer`` (None when there is none)."""
+        node: JSON = self.document
+        for token in split_pointer(pointer):
+            if isinstance(node, dict) and token in node:
+                node = node[token]
+            elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
+                node = node[int(token)]
+            else:
+                return None
+        return node
+
+    def deref(self, node: JSON, pointer: str) -> tuple[JSON, str]:
+        """Follow a (non-schema) Reference Object: the target and its pointer."""
+        for _ in range(64):
+            ref = node.get("$ref") if isinstance(node, dict) else None
+            target = ref_pointer(ref) if isinstance(ref, str) else None
+            if target is None:
+                break
+            resolved = self.at(target)
+            if resolved is None:
+                break
+            node, pointer = resolved, target
+        return node, pointer
+
+    def schema(self, pointer: str) -> Node:
+        """The canonical schema at ``pointer``."""
+        hit = self._memo.get(pointer)
+        if hit is not None:
+            return hit
+        if pointer in self._pending:
+            return Node({_PENDING: True}, pointer, self)
+        self._pending.add(pointer)
+        try:
+            node = self._build(self.at(pointer), pointer)
+        finally:
+            self._pending.discard(pointer)
+        self._memo[pointer] = node
+        return node
+
+    def resolve(self, node: JSON) -> JSON:
+        """A placeholder's schema (canonicalized by now); any other node as it is."""
+        if isinstance(node, Node) and node.side is not None:
+            return node.side._memo.get(node.pointer, {})
+        return node
+
+    def _build(self, raw: JSON, pointer: str) -> Node:
+        if raw is False:
+            raw = {"not": {}}
+        if not isinstance(raw, dict):
+            return Node({}, pointer)
+        ref = raw.get("$ref")
+        target = ref_pointer(ref) if isinstance(ref, str) else None
+        if target is not None and self.at(target) is not None:
+            siblings = {k: v for k, v in raw.items() if k != "$ref"}
+            if not siblings:
+                return self.schema(target)
+            content = self._children(siblings, pointer)
+            return Node(
+                self._canonicalizer.canonical(content, ref_target=self.schema(target)), pointer
+            )
+        return Node(self._canonicalizer.canonical(self._children(raw, pointer)), pointer)
+
+    def _children(self, raw: dict[str, Any], pointer: str) -> dict[Any, Any]:
+        places: dict[int, str] = {}
+        for key, sub, child in schema_children(raw):
+            if key == "discriminator":
+                target = ref_pointer(mapping_ref(child)) if isinstance(child, str) else None
+                if target is not None and self.at(target) is not None:
+                    places[id(child)] = target
+            else:
+                places[id(child)] = pointer_join(pointer, key, *(() if sub is None else (sub,)))
+
+        def child_node(child: JSON) -> JSON:
+            place = places.get(id(child))
+            if place is None:
+                return child
+            if isinstance(child, bool):
+                return self._build(child, place)
+            return self.schema(place)
+
+        return map_schema_children(raw, child_node)
+
+
+# ------------------------------------------------------------------------- reading a schema
+
+
+_ANNOTATION_KEYS = ("readOnly", "writeOnly", "deprecated", "default", "description", "title")
+
+
+def split_nullable(node: JSON, side: Side) -> tuple[dict[Any, Any], bool, str | None]:
+    """(the non-null part, whether null is accepted, its pointer if it has one of its own)."""
+    node = side.resolve(node)
+    if not isinstance(node, dict):
+        return {}, False, None
+    members = node.get("anyOf")
+    if not (isinstance(members, list) and any(is_null_schema(m) for m in members)):
+        return node, False, getattr(node, "pointer", None)
+    rest = [side.resolve(m) for m in members if not is_null_schema(m)]
+    wrapper = {k: v for k, v in node.items() if k != "anyOf"}
+    if len(rest) == 1 and isinstance(rest[0], dict):
+        core = rest[0]
+        extra = {k: v for k, v in wrapper.items() if k not in core}
+        if not extra:
+            return core, True, getattr(core, "pointer", None)
+        return {**core, **extra}, True, getattr(core, "pointer", None)
+    return {**wrapper, "anyOf": rest}, True, None
+
+
+def types_of(node: dict[Any, Any]) -> frozenset[str] | None:
+    """The JSON types a schema admits, None when it does not say (any type)."""
+    declared = node.get("type")
+    if isinstance(declared, str):
+        return frozenset({declared})
+    if isinstance(declared, list) and all(isinstance(t, str) for t in declared):
+        return frozenset(declared)
+    if any(k in node for k in ("properties", "additionalProperties", "required")):
+        return frozenset({"object"})
+    if "items" in node or "prefixItems" in node:
+        return frozenset({"array"})
+    values = enum_values(node)
+    if values:
+        return frozenset(_json_type(value) for value in values.values())
+    return None
+
+
+def _json_type(value: JSON) -> str:
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int) or (isinstance(value, float) and value.is_integer()):
+        return "integer"
+    if isinstance(value, float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "array"
+    return "null" if value is None else "object"
+
+
+def _admits(types: frozenset[str], kind: str) -> bool:
+    return kind in types or (kind == "integer" and "number" in types)
+
+
+def _covers(wide: frozenset[str] | None, narrow: frozenset[str] | None) -> bool:
+    """True when every type of ``narrow`` is admitted by ``wide``."""
+    if wide is None:
+        return True
+    if narrow is None:
+        return False
+    return all(_admits(wide, kind) for kind in narrow)
+
+
+def enum_values(node: dict[Any, Any]) -> dict[str, JSON] | None:
+    """The values an enum or const allows, by canonical text (None: no enum)."""
+    if isinstance(node.get("enum"), list):
+        return {canonical_json(v): v for v in node["enum"]}
+    if "const" in node:
+        return {canonical_json(node["const"]): node["const"]}
+    return None
+
+
+def _number(value: JSON) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    return float(value) if math.isfinite(value) else None
+
+
+def _bound(node: dict[Any, Any], keyword: str) -> float | None:
+    value = _number(node.get(keyword))
+    if value == 0 and keyword in ("minLength", "minItems", "minProperties"):
+        return None  # a lower bound of 0 admits everything
+    return value
+
+
+def _show(value: JSON) -> str:
+    text = canonical_json(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+# ------------------------------------------------------------------------- the comparison
+
+
+Emit = Callable[[str, str, str, str], None]
+
+
+class SchemaComparer:
+    """Compares schemas of two sides; one instance per diff (all memo tables on it)."""
+
+    def __init__(self, old: Side, new: Side) -> None:
+        self.old = old
+        self.new = new
+        self._memo: dict[tuple[Any, ...], list[Finding]] = {}
+        self._busy: set[tuple[Any, ...]] = set()
+        self._keep: list[Any] = []
+
+    def compare(
+        self,
+        old: JSON,
+        new: JSON,
+        old_pointer: str,
+        new_pointer: str,
+        direction: str,
+        subject: str,
+        label: str = "",
+    ) -> list[Finding]:
+        """Findings for ``old`` -> ``new`` at the root of ``subject`` (``body``,
+        ``parameter`` or ``header``); below the root every schema is a ``property``.
+        ``label`` names the root in messages (``query parameter limit``)."""
+        return self._compare(old, new, old_pointer, new_pointer, direction, subject, label)
+
+    def _compare(
+        self,
+        old: JSON,
+        new: JSON,
+        old_pointer: str,
+        new_pointer: str,
+        direction: str,
+        subject: str,
+        label: str = "",
+    ) -> list[Finding]:
+        old = self.old.resolve(old)
+        new = self.new.resolve(new)
+        old_pointer = getattr(old, "pointer", old_pointer)
+        new_pointer = getattr(new, "pointer", new_pointer)
+        key = (id(old), id(new), old_pointer, new_pointer, direction, subject, label)
+        hit = self._memo.get(key)
+        if hit is not None:
+            return hit
+        if key in self._busy:
+            return []  # a recursive schema compared against itself: judged where it started
+        self._busy.add(key)
+        try:
+            findings: list[Finding] = []
+            _Pair(
+                self, old, new, old_pointer, new_pointer, direction, subject, findings, label
+            ).run()
+        finally:
+            self._busy.discard(key)
+        self._memo[key] = findings
+        self._keep.append((old, new))  # keeps both alive, so their ids stay unique
+        return findings
+
+    def equal(self, old: JSON, new: JSON, direction: str) -> bool:
+        """True when comparing ``old`` with ``new`` finds nothing."""
+        return not self._compare(old, new, "", "", direction, "property")
+
+
+_SUBJECT_IDS = {
+    ("request", "body"): "request-body",
+    ("request", "property"): "request-property",
+    ("request", "parameter"): "request-parameter",
+    ("response", "body"): "response-body",
+    ("response", "property"): "response-property",
+    ("response", "header"): "response-header",
+}
+
+
+class _Pair:
+    """The comparison of one pair of schema nodes."""
+
+    def __init__(
+        self,
+        comparer: SchemaComparer,
+        old: JSON,
+        new: JSON,
+        old_pointer: str,
+        new_pointer: str,
+        direction: str,
+        subject: str,
+        findings: list[Finding],
+        label: str,
+    ) -> None:
+        self.c = comparer
+        self.label = label
+        self.old_raw, self.new_raw = old, new
+        self.old_pointer, self.new_pointer = old_pointer, new_pointer
+        self.direction = direction
+        self.subject = subject
+        self.findings = findings
+        self.subject_id = _SUBJECT_IDS[(direction, subject)]
+
+    def emit(self, family: str, message: str, old_pointer: str, new_pointer: str) -> None:
+        rule_id = schema_rule_id(self.subject_id, family)
+        self.emit_rule(rule_id, message, old_pointer, new_pointer)
+
+    def emit_member(self, rule_id: str, message: str, old_pointer: str, new_pointer: str) -> None:
+        """A finding about a property of the object at (old, new) pointers of this pair."""
+        label = schema_label(self.new_pointer) or schema_label(self.old_pointer) or self.label
+        text = f"{label}: {message}" if label else message
+        self.findings.append(Finding(rule_id, old_pointer, new_pointer, text))
+
+    def emit_rule(self, rule_id: str, message: str, old_pointer: str, new_pointer: str) -> None:
+        label = schema_label(new_pointer) or schema_label(old_pointer) or self.label
+        text = f"{label}: {message}" if label else message
+        self.findings.append(Finding(rule_id, old_pointer, new_pointer, text))
+
+    def child(self, old: JSON, new: JSON, old_pointer: str, new_pointer: str) -> None:
+        self.findings.extend(
+            self.c._compare(old, new, old_pointer, new_pointer, self.direction, "property")
+        )
+
+    # ---------------------------------------------------------------------------------
+
+    def run(self) -> None:
+        old, old_nullable, old_own = split_nullable(self.old_raw, self.c.old)
+        new, new_nullable, new_own = split_nullable(self.new_raw, self.c.new)
+        op = old_own or self.old_pointer
+        np = new_own or self.new_pointer
+        if old_nullable != new_nullable:
+            family = "became-nullable" if new_nullable else "became-not-nullable"
+            self.emit(family, f"{family.replace('-', ' ')}", self.old_pointer, self.new_pointer)
+        composed = self._composition(old, new, op, np)
+        if not composed:
+            self._types(old, new, op, np)
+        self._enum(old, new, op, np)
+        self._keywords(old, new, op, np)
+        self._bounds(old, new, op, np)
+        self._discriminator(old, new, op, np)
+        self._all_of(old, new, op, np)
+        self._object(old, new, op, np)
+        self._items(old, new, op, np)
+
+    # ---- type and format ------------------------------------------------------------
+
+    def _types(self, old: dict[Any, Any], new: dict[Any, Any], op: str, np: str) -> None:
+        old_types, new_types = types_of(old), types_of(new)
+        if old_types != new_types:
+            wider = _covers(new_types, old_types)
+            narrower = _covers(old_types, new_types)
+            text = f"type {_types_text(old_types)} -> {_types_text(new_types)}"
+            if self.direction == "request":
+                self.emit("type-generalized" if wider else "type-changed", text, op, np)
+            else:
+                self.emit("type-specialized" if narrower else "type-changed", text, op, np)
+            return  # the other keywords of another type say nothing more
+        old_format, new_format = old.get("format"), new.get("format")
+        if old_format != new_format:
+            if old_format is None:
+                self.emit("format-added", f"format {new_format!s} added", op, np)
+            elif new_format is None:
+                self.emit("format-removed", f"format {old_format!s} removed", op, np)
+            else:
+                self.emit("format-changed", f"format {old_format!s} -> {new_format!s}", op, np)
+
+    # ---- enum -------------------------------------------------------------------------
+
+    def _enum(self, old: dict[Any, Any], new: dict[Any, Any], op: str, np: str) -> None:
+        before, after = enum_values(old), enum_values(new)
+        if before is None and after is None:
+            return
+        if before is None:
+            values = ", ".join(_show(v) for v in (after or {}).values())
+            self.emit("became-enum", f"restricted to enum values {values}", op, np)
+            return
+        if after is None:
+            self.emit("became-not-enum", "no longer restricted to its enum values", op, np)
+            return
+        removed = [v for k, v in before.items() if k not in after]
+        added = [v for k, v in after.items() if k not in before]
+        if removed:
+            text = ", ".join(_show(v) for v in removed)
+            self.emit("enum-value-removed", f"enum value(s) removed: {text}", op, np)
+        if added:
+            text = ", ".join(_show(v) for v in added)
+            self.emit("enum-value-added", f"enum value(s) added: {text}", op, np)
+
+    # ---- plain keywords --------------------------------------------------------------
+
+    def _keywords(self, old: dict[Any, Any], new: dict[Any, Any], op: str, np: str) -> None:
+        for keyword, stem in (("pattern", "pattern"), ("multipleOf", "multiple-of")):
+            before, after = old.get(keyword), new.get(keyword)
+            if before == after:
+                continue
+            if before is None:
+                family, text = (
+                    f"{stem}-{'added' if stem == 'pattern' else 'set'}",
+                    f"{keyword} {_show(after)} set",
+                )
+            elif after is None:
+                family, text = (
+                    f"{stem}-{'removed' if stem == 'pattern' else 'unset'}",
+                    f"{keyword} {_show(before)} removed",
+                )
+            else:
+                family, text = f"{stem}-changed", f"{keyword} {_show(before)} -> {_show(after)}"
+            self.emit(family, text, op, np)
+        if bool(old.get("uniqueItems")) != bool(new.get("uniqueItems")):
+            family = "unique-items-set" if new.get("uniqueItems") else "unique-items-unset"
+            self.emit(family, family.replace("-", " "), op, np)
+        if "default" in old or "default" in new:
+            before, after = old.get("default"), new.get("default")
+            if "default" not in old:
+                self.emit("default-value-added", f"default {_show(after)} added", op, np)
+            elif "default" not in new:
+                self.emit("default-value-removed", f"default {_show(before)} removed", op, np)
+            elif canonical_json(before) != canonical_json(after):
+                self.emit(
+                    "default-value-changed", f"default {_show(before)} -> {_show(after)}", op, np
+                )
+
+    def _bounds(self, old: dict[Any, Any], new: dict[Any, Any], op: str, np: str) -> None:
+        for keyword in BOUNDS:
+            before, after = _bound(old, keyword), _bound(new, keyword)
+            family = bound_family(keyword, before, after)
+            if family is not None:
+                text = f"{keyword} {_num(before)} -> {_num(after)}"
+                self.emit(family, text, op, np)
+
+    # ---- composition --------------------------------------------------------------------
+
+    def _composition(self, old: dict[Any, Any], new: dict[Any, Any], op: str, np: str) -> bool:
+        """Compare oneOf/anyOf member by member; True when either side has one."""
+        compared = False
+        for keyword, stem in (("oneOf", "one-of"), ("anyOf", "any-of")):
+            before, after = old.get(keyword), new.get(keyword)
+            if not isinstance(before, list) and not isinstance(after, list):
+                continue
+            compared = True
+            old_members = before if isinstance(before, list) else [_without(old, keyword)]
+            new_members = after if isinstance(after, list) else [_without(new, keyword)]
+            old_base = pointer_join(op, keyword) if isinstance(before, list) else None
+            new_base = pointer_join(np, keyword) if isinstance(after, list) else None
+            self._members(old_members, new_members, old_base, new_base, op, np, stem)
+        return compared
+
+    def _members(
+        self,
+        old_members: list[JSON],
+        new_members: list[JSON],
+        old_base: str | None,
+        new_base: str | None,
+        op: str,
+        np: str,
+        stem: str,
+    ) -> None:
+        def place(base: str | None, index: int, fallback: str, member: JSON) -> str:
+            own = getattr(member, "pointer", None)
+            if own is not None:
+                return str(own)
+            return pointer_join(base, index) if base is not None else fallback
+
+        pairs, lost, gained = match_members(
+            old_members, new_members, lambda a, b: self.c.equal(a, b, self.direction)
+        )
+        for i, j in pairs:
+            self.child(
+                old_members[i],
+                new_members[j],
+                place(old_base, i, op, old_members[i]),
+                place(new_base, j, np, new_members[j]),
+            )
+        for i in lost:
+            where = place(old_base, i, op, old_members[i])
+            self.emit(
+                f"{stem}-removed",
+                f"member {_member_name(old_members[i], where)} removed",
+                where,
+                np,
+            )
+        for j in gained:
+            where = place(new_base, j, np, new_members[j])
+            self.emit(
+                f"{stem}-added", f"member {_member_name(new_members[j], where)} added", op, where
+            )
+
+    def _all_of(self, old: dict[Any, Any], new: dict[Any, Any], op: str, np: str) -> None:
+        before, after = old.get("allOf"), new.get("allOf")
+        if not isinstance(before, list) and not isinstance(after, list):
+            return
+        self._members(
+            before if isinstance(before, list) else [],
+            after if isinstance(after, list) else [],
+            pointer_join(op, "allOf"),
+            pointer_join(np, "allOf"),
+            op,
+            np,
+            "all-of",
+        )
+
+    def _discriminator(self, old: dict[Any, Any], new: dict[Any, Any], op: str, np: str) -> None:
+        before, after = old.get("discriminator"), new.get("discriminator")
+        if not isinstance(before, dict) and not isinstance(after, dict):
+            return
+        if not isinstance(before, dict):
+            self.emit("discriminator-added", "discriminator added", op, np)
+            return
+        if not isinstance(after, dict):
+            self.emit("discriminator-removed", "discriminator removed", op, np)
+            return
+        if before.get("propertyName") != after.get("propertyName"):
+            text = f"discriminator property {before.get('propertyName')!s} -> {after.get('propertyName')!s}"
+            self.emit("discriminator-property-name-changed", text, op, np)
+        old_map = before.get("mapping") if isinstance(before.get("mapping"), dict) else {}
+        new_map = after.get("mapping") if isinstance(after.get("mapping"), dict) else {}
+        removed = [k for k in old_map if k not in new_map]
+        added = [k for k in new_map if k not in old_map]
+        if removed:
+            self.emit(
+                "discriminator-mapping-deleted",
+                f"mapping {', '.join(map(str, removed))} removed",
+                op,
+                np,
+            )
+        if added:
+            self.emit(
+                "discriminator-mapping-added", f"mapping {', '.join(map(str, added))} added", op, np
+            )
+        changed = [
+            k
+            for k in old_map
+            if k in new_map and not self.c.equal(old_map[k], new_map[k], self.direction)
+        ]
+        if changed:
+            self.emit(
+                "discriminator-mapping-changed",
+                f"mapping {', '.join(map(str, changed))} names another schema",
+                op,
+                np,
+            )
+
+    # ---- objects and arrays ---------------------------------------------------------------
+
+    def _object(self, old: dict[Any, Any], new: dict[Any, Any], op: str, np: str) -> None:
+        old_props = old.get("properties") if isinstance(old.get("properties"), dict) else {}
+        new_props = new.get("properties") if isinstance(new.get("properties"), dict) else {}
+        old_required = (
+            set(old.get("required") or []) if isinstance(old.get("required"), list) else set()
+        )
+        new_required = (
+            set(new.get("required") or []) if isinstance(new.get("required"), list) else set()
+        )
+        request = self.direction == "request"
+        hidden = "readOnly" if request else "writeOnly"
+        for name in _union(old_props, new_props):
+            in_old, in_new = name in old_props, name in new_props
+            old_prop = self.c.old.resolve(old_props.get(name)) if in_old else None
+            new_prop = self.c.new.resolve(new_props.get(name)) if in_new else None
+            old_place = pointer_join(op, "properties", name) if in_old else op
+            new_place = pointer_join(np, "properties", name) if in_new else np
+            old_hidden = in_old and _flag(old_prop, hidden, self.c.old)
+            new_hidden = in_new and _flag(new_prop, hidden, self.c.new)
+            label = f"`{name}`"
+            if not in_old:
+                if new_hidden:
+                    continue
+                if request:
+                    rule = (
+                        "new-required-request-property"
+                        if name in new_required
+                        else "new-optional-request-property"
+                    )
+                else:
+                    rule = (
+                        "response-required-property-added"
+                        if name in new_required
+                        else "response-optional-property-added"
+                    )
+                self.emit_member(rule, f"property {label} added", old_place, new_place)
+                continue
+            if not in_new:
+                if old_hidden:
+                    continue
+                if request:
+                    rule = "request-property-removed"
+                else:
+                    rule = (
+                        "response-required-property-removed"
+                        if name in old_required
+                        else "response-optional-property-removed"
+                    )
+                self.emit_member(rule, f"property {label} removed", old_place, new_place)
+                continue
+            required_now = name in new_required
+            if old_hidden != new_hidden:
+                if request:
+                    state = "required" if required_now else "optional"
+                    rule = f"request-{state}-property-became-{'read-only' if new_hidden else 'not-read-only'}"
+                else:
+                    state = "required" if name in old_required else "optional"
+                    rule = (
+                        f"response-{state}-property-became-write-only"
+                        if new_hidden
+                        else "response-property-became-not-write-only"
+                    )
+                self.emit_member(
+                    rule,
+                    f"property {label}: {rule.split('became-')[1].replace('-', ' ')}",
+                    old_place,
+                    new_place,
+                )
+            if not new_hidden:
+                was_required = name in old_required
+                if was_required != required_now and not (request and old_hidden):
+                    side = "request" if request else "response"
+                    state = "required" if required_now else "optional"
+                    self.emit_member(
+                        f"{side}-property-became-{state}",
+                        f"property {label} became {state}",
+                        old_place,
+                        new_place,
+                    )
+                old_deprecated = _flag(old_prop, "deprecated", self.c.old)
+                new_deprecated = _flag(new_prop, "deprecated", self.c.new)
+                if old_deprecated != new_deprecated:
+                    side = "request" if request else "response"
+                    what = "deprecated" if new_deprecated else "reactivated"
+                    self.emit_member(
+                        f"{side}-property-{what}", f"property {label} {what}", old_place, new_place
+                    )
+            if old_hidden and new_hidden:
+                continue
+            self.child(old_props[name], new_props[name], old_place, new_place)
+        # required names that no properties entry declares
+        for name in sorted((new_required ^ old_required) - set(old_props) - set(new_props)):
+            side = "request" if request else "response"
+            state = "required" if name in new_required else "optional"
+            self.emit_member(
+                f"{side}-property-became-{state}",
+                f"property `{name}` became {state}",
+                pointer_join(op, "required"),
+                pointer_join(np, "required"),
+            )
+        old_extra, new_extra = old.get("additionalProperties"), new.get("additionalProperties")
+        old_closed = old_extra is False or _is_false_schema(old_extra)
+        new_closed = new_extra is False or _is_false_schema(new_extra)
+        if old_closed != new_closed:
+            family = (
+                "additional-properties-restricted"
+                if new_closed
+                else "additional-properties-allowed"
+            )
+            self.emit(family, family.replace("-", " "), op, np)
+        elif isinstance(old_extra, dict) and isinstance(new_extra, dict) and not old_closed:
+            self.child(
+                old_extra,
+                new_extra,
+                pointer_join(op, "additionalProperties"),
+                pointer_join(np, "additionalProperties"),
+            )
+
+    def _items(self, old: dict[Any, Any], new: dict[Any, Any], op: str, np: str) -> None:
+        before, after = old.get("items"), new.get("items")
+        if isinstance(before, dict) and isinstance(after, dict):
+            self.child(before, after, pointer_join(op, "items"), pointer_join(np, "items"))
+        elif isinstance(before, dict) != isinstance(after, dict):
+            # items: {} is dropped by the normalization; a side without items takes anything
+            self.child(
+                before if isinstance(before, dict) else {},
+                after if isinstance(after, dict) else {},
+                pointer_join(op, "items"),
+                pointer_join(np, "items"),
+            )
+
+
+def schema_label(pointer: str) -> str:
+    """A short name for the schema at ``pointer``: ``Pet.tags[].name`` for a component's
+    property, ``.name`` for a property of an inline schema, "" for an inline root."""
+    try:
+        tokens = split_pointer(pointer)
+    except ValueError:
+        return ""
+    if tokens[:2] == ["components", "schemas"] and len(tokens) >= 3:
+        base, rest = tokens[2], tokens[3:]
+    elif "schema" in tokens:
+        index = len(tokens) - 1 - tokens[::-1].index("schema")
+        base, rest = "", tokens[index + 1 :]
+    else:
+        return ""
+    out = base
+    i = 0
+    while i < len(rest):
+        token = rest[i]
+        if token in ("properties", "patternProperties") and i + 1 < len(rest):
+            out += f".{rest[i + 1]}"
+            i += 2
+        elif token in ("oneOf", "anyOf", "allOf") and i + 1 < len(rest):
+            out += f"({token}[{rest[i + 1]}])"
+            i += 2
+        elif token == "items":
+            out += "[]"
+            i += 1
+        elif token == "additionalProperties":
+            out += ".*"
+            i += 1
+        else:
+            i += 1
+    return out
+
+
+def _num(value: float | None) -> str:
+    if value is None:
+        return "none"
+    return str(int(value)) if value.is_integer() else str(value)
+
+
+def _types_text(types: frozenset[str] | None) -> str:
+    return "any" if types is None else "/".join(sorted(types))
+
+
+def _without(node: dict[Any, Any], keyword: str) -> dict[Any, Any]:
+    return {k: v for k, v in node.items() if k != keyword}
+
+
+def _union(a: dict[str, Any], b: dict[str, Any]) -> Iterator[str]:
+    yield from a
+    yield from (k for k in b if k not in a)
+
+
+def _flag(node: JSON, keyword: str, side: Side) -> bool:
+    core, _nullable, _own = split_nullable(node, side)
+    return core.get(keyword) is True or (isinstance(node, dict) and node.get(keyword) is True)
+
+
+def _is_false_schema(node: JSON) -> bool:
+    return isinstance(node, dict) and list(node) == ["not"] and node["not"] == {}
+
+
+def _member_name(member: JSON, where: str) -> str:
+    if isinstance(member, dict) and isinstance(member.get("title"), str):
+        return f"`{member['title']}`"
+    tokens = split_pointer(where) if where.startswith("/") else []
+    if len(tokens) >= 3 and tokens[0] == "components" and tokens[1] == "schemas":
+        return f"`{tokens[2]}`"
+    return f"at {where or '/'}"
+
+
+def match_members(
+    old: list[JSON], new: list[JSON], equal: Callable[[JSON, JSON], bool]
+) -> tuple[list[tuple[int, int]], list[int], list[int]]:
+    """Pair the members of two oneOf/anyOf/allOf lists: (pairs, old left over, new left over).
+
+    Members pair up when they are the same schema (the same place), then when they compare
+    equal, then by title, then one to one when exactly one member is left on each side.
+    """
+    pairs: list[tuple[int, int]] = []
+    free_old = list(range(len(old)))
+    free_new = list(range(len(new)))
+
+    def take(test: Callable[[JSON, JSON], bool]) -> None:
+        for i in list(free_old):
+            for j in free_new:
+                if test(old[i], new[j]):
+                    pairs.append((i, j))
+                    free_old.remove(i)
+                    free_new.remove(j)
+                    break
+
+    def same_place(a: JSON, b: JSON) -> bool:
+        pa, pb = getattr(a, "pointer", None), getattr(b, "pointer", None)
+        return pa is not None and pa == pb and pa.startswith("/components/")
+
+    def same_title(a: JSON, b: JSON) -> bool:
+        ta = a.get("title") if isinstance(a, dict) else None
+        return ta is not None and isinstance(b, dict) and ta == b.get("title")
+
+    take(same_place)
+    if free_old and free_new:
+        take(equal)
+    if free_old and free_new:
+        take(same_title)
+    if len(free_old) == 1 and len(free_new) == 1:
+        pairs.append((free_old.pop(), free_new.pop()))
+    return sorted(pairs), free_old, free_new
