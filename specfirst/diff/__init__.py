@@ -124,7 +124,8 @@ def _report(
                     change.tags.append(tag)
     changes = list(merged.values())
     for change in changes:
-        change.old_location = _locate(old, change.old_pointer)
+        file, pointer = old.locate(change.old_pointer)
+        change.old_location = Location(file, pointer, None)  # lines: the new side only
         change.new_location = _locate(new, change.new_pointer)
     order = {id(change): index for index, change in enumerate(changes)}
     changes.sort(key=lambda c: (-level_rank(c.level), order[id(c)]))
