@@ -13,6 +13,7 @@ Nothing is asserted.
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import sys
@@ -47,7 +48,7 @@ def main() -> int:
     print(f"{'pair':62} {'load s':>7} {'diff s':>7} {'error':>6} {'warning':>8} {'info':>6}")
     for api in sorted(versions):
         paths = sorted(versions[api])
-        for old_path, new_path in zip(paths, paths[1:], strict=False):
+        for old_path, new_path in itertools.pairwise(paths):
             started = time.perf_counter()
             old, new = load_spec(old_path), load_spec(new_path)
             loaded = time.perf_counter()

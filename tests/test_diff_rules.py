@@ -123,7 +123,8 @@ def _bound_cases() -> dict[str, tuple[Any, Any]]:
 
 
 ONE = [{"type": "string"}, {"type": "integer"}]
-ALL = [{"type": "string", "title": "S"}, {"maxLength": 5, "title": "M"}]
+# two patterns (both apply): an allOf that no normalization may merge
+ALL = [{"type": "string", "pattern": "^a", "title": "S"}, {"pattern": "b$", "title": "M"}]
 DISC = {"oneOf": [REF_A, REF_B]}
 MAP = {"a": "#/components/schemas/A", "b": "#/components/schemas/B"}
 
@@ -160,12 +161,12 @@ FAMILY_CASES: dict[str, tuple[Any, Any, str, str]] = {
     "any-of-removed": ({"anyOf": [*ONE, {"type": "boolean"}]}, {"anyOf": ONE}, "/anyOf/2", ""),
     "all-of-added": (
         {"allOf": ALL},
-        {"allOf": [*ALL, {"pattern": "^a", "title": "P"}]},
+        {"allOf": [*ALL, {"pattern": "c", "title": "P"}]},
         "",
         "/allOf/2",
     ),
     "all-of-removed": (
-        {"allOf": [*ALL, {"pattern": "^a", "title": "P"}]},
+        {"allOf": [*ALL, {"pattern": "c", "title": "P"}]},
         {"allOf": ALL},
         "/allOf/2",
         "",
@@ -851,6 +852,21 @@ def test_allof_flattened_is_not_a_change() -> None:
     flat = copy.deepcopy(COMPONENTS["A"])
     flat["properties"]["z"] = S
     assert changes(old, api(response=flat)) == []
+
+
+def test_allof_with_a_member_the_other_implies_is_not_a_change() -> None:
+    enum = {"type": "string", "enum": ["a", "b"]}
+    old = api(
+        body=_obj({"$ref": "#/components/schemas/E"}),
+        components={"schemas": {**COMPONENTS, "E": enum}},
+    )
+    new = api(
+        body=_obj(
+            {"allOf": [{"$ref": "#/components/schemas/E"}, {"type": "string", "description": "d"}]}
+        ),
+        components={"schemas": {**COMPONENTS, "E": enum}},
+    )
+    assert changes(old, new) == []
 
 
 def test_recursive_schemas_terminate_and_compare() -> None:

@@ -178,6 +178,42 @@ def split_nullable(node: JSON, side: Side) -> tuple[dict[Any, Any], bool, str | 
     return {**wrapper, "anyOf": rest}, True, None
 
 
+_OPEN_WORLD = frozenset({"additionalProperties", "unevaluatedProperties", "unevaluatedItems"})
+
+
+def flatten_all_of(node: dict[Any, Any], side: Side) -> dict[Any, Any]:
+    """``node`` with its allOf merged into it where that is exact and the validator's
+    normalization left it (members that are not all object-like): every keyword appears in
+    one member only or with the same value everywhere (annotations: the first one wins),
+    properties are declared once, and no member looks at the properties it does not declare
+    (additionalProperties). Anything else is left as it is and compared member by member."""
+    members = node.get("allOf")
+    if not (isinstance(members, list) and members):
+        return node
+    merged: dict[Any, Any] = {k: v for k, v in node.items() if k != "allOf"}
+    for raw in members:
+        member = side.resolve(raw)
+        if not isinstance(member, dict) or member.get(_PENDING) or _OPEN_WORLD & set(member):
+            return node
+        member = flatten_all_of(member, side)
+        if "allOf" in member or _OPEN_WORLD & set(merged):
+            return node
+        for key, value in member.items():
+            if key not in merged:
+                merged[key] = value
+            elif key in _ANNOTATION_KEYS or (isinstance(key, str) and key.startswith("x-")):
+                continue
+            elif key == "required" and isinstance(value, list):
+                merged[key] = sorted({*merged[key], *value})
+            elif key == "properties" and isinstance(value, dict):
+                if set(value) & set(merged[key]):
+                    return node
+                merged[key] = {**merged[key], **value}
+            elif canonical_json(merged[key]) != canonical_json(value):
+                return node
+    return merged
+
+
 def types_of(node: dict[Any, Any]) -> frozenset[str] | None:
     """The JSON types a schema admits, None when it does not say (any type)."""
     declared = node.get("type")
@@ -378,6 +414,7 @@ class _Pair:
         new, new_nullable, new_own = split_nullable(self.new_raw, self.c.new)
         op = old_own or self.old_pointer
         np = new_own or self.new_pointer
+        old, new = flatten_all_of(old, self.c.old), flatten_all_of(new, self.c.new)
         if old_nullable != new_nullable:
             family = "became-nullable" if new_nullable else "became-not-nullable"
             self.emit(family, f"{family.replace('-', ' ')}", self.old_pointer, self.new_pointer)
