@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 import xml.etree.ElementTree as ET
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 
 from specfirst.diff.model import Change, Location, Report
-from specfirst.diff.rules import RULES, SCHEMA_FAMILIES
+from specfirst.diff.rules import REQUEST_SUBJECTS, RESPONSE_SUBJECTS, RULES, SCHEMA_FAMILIES
 
 FORMATS = ("text", "markdown", "json", "junit", "github")
 
@@ -192,26 +192,34 @@ def render_changelog(report: Report) -> str:
 
 
 def rules_table(fmt: str) -> str:
-    """Every rule with its default level and direction, as a Markdown table or plain text."""
-    rows: Iterable[tuple[str, str, str, str]] = (
-        (rule.id, rule.level, rule.direction, rule.description) for rule in RULES.values()
-    )
-    if fmt == "markdown":
-        lines = ["| rule | default level | direction | description |", "|---|---|---|---|"]
-        lines += [f"| `{r}` | {lv} | {d} | {_md(t)} |" for r, lv, d, t in rows]
-        return "\n".join(lines) + "\n"
+    """Every rule with its default level and direction: plain text or JSON, one rule per
+    line; Markdown as two tables (schema families by place, then the other rules)."""
+    rows = [(rule.id, rule.level, rule.direction, rule.description) for rule in RULES.values()]
     if fmt == "json":
-        return (
-            json.dumps(
-                [
-                    dict(zip(("id", "level", "direction", "description"), row, strict=True))
-                    for row in rows
-                ],
-                indent=2,
-            )
-            + "\n"
-        )
-    return "".join(f"{r:60} {lv:7} {d:8} {t}\n" for r, lv, d, t in rows)
+        keys = ("id", "level", "direction", "description")
+        return json.dumps([dict(zip(keys, row, strict=True)) for row in rows], indent=2) + "\n"
+    if fmt != "markdown":
+        return "".join(f"{r:60} {lv:7} {d:8} {t}\n" for r, lv, d, t in rows)
+    subjects = [*REQUEST_SUBJECTS.values(), *RESPONSE_SUBJECTS.values()]
+    lines = [
+        (
+            "Schema rules: the id is the place followed by the family "
+            "(`request-property-max-length-decreased`); `-` means no rule there."
+        ),
+        "",
+        "| family | " + " | ".join(f"`{s}-`" for s in subjects) + " | what changed |",
+        "|---|" + "---|" * len(subjects) + "---|",
+    ]
+    for family, (_request, _response, text) in SCHEMA_FAMILIES.items():
+        cells = [
+            RULES[f"{s}-{family}"].level if f"{s}-{family}" in RULES else "-" for s in subjects
+        ]
+        lines.append(f"| `{family}` | " + " | ".join(cells) + f" | {_md(text)} |")
+    lines += ["", "Other rules:", "", "| rule | default level | direction | description |"]
+    lines.append("|---|---|---|---|")
+    family_ids = {f"{s}-{f}" for s in subjects for f in SCHEMA_FAMILIES}
+    lines += [f"| `{r}` | {lv} | {d} | {_md(t)} |" for r, lv, d, t in rows if r not in family_ids]
+    return "\n".join(lines) + "\n"
 
 
-__all__ = ["FORMATS", "RENDERERS", "SCHEMA_FAMILIES", "render_changelog", "rules_table"]
+__all__ = ["FORMATS", "RENDERERS", "render_changelog", "rules_table"]
