@@ -65,7 +65,7 @@ _SCHEMA_FAMILIES: dict[str, tuple[Level | None, Level | None, str]] = {
     "type-changed": ("error", "error", "type changed to one that does not include the old one"),
     "type-generalized": ("info", None, "type widened (the old values are still accepted)"),
     "type-specialized": (None, "info", "type narrowed (every new value was valid before)"),
-    "format-added": ("error", "info", "format added"),
+    "format-added": ("warning", "info", "format added (an annotation for many validators)"),
     "format-removed": ("info", "warning", "format removed"),
     "format-changed": ("error", "error", "format changed"),
     "became-enum": ("error", "info", "restricted to a list of enum values"),
