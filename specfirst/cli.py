@@ -14,9 +14,13 @@ import json
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from specfirst.errors import Problem, SpecError
 from specfirst.writer import FormatError, WriteConflict, WriteResult
+
+if TYPE_CHECKING:
+    from specfirst.diff.model import Report
 
 EXIT_OK, EXIT_DIFFERENT, EXIT_BAD_INPUT = 0, 1, 2
 INTERNAL_ERROR = "internal error (a specfirst bug)"
@@ -117,7 +121,6 @@ def _cmd_plan(args: argparse.Namespace) -> int:
 
 
 def _cmd_diff(args: argparse.Namespace) -> int:
-    from specfirst.diff import compare, load_rules
     from specfirst.diff.formats import RENDERERS, rules_table
 
     if args.list_rules:
@@ -126,20 +129,30 @@ def _cmd_diff(args: argparse.Namespace) -> int:
     if args.new is None:
         print("error: specfirst diff: OLD and NEW are required", file=sys.stderr)
         return EXIT_BAD_INPUT
-    levels = load_rules(args.rules) if args.rules else None
-    report = compare(args.old, args.new, levels=levels, ref_root=args.ref_root)
+    report = _diff_report(args)
     print(RENDERERS[args.format](report), end="")
     return EXIT_DIFFERENT if args.fail_on and report.fails(args.fail_on) else EXIT_OK
 
 
-def _cmd_changelog(args: argparse.Namespace) -> int:
-    from specfirst.diff import compare, load_rules
-    from specfirst.diff.formats import render_changelog
+def _diff_report(args: argparse.Namespace) -> Report:
+    """Read the rules file and both documents (their warnings on stderr), then compare."""
+    from specfirst.diff import compare_specs, load_rules
+    from specfirst.loader import load_spec
 
     levels = load_rules(args.rules) if args.rules else None
-    print(
-        render_changelog(compare(args.old, args.new, levels=levels, ref_root=args.ref_root)), end=""
-    )
+    specs = []
+    for path in (args.old, args.new):
+        spec = load_spec(path, ref_root=args.ref_root)
+        for warning in spec.warnings:
+            print_warning(warning)
+        specs.append(spec)
+    return compare_specs(specs[0], specs[1], levels=levels)
+
+
+def _cmd_changelog(args: argparse.Namespace) -> int:
+    from specfirst.diff.formats import render_changelog
+
+    print(render_changelog(_diff_report(args)), end="")
     return EXIT_OK
 
 

@@ -219,6 +219,38 @@ def test_every_input_gets_a_located_answer(
         assert "Traceback" not in err and "internal error" not in err
 
 
+def test_missing_arguments_and_rules_file(docs: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _out, err = _run(capsys, "diff", str(docs / "old.yaml"))
+    assert code == 2 and "OLD and NEW are required" in err
+    code, _out, err = _run(
+        capsys,
+        "diff",
+        str(docs / "old.yaml"),
+        str(docs / "new.yaml"),
+        "--rules",
+        str(docs / "nope.yaml"),
+    )
+    assert code == 2 and f"{docs / 'nope.yaml'}: /: cannot read the rules file" in err
+    (docs / "list.yaml").write_text("- a\n")
+    code, _out, err = _run(
+        capsys,
+        "diff",
+        str(docs / "old.yaml"),
+        str(docs / "new.yaml"),
+        "--rules",
+        str(docs / "list.yaml"),
+    )
+    assert code == 2 and f"{docs / 'list.yaml'}:1: /: the rules file must map rule ids" in err
+
+
+def test_compare_from_python(docs: Path) -> None:
+    from specfirst.diff import compare
+
+    report = compare(docs / "old.yaml", docs / "new.yaml")
+    assert report.counts() == {"error": 2, "warning": 1, "info": 0}
+    assert report.fails("warning") and not compare(docs / "old.yaml", docs / "same.yaml").changes
+
+
 def test_junit_is_valid_junit_xml(docs: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = _run(
         capsys, "diff", str(docs / "old.yaml"), str(docs / "new.yaml"), "--format", "junit"

@@ -16,7 +16,7 @@ import pytest
 
 from specfirst.diff import compare_specs
 from specfirst.diff.rules import BOUNDS, RULES, SCHEMA_FAMILIES
-from specfirst.loader import LoadedSpec, pointer_join
+from specfirst.loader import LoadedSpec
 
 TODAY = dt.date(2026, 1, 1)
 OP = "/paths/~1x/post"
@@ -935,5 +935,34 @@ def test_levels_override_and_off() -> None:
     assert report.changes == [] and not report.fails("info")
 
 
-def test_operation_pointer_helpers() -> None:
-    assert pointer_join(OP, "parameters", 0) == P0
+def test_a_dense_reference_cycle_is_compared_once_per_pair() -> None:
+    # every schema refers to every other one: walking the expansion would never end
+    names = [f"S{i}" for i in range(12)]
+    schemas = {
+        name: {
+            "type": "object",
+            "properties": {
+                **{f"to_{o}": {"$ref": f"#/components/schemas/{o}"} for o in names if o != name},
+                "v": {"type": "string", "enum": ["a", "b"]},
+            },
+        }
+        for name in names
+    }
+    old = api(response={"$ref": "#/components/schemas/S0"}, components={"schemas": schemas})
+    new = copy.deepcopy(old)
+    new["components"]["schemas"]["S7"]["properties"]["v"]["enum"] = ["a", "b", "c"]
+    ptr = "/components/schemas/S7/properties/v"
+    assert changes(old, new) == [("response-property-enum-value-added", "error", ptr, ptr)]
+
+
+def test_summary_names_counts_and_the_worst_changes() -> None:
+    old = api(body=_object(p=S), **_params(Q, {"name": "r", "in": "query", "schema": S}))
+    new = api(body=_object(["p"], p=S))
+    report = compare_specs(spec(old, "old.yaml"), spec(new, "new.yaml"), today=TODAY)
+    summary = report.summary()
+    assert summary.splitlines()[0] == (
+        "old.yaml -> new.yaml: 2 changes (1 breaking, 1 warnings, 0 info)"
+    )
+    assert "error   request-property-became-required: POST /x:" in summary
+    assert "warning request-parameter-removed: POST /x:" in summary
+    assert [c.rule_id for c in report.breaking] == ["request-property-became-required"]

@@ -6,6 +6,8 @@ Public API (what ``specfirst diff`` and ``specfirst generate`` use)::
 
     report = compare("old.yaml", "new.yaml")          # -> Report; raises SpecError (exit 2)
     report = compare_specs(old_loaded, new_loaded)    # the same from two LoadedSpec
+    # a bundled document kept elsewhere (a manifest) is wrapped without reading a file:
+    # LoadedSpec(path=Path("previous.yaml"), document=bundled_dict, version=(3, 1))
     report = compare(old, new, levels=load_rules("rules.yaml"))  # levels tuned per rule
 
     report.changes      # list[Change], most severe first, then in document order
@@ -84,7 +86,7 @@ def compare_specs(
     comparer = DocumentComparer(old_side, new_side, today or dt.date.today())
     try:
         results = comparer.run()
-        results.extend(compare_schemes(old_side, new_side, results))
+        results.extend(compare_schemes(old_side, new_side))
     except RecursionError:
         raise SpecError(
             [Problem(new.display, "", "the documents are nested too deeply to compare")]

@@ -103,12 +103,9 @@ def _scheme_findings(
     return out
 
 
-def compare_schemes(
-    old: Side, new: Side, results: list[OperationFindings]
-) -> list[OperationFindings]:
+def compare_schemes(old: Side, new: Side) -> list[OperationFindings]:
     """Findings about the security schemes both documents define, one entry per operation
     of the new document that uses the scheme (document level when none does)."""
-    del results  # the operations are found from the new document itself
     old_schemes, new_schemes = _schemes(old), _schemes(new)
     users = _users(new)
     out: list[OperationFindings] = []
