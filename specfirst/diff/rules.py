@@ -276,7 +276,7 @@ _OTHER_RULES: dict[str, tuple[Level, Direction, str]] = {
         "response status added to an operation without a default response",
     ),
     "response-default-removed": ("warning", "response", "default response removed"),
-    "response-default-added": ("warning", "response", "default response added"),
+    "response-default-added": ("info", "response", "default response added (it documents errors)"),
     "response-media-type-removed": ("error", "response", "response media type removed"),
     "response-media-type-added": ("info", "response", "response media type added"),
     "response-body-removed": ("error", "response", "response body removed"),
