@@ -274,6 +274,23 @@ def test_junit_is_valid_junit_xml(docs: Path, capsys: pytest.CaptureFixture[str]
     assert total == 3
 
 
+def test_junit_holds_control_characters_of_a_document(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    old = json.loads(json.dumps(__import__("yaml").safe_load(OLD)))
+    new = json.loads(json.dumps(old))
+    new["components"]["schemas"]["Pet"]["properties"]["bad\u0001name"] = {"type": "string"}
+    new["components"]["schemas"]["Pet"]["required"] = ["name", "bad\u0001name"]
+    (tmp_path / "old.json").write_text(json.dumps(old))
+    (tmp_path / "new.json").write_text(json.dumps(new))
+    code, out, _ = _run(
+        capsys, "diff", str(tmp_path / "old.json"), str(tmp_path / "new.json"), "--format", "junit"
+    )
+    assert code == 0
+    case = ET.fromstring(out.split("\n", 1)[1]).find("testsuite/testcase")
+    assert case is not None and "bad\\x01name" in case.get("name", "")
+
+
 _ANNOTATION = re.compile(
     r"^::(error|warning|notice) file=(?P<file>[^,:]+),line=(?P<line>\d+),title=(?P<title>[^,:]+)::(?P<msg>[^\r\n]*)$"
 )

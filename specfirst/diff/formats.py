@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
 
@@ -84,6 +85,14 @@ def render_markdown(report: Report) -> str:
     return "\n".join(lines) + "\n"
 
 
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+def _xml(text: str) -> str:
+    """Text XML 1.0 can hold: a character it cannot is written as ``\\xNN``."""
+    return _NOT_XML.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+
+
 def render_junit(report: Report) -> str:
     """JUnit XML: one test suite per operation (``document`` for the rest), one test case per
     change; error and warning changes are failures."""
@@ -98,7 +107,7 @@ def render_junit(report: Report) -> str:
         suite = ET.SubElement(
             root,
             "testsuite",
-            name=name,
+            name=_xml(name),
             tests=str(len(changes)),
             failures=str(failed),
             errors="0",
@@ -106,14 +115,19 @@ def render_junit(report: Report) -> str:
         )
         for change in changes:
             case = ET.SubElement(
-                suite, "testcase", classname=name, name=f"{change.rule_id} {change.new_pointer}"
+                suite,
+                "testcase",
+                classname=_xml(name),
+                name=_xml(f"{change.rule_id} {change.new_pointer}"),
             )
             text = f"{change.message}\nnew: {_where(change.new_location, change.new_pointer)}\nold: {_where(change.old_location, change.old_pointer)}"
             if change.level != "info":
-                failure = ET.SubElement(case, "failure", message=change.message, type=change.level)
-                failure.text = text
+                failure = ET.SubElement(
+                    case, "failure", message=_xml(change.message), type=change.level
+                )
+                failure.text = _xml(text)
             else:
-                ET.SubElement(case, "system-out").text = text
+                ET.SubElement(case, "system-out").text = _xml(text)
         total += len(changes)
         failures += failed
     root.set("tests", str(total))
