@@ -35,11 +35,11 @@ import datetime as dt
 from collections.abc import Mapping
 from pathlib import Path
 
+from specfirst.diff.canonical import Side
 from specfirst.diff.config import load_rules
 from specfirst.diff.model import Change, Location, Report
 from specfirst.diff.operations import DocumentComparer, OperationFindings
 from specfirst.diff.rules import RULES, Level, Rule, level_rank
-from specfirst.diff.schemas import Side
 from specfirst.diff.security import compare_schemes
 from specfirst.errors import Problem, SpecError
 from specfirst.loader import LoadedSpec, load_spec

@@ -14,8 +14,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from specfirst.diff.canonical import Side
 from specfirst.diff.model import Finding
-from specfirst.diff.schemas import SchemaComparer, Side
+from specfirst.diff.schemas import SchemaComparer
 from specfirst.loader import HTTP_METHODS, pointer_join
 from specfirst.validator.normalize import drop_parameter_defaults, parameter_key, status_key
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from specfirst.diff.canonical import Side
 from specfirst.diff.model import Finding
 from specfirst.diff.operations import OperationFindings
-from specfirst.diff.schemas import Side
 from specfirst.loader import HTTP_METHODS, pointer_join
 
 
