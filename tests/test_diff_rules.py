@@ -869,6 +869,43 @@ def test_allof_with_a_member_the_other_implies_is_not_a_change() -> None:
     assert changes(old, new) == []
 
 
+def test_a_schema_wrapped_in_a_one_of_is_judged_against_its_own_kind() -> None:
+    # the object becomes one alternative of a oneOf beside an array of it, and gains a
+    # required property: the object is compared with the object, the array is new
+    obj = {"type": "object", "properties": {"n": S}}
+    wider = {"type": "object", "required": ["m"], "properties": {"n": S, "m": S}}
+    old = api(body=obj)
+    new = api(body={"oneOf": [wider, {"type": "array", "items": wider}]})
+    assert changes(old, new) == [
+        ("new-required-request-property", "error", BODY, f"{BODY}/oneOf/0/properties/m"),
+        ("request-body-one-of-added", "info", BODY, f"{BODY}/oneOf/1"),
+    ]
+
+
+def test_allof_with_a_nullable_member_is_merged_by_its_non_null_part() -> None:
+    old = api("3.0.3", response={"type": "object", "properties": {"acc": REF_A}})
+    new = api(
+        "3.0.3",
+        response={
+            "type": "object",
+            "properties": {
+                "acc": {
+                    "type": "object",
+                    "nullable": True,
+                    "allOf": [REF_A, {"type": "object", "nullable": True}],
+                }
+            },
+        },
+    )
+    new["components"]["schemas"]["A"]["properties"]["z"] = S
+    new_ptr = f"{RESPONSE}/properties/acc"
+    a_ptr = "/components/schemas/A"
+    assert changes(old, new) == [
+        ("response-optional-property-added", "info", a_ptr, f"{a_ptr}/properties/z"),
+        ("response-property-became-nullable", "error", a_ptr, new_ptr),
+    ]
+
+
 def test_recursive_schemas_terminate_and_compare() -> None:
     tree = {
         "type": "object",

@@ -170,6 +170,10 @@ def split_nullable(node: JSON, side: Side) -> tuple[dict[Any, Any], bool, str | 
     return {**wrapper, "anyOf": rest}, True, None
 
 
+PROPERTY_HOMES = object()
+"""Key (never a JSON key) of a merged allOf: property name -> pointer of the schema that
+declares it, so that a change to it is located where it is written."""
+
 _OPEN_WORLD = frozenset({"additionalProperties", "unevaluatedProperties", "unevaluatedItems"})
 
 
@@ -183,14 +187,27 @@ def flatten_all_of(node: dict[Any, Any], side: Side) -> dict[Any, Any]:
     if not (isinstance(members, list) and members):
         return node
     merged: dict[Any, Any] = {k: v for k, v in node.items() if k != "allOf"}
+    homes: dict[str, str] = {}
     for raw in members:
-        member = side.resolve(raw)
-        if not isinstance(member, dict) or member.get(_PENDING) or _OPEN_WORLD & set(member):
+        resolved = side.resolve(raw)
+        if not isinstance(resolved, dict) or resolved.get(_PENDING):
             return node
-        member = flatten_all_of(member, side)
+        # whether null passes is decided by the node itself (split before): a member that
+        # also admits null is merged by its non-null part
+        core, _nullable, own = split_nullable(resolved, side)
+        member = flatten_all_of(core, side)
+        if _OPEN_WORLD & set(member):
+            return node
         if "allOf" in member or _OPEN_WORLD & set(merged):
             return node
+        home = own or getattr(resolved, "pointer", None)
+        for name in member.get("properties") or {}:
+            found = member.get(PROPERTY_HOMES, {}).get(name) or home
+            if found is not None:
+                homes[name] = found
         for key, value in member.items():
+            if not isinstance(key, str):
+                continue
             if key not in merged:
                 merged[key] = value
             elif key in _ANNOTATION_KEYS or (isinstance(key, str) and key.startswith("x-")):
@@ -203,6 +220,7 @@ def flatten_all_of(node: dict[Any, Any], side: Side) -> dict[Any, Any]:
                 merged[key] = {**merged[key], **value}
             elif canonical_json(merged[key]) != canonical_json(value):
                 return node
+    merged[PROPERTY_HOMES] = homes
     return merged
 
 

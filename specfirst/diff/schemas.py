@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from specfirst.diff.canonical import (
+    PROPERTY_HOMES,
     Side,
     enum_values,
     flatten_all_of,
@@ -191,7 +192,9 @@ class _Pair:
             family = "became-nullable" if new_nullable else "became-not-nullable"
             self.emit(family, f"{family.replace('-', ' ')}", self.old_pointer, self.new_pointer)
         composed = self._composition(old, new, op, np)
-        if not composed:
+        if composed == "wrapped":
+            return  # the side without the oneOf/anyOf was compared whole, as one member
+        if composed == "none":
             self._types(old, new, op, np)
         self._enum(old, new, op, np)
         self._keywords(old, new, op, np)
@@ -289,14 +292,19 @@ class _Pair:
 
     # ---- composition --------------------------------------------------------------------
 
-    def _composition(self, old: dict[Any, Any], new: dict[Any, Any], op: str, np: str) -> bool:
-        """Compare oneOf/anyOf member by member; True when either side has one."""
-        compared = False
+    def _composition(self, old: dict[Any, Any], new: dict[Any, Any], op: str, np: str) -> str:
+        """Compare oneOf/anyOf member by member: "none" when neither side has one, "both"
+        when both have it, "wrapped" when one side has it and the other side was compared
+        whole as its only member."""
+        compared = "none"
         for keyword, stem in (("oneOf", "one-of"), ("anyOf", "any-of")):
             before, after = old.get(keyword), new.get(keyword)
             if not isinstance(before, list) and not isinstance(after, list):
                 continue
-            compared = True
+            if isinstance(before, list) != isinstance(after, list):
+                compared = "wrapped"
+            elif compared == "none":
+                compared = "both"
             old_members = before if isinstance(before, list) else [_without(old, keyword)]
             new_members = after if isinstance(after, list) else [_without(new, keyword)]
             old_base = pointer_join(op, keyword) if isinstance(before, list) else None
@@ -416,8 +424,10 @@ class _Pair:
             in_old, in_new = name in old_props, name in new_props
             old_prop = self.c.old.resolve(old_props.get(name)) if in_old else None
             new_prop = self.c.new.resolve(new_props.get(name)) if in_new else None
-            old_place = pointer_join(op, "properties", name) if in_old else op
-            new_place = pointer_join(np, "properties", name) if in_new else np
+            old_home = old.get(PROPERTY_HOMES, {}).get(name, op)
+            new_home = new.get(PROPERTY_HOMES, {}).get(name, np)
+            old_place = _property_place(old_props.get(name), old_home, name) if in_old else op
+            new_place = _property_place(new_props.get(name), new_home, name) if in_new else np
             old_hidden = in_old and _flag(old_prop, hidden, self.c.old)
             new_hidden = in_new and _flag(new_prop, hidden, self.c.new)
             label = f"`{name}`"
@@ -568,6 +578,16 @@ def schema_label(pointer: str) -> str:
     return out
 
 
+def _property_place(node: JSON, parent: str, name: str) -> str:
+    """Where a property is written: its own pointer when it came from another schema (an
+    allOf member merged in), else under ``parent``."""
+    own = getattr(node, "pointer", None)
+    suffix = pointer_join("", "properties", name)
+    if isinstance(own, str) and own.endswith(suffix):
+        return own
+    return pointer_join(parent, "properties", name)
+
+
 def _num(value: float | None) -> str:
     if value is None:
         return "none"
@@ -611,7 +631,8 @@ def match_members(
     """Pair the members of two oneOf/anyOf/allOf lists: (pairs, old left over, new left over).
 
     Members pair up when they are the same schema (the same place), then when they compare
-    equal, then by title, then one to one when exactly one member is left on each side.
+    equal, then by title, then when each is the only one left of its type on its side, then
+    one to one when exactly one member is left on each side.
     """
     pairs: list[tuple[int, int]] = []
     free_old = list(range(len(old)))
@@ -639,6 +660,21 @@ def match_members(
         take(equal)
     if free_old and free_new:
         take(same_title)
+    if free_old and free_new:
+
+        def kind(member: JSON) -> frozenset[str] | None:
+            return types_of(member) if isinstance(member, dict) else None
+
+        def only_of_its_type(a: JSON, b: JSON) -> bool:
+            wanted = kind(a)
+            return (
+                wanted is not None
+                and kind(b) == wanted
+                and [kind(old[i]) for i in free_old].count(wanted) == 1
+                and [kind(new[j]) for j in free_new].count(wanted) == 1
+            )
+
+        take(only_of_its_type)
     if len(free_old) == 1 and len(free_new) == 1:
         pairs.append((free_old.pop(), free_new.pop()))
     return sorted(pairs), free_old, free_new
