@@ -140,6 +140,12 @@ FAMILY_CASES: dict[str, tuple[Any, Any, str, str]] = {
     "became-not-enum": (_with(S, enum=["a", "b"]), S, "", ""),
     "enum-value-removed": (_with(S, enum=["a", "b", "c"]), _with(S, enum=["a", "b"]), "", ""),
     "enum-value-added": (_with(S, enum=["a", "b"]), _with(S, enum=["a", "b", "c"]), "", ""),
+    "x-extensible-enum-value-removed": (
+        _with(S, **{"x-extensible-enum": ["a", "b"]}),
+        _with(S, **{"x-extensible-enum": ["a"]}),
+        "",
+        "",
+    ),
     "became-nullable": (S, {"type": ["string", "null"]}, "", ""),
     "became-not-nullable": ({"type": ["string", "null"]}, S, "", ""),
     "pattern-added": (S, _with(S, pattern="^a"), "", ""),

@@ -72,6 +72,11 @@ _SCHEMA_FAMILIES: dict[str, tuple[Level | None, Level | None, str]] = {
     "became-not-enum": ("info", "error", "no longer restricted to a list of enum values"),
     "enum-value-removed": ("error", "info", "enum value removed"),
     "enum-value-added": ("info", "error", "enum value added"),
+    "x-extensible-enum-value-removed": (
+        "error",
+        "info",
+        "x-extensible-enum value removed (a value clients may send or must expect)",
+    ),
     "became-nullable": ("info", "error", "became nullable"),
     "became-not-nullable": ("error", "info", "became not nullable"),
     "pattern-added": ("error", "info", "pattern added"),

@@ -229,6 +229,18 @@ class _Pair:
     # ---- enum -------------------------------------------------------------------------
 
     def _enum(self, old: dict[Any, Any], new: dict[Any, Any], op: str, np: str) -> None:
+        extensible_old, extensible_new = old.get("x-extensible-enum"), new.get("x-extensible-enum")
+        if isinstance(extensible_old, list) and isinstance(extensible_new, list):
+            kept = {canonical_json(v) for v in extensible_new}
+            gone = [v for v in extensible_old if canonical_json(v) not in kept]
+            if gone:
+                text = ", ".join(_show(v) for v in gone)
+                self.emit(
+                    "x-extensible-enum-value-removed",
+                    f"x-extensible-enum value(s) removed: {text}",
+                    op,
+                    np,
+                )
         before, after = enum_values(old), enum_values(new)
         if before is None and after is None:
             return
