@@ -694,7 +694,7 @@ SEC = f"{OP}/security"
 KEY_PTR = "/components/securitySchemes/key"
 OAUTH_PTR = "/components/securitySchemes/oauth"
 SECURITY_CASES: dict[str, tuple[dict[str, Any], dict[str, Any], str, str]] = {
-    "api-security-became-required": (_secured(None), _secured([{"key": []}]), "/security", SEC),
+    "api-security-became-required": (_secured(None), _secured([{"key": []}]), OP, SEC),
     "api-security-became-optional": (
         _secured([{"key": []}]),
         _secured([{"key": []}, {}]),
@@ -909,6 +909,24 @@ def test_allof_with_a_nullable_member_is_merged_by_its_non_null_part() -> None:
     assert changes(old, new) == [
         ("response-optional-property-added", "info", a_ptr, f"{a_ptr}/properties/z"),
         ("response-property-became-nullable", "error", a_ptr, new_ptr),
+    ]
+
+
+def test_a_property_merged_from_an_allof_member_is_located_where_it_is_declared() -> None:
+    # object-like members are merged by the normalization; the new property is a $ref, so
+    # its own pointer is the component: the change is located at the member's entry
+    def body(extra: dict[str, Any]) -> dict[str, Any]:
+        return {"allOf": [REF_A, {"type": "object", "properties": {"n": S, **extra}}]}
+
+    old = api(response=body({}))
+    new = api(response=body({"b": REF_B}))
+    assert changes(old, new) == [
+        (
+            "response-optional-property-added",
+            "info",
+            RESPONSE,
+            f"{RESPONSE}/allOf/1/properties/b",
+        )
     ]
 
 

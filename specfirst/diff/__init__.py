@@ -42,7 +42,7 @@ from specfirst.diff.operations import DocumentComparer, OperationFindings
 from specfirst.diff.rules import RULES, Level, Rule, level_rank
 from specfirst.diff.security import compare_schemes
 from specfirst.errors import Problem, SpecError
-from specfirst.loader import LoadedSpec, load_spec
+from specfirst.loader import LoadedSpec, load_spec, pointer_join, split_pointer
 
 __all__ = [
     "RULES",
@@ -126,12 +126,29 @@ def _report(
                     change.tags.append(tag)
     changes = list(merged.values())
     for change in changes:
+        change.old_pointer = _existing(old, change.old_pointer)
+        change.new_pointer = _existing(new, change.new_pointer)
         file, pointer = old.locate(change.old_pointer)
         change.old_location = Location(file, pointer, None)  # lines: the new side only
         change.new_location = _locate(new, change.new_pointer)
     order = {id(change): index for index, change in enumerate(changes)}
     changes.sort(key=lambda c: (-level_rank(c.level), order[id(c)]))
     return Report(old.display, new.display, changes)
+
+
+def _existing(spec: LoadedSpec, pointer: str) -> str:
+    """``pointer`` when the document has a node there, else its longest prefix that does (a
+    schema the normalization put together is located at the schema it was made from)."""
+    tokens = split_pointer(pointer)
+    node: object = spec.document
+    for length, token in enumerate(tokens):
+        if isinstance(node, dict) and token in node:
+            node = node[token]
+        elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
+            node = node[int(token)]
+        else:
+            return pointer_join("", *tokens[:length])
+    return pointer
 
 
 def _locate(spec: LoadedSpec, pointer: str) -> Location:

@@ -101,6 +101,22 @@ class Side:
         self._memo[pointer] = node
         return node
 
+    def property_home(self, pointer: str, name: str, depth: int = 0) -> str | None:
+        """The pointer of the schema whose ``properties`` declares ``name``: the schema at
+        ``pointer`` (its ``$ref`` followed) or, depth first, one of its allOf members."""
+        node, pointer = self.deref(self.at(pointer), pointer)
+        if not isinstance(node, dict) or depth > 32:
+            return None
+        properties = node.get("properties")
+        if isinstance(properties, dict) and name in properties:
+            return pointer
+        members = node.get("allOf")
+        for index in range(len(members) if isinstance(members, list) else 0):
+            found = self.property_home(pointer_join(pointer, "allOf", index), name, depth + 1)
+            if found is not None:
+                return found
+        return None
+
     def resolve(self, node: JSON) -> JSON:
         """A placeholder's schema (canonicalized by now); any other node as it is."""
         if isinstance(node, Node) and node.side is not None:

@@ -578,8 +578,10 @@ class _OperationPair:
     ) -> tuple[list[dict[str, list[str]]], str]:
         if "security" in op:
             raw, pointer = op.get("security"), pointer_join(op_pointer, "security")
-        else:
+        elif "security" in side.document:
             raw, pointer = side.document.get("security"), "/security"
+        else:
+            raw, pointer = None, op_pointer  # no requirement anywhere: the operation
         out: list[dict[str, list[str]]] = []
         if isinstance(raw, list):
             for requirement in raw:

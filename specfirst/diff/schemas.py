@@ -438,8 +438,12 @@ class _Pair:
             new_prop = self.c.new.resolve(new_props.get(name)) if in_new else None
             old_home = old.get(PROPERTY_HOMES, {}).get(name, op)
             new_home = new.get(PROPERTY_HOMES, {}).get(name, np)
-            old_place = _property_place(old_props.get(name), old_home, name) if in_old else op
-            new_place = _property_place(new_props.get(name), new_home, name) if in_new else np
+            old_place = (
+                _property_place(old_props.get(name), old_home, name, self.c.old) if in_old else op
+            )
+            new_place = (
+                _property_place(new_props.get(name), new_home, name, self.c.new) if in_new else np
+            )
             old_hidden = in_old and _flag(old_prop, hidden, self.c.old)
             new_hidden = in_new and _flag(new_prop, hidden, self.c.new)
             label = f"`{name}`"
@@ -550,8 +554,8 @@ class _Pair:
             self.child(
                 before if isinstance(before, dict) else {},
                 after if isinstance(after, dict) else {},
-                pointer_join(op, "items"),
-                pointer_join(np, "items"),
+                pointer_join(op, "items") if isinstance(before, dict) else op,
+                pointer_join(np, "items") if isinstance(after, dict) else np,
             )
 
 
@@ -590,14 +594,15 @@ def schema_label(pointer: str) -> str:
     return out
 
 
-def _property_place(node: JSON, parent: str, name: str) -> str:
-    """Where a property is written: its own pointer when it came from another schema (an
-    allOf member merged in), else under ``parent``."""
+def _property_place(node: JSON, parent: str, name: str, side: Side) -> str:
+    """Where a property is written: its own pointer when it is written inline, else the
+    ``properties`` entry of the schema (``parent`` or one of its allOf members) declaring it."""
     own = getattr(node, "pointer", None)
     suffix = pointer_join("", "properties", name)
     if isinstance(own, str) and own.endswith(suffix):
         return own
-    return pointer_join(parent, "properties", name)
+    home = side.property_home(parent, name)
+    return pointer_join(home if home is not None else parent, "properties", name)
 
 
 def _num(value: float | None) -> str:
