@@ -6,7 +6,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from specfirst.diff.rules import RULES, Direction, Level, level_rank
+from specfirst.diff.rules import Direction, Level, level_rank
 
 
 @dataclass(frozen=True)
@@ -119,8 +119,3 @@ class Report:
         if hidden > 0:
             lines.append(f"  ... and {hidden} more (run `specfirst diff` for the whole list)")
         return "\n".join(lines)
-
-
-def describe_rule(rule_id: str) -> str:
-    """The catalogue's one-line description of a rule."""
-    return RULES[rule_id].description

@@ -61,9 +61,6 @@ def _show(value: JSON) -> str:
 # ------------------------------------------------------------------------- the comparison
 
 
-Emit = Callable[[str, str, str, str], None]
-
-
 class SchemaComparer:
     """Compares schemas of two sides; one instance per diff (all memo tables on it)."""
 
