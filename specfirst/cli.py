@@ -15,9 +15,13 @@ import json
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from specfirst.errors import Problem, SpecError
 from specfirst.writer import FormatError, WriteConflict, WriteResult
+
+if TYPE_CHECKING:
+    from specfirst.diff.model import Report
 
 EXIT_OK, EXIT_DIFFERENT, EXIT_BAD_INPUT = 0, 1, 2
 INTERNAL_ERROR = "internal error (a specfirst bug)"
@@ -119,6 +123,42 @@ def _cmd_plan(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_diff(args: argparse.Namespace) -> int:
+    from specfirst.diff.formats import RENDERERS, rules_table
+
+    if args.list_rules:
+        print(rules_table(args.format), end="")
+        return EXIT_OK
+    if args.new is None:
+        print("error: specfirst diff: OLD and NEW are required", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    report = _diff_report(args)
+    print(RENDERERS[args.format](report), end="")
+    return EXIT_DIFFERENT if args.fail_on and report.fails(args.fail_on) else EXIT_OK
+
+
+def _diff_report(args: argparse.Namespace) -> Report:
+    """Read the rules file and both documents (their warnings on stderr), then compare."""
+    from specfirst.diff import compare_specs, load_rules
+    from specfirst.loader import load_spec
+
+    levels = load_rules(args.rules) if args.rules else None
+    specs = []
+    for path in (args.old, args.new):
+        spec = load_spec(path, ref_root=args.ref_root)
+        for warning in spec.warnings:
+            print_warning(warning)
+        specs.append(spec)
+    return compare_specs(specs[0], specs[1], levels=levels)
+
+
+def _cmd_changelog(args: argparse.Namespace) -> int:
+    from specfirst.diff.formats import render_changelog
+
+    print(render_changelog(_diff_report(args)), end="")
+    return EXIT_OK
+
+
 def _add_strict(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--strict",
@@ -173,6 +213,37 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     chk.add_argument("--out", required=True)
     _add_strict(chk)
     chk.set_defaults(run=_cmd_check)
+    dif = sub.add_parser(
+        "diff", help="what changed between two versions of a document, and what it breaks"
+    )
+    dif.add_argument("old", nargs="?")
+    dif.add_argument("new", nargs="?")
+    dif.add_argument(
+        "--format", choices=("text", "markdown", "json", "junit", "github"), default="text"
+    )
+    dif.add_argument(
+        "--fail-on",
+        choices=("error", "warning", "info"),
+        help="exit 1 when a change at or above this level exists",
+    )
+    dif.add_argument("--rules", metavar="FILE", help="YAML file: rule id -> error|warning|info|off")
+    dif.add_argument(
+        "--list-rules", action="store_true", help="print every rule with its default level and exit"
+    )
+    dif.add_argument(
+        "--ref-root",
+        metavar="DIR",
+        help="folder $refs may read files from (default: each document's own folder)",
+    )
+    dif.set_defaults(run=_cmd_diff)
+    log = sub.add_parser(
+        "changelog", help="the changes between two documents as a Markdown changelog"
+    )
+    log.add_argument("old")
+    log.add_argument("new")
+    log.add_argument("--rules", metavar="FILE", help="YAML file: rule id -> error|warning|info|off")
+    log.add_argument("--ref-root", metavar="DIR", help="folder $refs may read files from")
+    log.set_defaults(run=_cmd_changelog)
     return parser
 
 

@@ -315,6 +315,9 @@ class _Positions:
     def __init__(self) -> None:
         self._roots: dict[Path, yaml.Node | None] = {}
         self._constructor = yaml.constructor.SafeConstructor()
+        self._index: dict[int, dict[str, yaml.Node]] = {}
+        """Mapping node id -> its keys (the last duplicate wins): many lookups in one large
+        mapping (a components section) cost one pass over it, not one per lookup."""
 
     def find(self, path: Path, pointer: str) -> tuple[int | None, int | None]:
         """Position of the deepest node on ``pointer`` that exists in the file."""
@@ -358,9 +361,16 @@ class _Positions:
             return None
         if not isinstance(node, yaml.MappingNode) or depth > 20:
             return None
-        for key_node, value_node in reversed(node.value):  # the last duplicate key wins
-            if self._key(key_node) == token:
-                return value_node
+        index = self._index.get(id(node))
+        if index is None:
+            index = {}
+            for key_node, value_node in node.value:  # the last duplicate key wins
+                key = self._key(key_node)
+                if key is not None:
+                    index[key] = value_node
+            self._index[id(node)] = index
+        if token in index:
+            return index[token]
         for key_node, value_node in node.value:  # keys merged in with "<<"
             if key_node.tag == "tag:yaml.org,2002:merge":
                 sources = (

@@ -47,9 +47,17 @@ from urllib.parse import unquote
 __all__ = [
     "HTTP_METHODS",
     "NORMALIZATIONS",
+    "SchemaNodeCanonicalizer",
     "align_app_to_spec",
     "canonical_json",
+    "drop_parameter_defaults",
+    "is_null_schema",
+    "map_schema_children",
+    "mapping_ref",
     "normalize_document",
+    "parameter_key",
+    "schema_children",
+    "status_key",
 ]
 
 JSON = Any
@@ -1265,20 +1273,7 @@ class _Normalizer:
                 out[key] = {name: self._deref(ex) for name, ex in value.items()}
             else:
                 out[key] = value
-        if location == "path":
-            out["required"] = True
-        if out.get("description") == "":
-            del out["description"]
-        for key in ("required", "deprecated", "allowEmptyValue", "allowReserved"):
-            if out.get(key) is False:
-                del out[key]
-        default_style = "form" if location in ("query", "cookie") else "simple"
-        style = out.get("style", default_style)
-        if out.get("style") == default_style:
-            del out["style"]
-        if "explode" in out and out["explode"] is (style == "form"):
-            del out["explode"]
-        return out
+        return drop_parameter_defaults(out, location)
 
     def _content(self, content: JSON) -> JSON:
         if not isinstance(content, dict):
@@ -1328,11 +1323,7 @@ class _Normalizer:
             if _is_ext(key):
                 out[key] = response
                 continue
-            if key.lower() == "default":
-                key = "default"
-            elif _STATUS_RANGE.match(key):
-                key = key.upper()
-            out[key] = self._response(response)
+            out[status_key(key)] = self._response(response)
         return out
 
     def _response(self, response: JSON) -> JSON:
@@ -1352,6 +1343,86 @@ class _Normalizer:
             else:
                 out[key] = value
         return out
+
+
+def status_key(code: Any) -> str:
+    """A response key in its one spelling: a string, ``default`` lower-case, ranges upper-case."""
+    key = str(code)
+    if key.lower() == "default":
+        return "default"
+    return key.upper() if _STATUS_RANGE.match(key) else key
+
+
+def drop_parameter_defaults(out: dict[str, Any], location: Any) -> dict[str, Any]:
+    """Drop the keywords of a Parameter or Header Object (``location`` "header" for headers)
+    that equal their defaults, in place, and mark a path parameter required; returns ``out``."""
+    if location == "path":
+        out["required"] = True
+    if out.get("description") == "":
+        del out["description"]
+    for key in ("required", "deprecated", "allowEmptyValue", "allowReserved"):
+        if out.get(key) is False:
+            del out[key]
+    default_style = "form" if location in ("query", "cookie") else "simple"
+    style = out.get("style", default_style)
+    if out.get("style") == default_style:
+        del out["style"]
+    if "explode" in out and out["explode"] is (style == "form"):
+        del out["explode"]
+    return out
+
+
+class SchemaNodeCanonicalizer:
+    """Phase 2 (*canonicalize*) for one schema node at a time, for a caller that keeps where
+    each sub-schema sits (``specfirst.diff``) instead of inlining the whole tree.
+
+    The caller canonicalizes bottom-up itself: the node it passes has its sub-schemas in place
+    already canonical (a ``$ref`` site is given as its target, see ``ref_target``). The rules
+    applied are exactly the ones :func:`normalize_document` applies to every schema node
+    (nullability, exclusive bounds, keyword defaults, enum/const, allOf merging, ...).
+    """
+
+    def __init__(self, version: tuple[int, int]) -> None:
+        self._normalizer = _Normalizer({}, version)
+
+    def canonical(self, node: dict[str, Any], *, ref_target: JSON | None = None) -> JSON:
+        """The canonical form of ``node``; with ``ref_target``, ``node`` holds the siblings of
+        a ``$ref`` whose (canonical) target is ``ref_target``: the siblings win over the target,
+        as in phase 1."""
+        out: dict[Any, Any] = {k: v for k, v in node.items() if k != "$ref"}
+        if ref_target is not None:
+            if "allOf" in out:  # $ref next to an allOf: plain allOf semantics
+                out["allOf"] = [ref_target, *out["allOf"]]
+            else:
+                out["allOf"] = [ref_target]
+                out[_FROM_REF] = True
+        return self._normalizer._canon_node(out)
+
+
+def is_null_schema(node: JSON) -> bool:
+    """``{"type": "null"}``: the member a canonical nullable schema lists in its ``anyOf``."""
+    return _is_null_schema(node)
+
+
+def mapping_ref(value: str) -> str:
+    """A discriminator mapping value as a reference (it may be a bare schema name)."""
+    return _mapping_ref(value)
+
+
+def map_schema_children(node: dict[Any, Any], fn: Any) -> dict[Any, Any]:
+    """Copy of a schema dict with ``fn`` applied to every sub-schema (data copied as is)."""
+    return _map_schema_children(node, fn)
+
+
+def schema_children(node: Mapping[Any, Any]) -> Iterable[tuple[Any, ...]]:
+    """(key, sub-key or index or None, child) for every sub-schema position of a schema dict
+    (a discriminator mapping value is given as written: a reference or a bare schema name)."""
+    return _schema_children(node)
+
+
+def parameter_key(param: Mapping[str, Any]) -> str:
+    """``"<in>:<name>"``, the header name lower-cased: a parameter's identity in an operation."""
+    return _parameter_key(param)
 
 
 def _distance(stack: tuple[frozenset[str], ...], ref: str) -> int:
