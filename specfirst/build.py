@@ -568,6 +568,7 @@ class _Builder:
             extensions={k: v for k, v in doc.items() if k.startswith("x-")},
             warnings=list(self.spec.warnings),
             input_files=dict(self.spec.files),
+            loaded=self.spec,
         )
         _null_through_all_of(self.schemas.values())
         assign_names(api)

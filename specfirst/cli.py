@@ -34,17 +34,22 @@ def print_warning(warning: Problem) -> None:
 
 
 def _cmd_generate(args: argparse.Namespace) -> int:
-    from specfirst.pipeline import generate
+    from specfirst.pipeline import BreakingChanges, generate
 
-    result = generate(
-        args.spec,
-        args.out,
-        force=args.force,
-        check=True,
-        strict=args.strict,
-        on_warning=print_warning,
-        ref_root=args.ref_root,
-    )
+    try:
+        result = generate(
+            args.spec,
+            args.out,
+            force=args.force,
+            check=True,
+            strict=args.strict,
+            on_warning=print_warning,
+            ref_root=args.ref_root,
+            fail_on_breaking=args.fail_on_breaking,
+        )
+    except BreakingChanges as refused:
+        print(str(refused), file=sys.stderr)
+        return EXIT_DIFFERENT
     print_result(args.out, result)
     return EXIT_OK
 
@@ -60,6 +65,9 @@ def print_result(out: str, result: WriteResult) -> None:
         print(f"  warning: {line}")
     for line in result.migrations:
         print(f"  stored rows: {line}")
+    if result.changes:
+        print("changes since the last generation:")
+        print("  " + result.changes.replace("\n", "\n  "))
 
 
 def _report(discrepancies: list, fmt: str, spec: str, app: str) -> None:  # type: ignore[type-arg]
@@ -183,6 +191,12 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     gen.add_argument("--out", required=True, help="output directory of the service")
     gen.add_argument(
         "--force", action="store_true", help="overwrite generated files edited by hand"
+    )
+    gen.add_argument(
+        "--fail-on-breaking",
+        action="store_true",
+        help="refuse to write (exit 1) when the document changed since the last generation "
+        "in a way that breaks existing clients",
     )
     _add_strict(gen)
     gen.set_defaults(run=_cmd_generate)

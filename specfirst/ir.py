@@ -9,9 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal, Self
+from typing import TYPE_CHECKING, Any, Literal, Self
 
 from specfirst.errors import Problem
+
+if TYPE_CHECKING:
+    from specfirst.loader import LoadedSpec
 
 ParamLocation = Literal["path", "query", "header", "cookie"]
 
@@ -375,6 +378,8 @@ class Api:
     input_files: dict[str, Path] = field(
         default_factory=dict
     )  # every file of the document, root first
+    loaded: LoadedSpec | None = field(default=None, repr=False)
+    """The loaded document the model was built from (its files, positions, repairs)."""
 
     def operations_by_tag(self) -> dict[str, list[Operation]]:
         grouped: dict[str, list[Operation]] = {}

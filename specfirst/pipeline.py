@@ -21,6 +21,7 @@ from specfirst.writer import (
 )
 
 if TYPE_CHECKING:
+    from specfirst.diff import Report
     from specfirst.ir import Api
 
 # The loader, the model and the steps are imported where they are used: a regeneration
@@ -111,6 +112,31 @@ def render_files(
     return render_by_step(api, spec_path, out_dir, ref_root=ref_root)[0]
 
 
+class BreakingChanges(Exception):
+    """``--fail-on-breaking``: the document changed since the tree's last generation in ways
+    that break existing clients; nothing was written. The message is the diff's summary."""
+
+
+def changes_since(out_dir: str | Path, api: Api) -> Report | None:
+    """What changed from the document ``out_dir`` was last generated from (the bundled copy
+    kept in the tree) to ``api``'s document; None when the tree keeps no trusted copy."""
+    from specfirst.bundled import SOURCE_COPY, previous_source
+    from specfirst.diff import compare_specs
+    from specfirst.loader import LoadedSpec
+
+    previous = previous_source(out_dir)
+    if previous is None or api.loaded is None:
+        return None
+    version = (3, 0) if str(previous.get("openapi", "")).startswith("3.0") else (3, 1)
+    old = LoadedSpec(
+        path=Path(out_dir) / SOURCE_COPY,
+        document=previous,
+        version=version,
+        display="the last generation",
+    )
+    return compare_specs(old, api.loaded)
+
+
 class ServiceCheckError(Exception):
     """The generated service does not import, or FastAPI cannot derive its document; nothing
     was written (the rejected tree is kept for inspection)."""
@@ -164,17 +190,27 @@ def generate(
     strict: bool = False,
     on_warning: WarningSink | None = None,
     ref_root: str | Path | None = None,
+    fail_on_breaking: bool = False,
 ) -> WriteResult:
     """Render and write the service. With ``check`` (what ``specfirst generate`` does), the
     whole tree is first built in a temporary directory, its app imported and its document
     derived in a child interpreter; if that fails, `ServiceCheckError` is raised and
-    ``out_dir`` is left as it was. ``strict``, ``on_warning`` and ``ref_root``: see `load_api`."""
+    ``out_dir`` is left as it was. ``strict``, ``on_warning`` and ``ref_root``: see `load_api`.
+
+    The changes since the tree's previous generation are summarized in
+    ``WriteResult.changes``; with ``fail_on_breaking``, a change that breaks existing clients
+    raises `BreakingChanges` before anything is written."""
     out = Path(out_dir)
     previous, manifest, generator, options = _previous_run(spec_path, out, strict, ref_root)
     if previous is not None:
         return _unchanged(previous, manifest, on_warning)
 
     api = load_api(spec_path, strict=strict, on_warning=on_warning, ref_root=ref_root)
+    changes = changes_since(out, api)
+    if fail_on_breaking and changes is not None and changes.breaking:
+        raise BreakingChanges(
+            changes.summary() + f"\n--fail-on-breaking: nothing was written to {out_dir}"
+        )
     notes: list[str] = []
     files = render_by_step(
         api, spec_path, out_dir=out_dir, force=force, notes=notes, ref_root=ref_root
@@ -200,6 +236,7 @@ def generate(
         inputs=inputs,
     )
     result.migrations = notes
+    result.changes = changes.summary() if changes is not None and changes.changes else ""
     return result
 
 

@@ -94,6 +94,9 @@ class WriteResult:
     warnings: list[str] = field(default_factory=list)
     migrations: list[str] = field(default_factory=list)
     """What this run's migrations do to the rows a service already stored, one line each."""
+    changes: str = ""
+    """What changed in the document since the tree's previous generation, and what it breaks
+    (a one-screen summary; empty when the tree has no previous source or nothing changed)."""
 
     def summary(self) -> str:
         """One line such as ``written 3, unchanged 41, removed 1``."""
