@@ -13,7 +13,7 @@ import textwrap
 from dataclasses import dataclass, field
 from typing import Any
 
-from specfirst import naming
+from specfirst import envelopes, naming
 from specfirst.client.types import REQUEST, RESPONSE, ClientTypes
 from specfirst.ir import Api, MediaType, Operation, Parameter, Response, Schema
 from specfirst.quoting import comment_text, py_literal
@@ -245,48 +245,140 @@ def _source_paths(body: dict[str, Any], path: tuple[str, ...] = ()) -> dict[str,
     return found
 
 
-def _paging(b: Binding, success: Response | None, types: ClientTypes) -> tuple[str, str] | None:
-    """(the Paging(...) expression, the item type) of a list the service pages."""
-    if b.kind not in ("list", "search") or success is None:
+@dataclass
+class _ListPaging:
+    """What paging a list needs, from the planner's binding or read from the operation."""
+
+    items_path: tuple[str, ...]
+    item: Schema
+    limit: Parameter | None = None
+    offset: Parameter | None = None
+    page: Parameter | None = None
+    after: Parameter | None = None
+    page_base: int = 1
+    default_size: int | None = None
+    sources: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    id_field: str | None = None
+    link_header: bool = False
+
+
+def _json_schema(response: Response | None) -> Schema | None:
+    chosen = _media(response.contents) if response is not None else None
+    return chosen[1].schema if chosen is not None and chosen[0] == "json" else None
+
+
+def _from_binding(b: Binding, success: Response | None) -> _ListPaging | None:
+    if b.kind not in ("list", "search"):
+        return None
+    item = _walk_items(_json_schema(success), b.list_path)
+    if item is None:
         return None
     links = b.headers is not None and any(
         h.get("source") == "link_header" for h in b.headers.headers.values()
     )
-    if not (b.limit_param or b.offset_param or b.page_param or b.after_param or links):
+    return _ListPaging(
+        items_path=b.list_path,
+        item=item,
+        limit=b.limit_param,
+        offset=b.offset_param,
+        page=b.page_param,
+        after=b.after_param,
+        page_base=b.page_base,
+        default_size=b.default_size,
+        sources=_source_paths(b.envelope.body) if b.envelope is not None else {},
+        id_field=b.resource.id_column.name,
+        link_header=links,
+    )
+
+
+_ITEM_NAMES = ("data", "items", "results", "entries", "records", "values", "elements")
+
+
+def _items_path(s: Schema | None) -> tuple[str, ...] | None:
+    """Where the items of a list answer are: () for a bare array, else the one array property
+    (or, among several, the one named like a list of items)."""
+    if s is None:
         return None
-    chosen = _media(success.contents)
-    if chosen is None or chosen[0] != "json":
+    target = s.target()
+    if target.types == ("array",):
+        return ()
+    arrays = [
+        name
+        for name, prop in target.all_properties().items()
+        if prop.schema.target().types == ("array",)
+    ]
+    if len(arrays) > 1:
+        arrays = [name for name in arrays if name.lower() in _ITEM_NAMES]
+    return (arrays[0],) if len(arrays) == 1 else None
+
+
+def _from_operation(op: Operation, success: Response | None) -> _ListPaging | None:
+    """A GET the planner binds to no resource (its items are no stored resource) that still
+    pages: paging parameters by the service's names, items found as the service finds them."""
+    if op.method != "get":
         return None
-    item = _walk_items(chosen[1].schema, b.list_path)
-    if item is None:
+    roles: dict[str, Parameter] = {}
+    for p in op.parameters:
+        role = envelopes.paging_role(p)
+        if role is not None:
+            roles.setdefault(role, p)
+    links = success is not None and any(name.lower() == "link" for name in success.headers)
+    if not roles and not links:
         return None
-    sources = _source_paths(b.envelope.body) if b.envelope is not None else {}
-    args = [f"items={py_literal(tuple(b.list_path))}"]
+    schema = _json_schema(success)
+    path = _items_path(schema)
+    item = _walk_items(schema, path) if path is not None else None
+    if schema is None or path is None or item is None:
+        return None
+    recipe = envelopes.list_recipe(schema, path, cursor_paged="after" in roles)
+    item_props = item.target().all_properties()
+    for member in (*item.target().one_of, *item.target().any_of):
+        item_props = {**member.target().all_properties(), **item_props}
+    return _ListPaging(
+        items_path=path,
+        item=item,
+        limit=roles.get("limit"),
+        offset=roles.get("offset"),
+        page=roles.get("page"),
+        after=roles.get("after"),
+        sources=_source_paths(recipe.body),
+        id_field="id" if "id" in item_props else None,
+        link_header=links,
+    )
+
+
+def _paging(op: Operation, b: Binding | None, types: ClientTypes) -> tuple[str, str] | None:
+    """(the Paging(...) expression, the item type) of a list that pages."""
+    success = op.primary_response()
+    found = _from_binding(b, success) if b is not None else _from_operation(op, success)
+    if found is None:
+        return None
+    if not (found.limit or found.offset or found.page or found.after or found.link_header):
+        return None
+    sources = found.sources
+    if found.after is not None and "next_cursor" not in sources and found.id_field is None:
+        return None  # a cursor the client cannot compute
+    args = [f"items={py_literal(tuple(found.items_path))}"]
     for key, param in (
-        ("limit", b.limit_param),
-        ("offset", b.offset_param),
-        ("page", b.page_param),
-        ("cursor", b.after_param),
+        ("limit", found.limit),
+        ("offset", found.offset),
+        ("page", found.page),
+        ("cursor", found.after),
     ):
         if param is not None:
             args.append(f"{key}={py_literal(param.name)}")
-    if b.page_param is not None:
-        args.append(f"page_base={py_literal(b.page_base)}")
-    if b.default_size is not None:
-        args.append(f"default_size={py_literal(b.default_size)}")
-    for key, source in (
-        ("next_cursor", "next_cursor"),
-        ("has_more", "has_more"),
-        ("next_link", "next_link"),
-        ("total", "total"),
-    ):
-        if source in sources and (key != "next_cursor" or b.after_param is not None):
-            args.append(f"{key}={py_literal(tuple(sources[source]))}")
-    if b.after_param is not None and "next_cursor" not in sources:
-        args.append(f"cursor_from_item={py_literal(b.resource.id_column.name)}")
-    if links:
+    if found.page is not None:
+        args.append(f"page_base={py_literal(found.page_base)}")
+    if found.default_size is not None:
+        args.append(f"default_size={py_literal(found.default_size)}")
+    for key in ("next_cursor", "has_more", "next_link", "total"):
+        if key in sources and (key != "next_cursor" or found.after is not None):
+            args.append(f"{key}={py_literal(tuple(sources[key]))}")
+    if found.after is not None and "next_cursor" not in sources:
+        args.append(f"cursor_from_item={py_literal(found.id_field)}")
+    if found.link_header:
         args.append("link_header=True")
-    return f"Paging({', '.join(args)})", types.in_mode(RESPONSE).plain_type(item)
+    return f"Paging({', '.join(args)})", types.in_mode(RESPONSE).plain_type(found.item)
 
 
 @dataclass
@@ -518,7 +610,7 @@ def _method(
         if text
         for chunk in textwrap.wrap(comment_text(text), 88, break_long_words=False)
     ]
-    paging = _paging(b, op.primary_response(), types) if b is not None else None
+    paging = _paging(op, b, types)
     return Method(
         name=name,
         operation=op,
