@@ -10,7 +10,7 @@ from typing import Any
 
 from specfirst import __version__, naming
 from specfirst.client.operations import Resource, plan_resources
-from specfirst.client.types import ClientTypes, model_defs, plan_models
+from specfirst.client.types import ClientTypes, ModelDef, model_defs, plan_models
 from specfirst.client_runtime import sources as runtime_sources
 from specfirst.ir import Api, SecurityScheme
 from specfirst.quoting import comment_text, py_literal
@@ -123,15 +123,18 @@ def _token_urls(api: Api) -> dict[str, str]:
     return urls
 
 
-def surface(api: Api, resources: list[Resource], models: list[str]) -> dict[str, Any]:
-    """The names a user of the client sees: methods by operation, and model names."""
+def surface(resources: list[Resource], models: list[ModelDef]) -> dict[str, Any]:
+    """The names a user of the client sees: methods by operation, models with their fields."""
     return {
         "operations": sorted(
             f"{r.attribute}.{m.name} ({m.operation.method.upper()} {m.operation.path})"
             for r in resources
             for m in r.methods
         ),
-        "models": sorted(models),
+        "models": {
+            d.name: sorted(f.name for f in d.fields or [])
+            for d in sorted(models, key=lambda d: d.name)
+        },
     }
 
 
@@ -144,6 +147,14 @@ def describe_changes(old: dict[str, Any] | None, new: dict[str, Any]) -> list[st
         before, after = set(old.get(key, [])), set(new.get(key, []))
         lines += [f"{word} added: {name}" for name in sorted(after - before)]
         lines += [f"{word} removed: {name}" for name in sorted(before - after)]
+    old_models = old.get("models") if isinstance(old.get("models"), dict) else {}
+    for name, fields in new["models"].items():
+        if name not in old_models:
+            continue
+        added = [f"+{f}" for f in fields if f not in old_models[name]]
+        removed = [f"-{f}" for f in old_models[name] if f not in fields]
+        if added or removed:
+            lines.append(f"model changed: {name}: {', '.join(added + removed)}")
     return lines
 
 
@@ -161,7 +172,9 @@ def render_client(
     """Every file of the client package (formatted), and the changes since ``previous``."""
     plan = make_plan(api)
     model_plan = plan_models(api)
-    types = ClientTypes(request_names=model_plan.request_names, prefix="models.")
+    types = ClientTypes(
+        request_names=model_plan.request_names, prefix="models.", builtins="builtins."
+    )
     model_types = ClientTypes(request_names=model_plan.request_names)
     classes, aliases = model_defs(model_plan, model_types)
     resources, error_classes, statuses = plan_resources(api, plan, types)
@@ -170,7 +183,7 @@ def render_client(
         "title": api.info.get("title") if isinstance(api.info.get("title"), str) else "",
         "version": str(api.info.get("version", "")),
     }
-    summary = surface(api, resources, [m.name for m in (*classes, *aliases)])
+    summary = surface(resources, [*classes, *aliases])
     changes = describe_changes(previous, summary)
     env = shared_environment()
     values: dict[str, Any] = {

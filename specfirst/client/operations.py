@@ -514,7 +514,7 @@ def _method(
                 if (
                     body_kind != "json"
                     and annotation not in ("Any",)
-                    and not annotation.startswith("dict[")
+                    and "dict[" not in annotation.split("|")[0]
                 ):
                     annotation = f"{annotation} | Mapping[str, Any]"
             elif body_kind in ("text", "stream"):

@@ -171,6 +171,7 @@ class ClientTypes(TypeRenderer):
 
     mode: str = RESPONSE
     request_names: dict[int, str] = field(default_factory=dict)
+    builtins: str = ""  # "builtins." where a method named ``list`` would shadow the builtin
 
     def in_mode(self, mode: str) -> ClientTypes:
         return dataclasses.replace(self, mode=mode, used=self.used)
@@ -214,6 +215,14 @@ class ClientTypes(TypeRenderer):
             return self._discriminated(s, members)
         if len(s.types) == 1 and s.types[0] == "string" and s.format in _DATE_TYPES:
             return "_dt." + _DATE_TYPES[s.format]
+        if members or (len(s.all_of) == 1 and not s.properties):
+            return None
+        kind = s.types[0] if len(s.types) == 1 else ("array" if s.items is not None else "")
+        if kind == "array":
+            item = self.plain_type(s.items) if s.items is not None else "Any"
+            return f"{self.builtins}list[{item}]"
+        if kind == "object" and not s.properties and not s.all_of:
+            return f"{self.builtins}dict[str, Any]"
         return None
 
     def _discriminated(self, s: Schema, members: list[Schema]) -> str:
@@ -231,11 +240,11 @@ class ClientTypes(TypeRenderer):
             if not values or not target.is_object:
                 return " | ".join(dict.fromkeys(self.plain_type(m) for m in members))
             for value in values:
-                tagged.append(f"Annotated[{self.plain_type(member)}, Tag({py_literal(value)})]")
+                tagged.append(f"Annotated[{self.plain_type(member)}, _Tag({py_literal(value)})]")
                 known.append(value)
         name = py_literal(s.discriminator.property_name)
         if self.mode == RESPONSE:
-            tagged.append("Annotated[dict[str, Any], Tag(OTHER_TAG)]")
+            tagged.append(f"Annotated[{self.builtins}dict[str, Any], _Tag(OTHER_TAG)]")
             reader = f"tag_of({name}, {py_literal(tuple(known))})"
         else:
             reader = f"tag_of({name})"
@@ -277,7 +286,7 @@ def model_defs(plan: ModelPlan, types: ClientTypes) -> tuple[list[ModelDef], lis
             if prop.name != prop.py_name:
                 args.append(f"serialization_alias={py_literal(prop.name)}")
                 args.append(
-                    f"validation_alias=AliasChoices({py_literal(prop.name)}, {py_literal(prop.py_name)})"
+                    f"validation_alias=_AliasChoices({py_literal(prop.name)}, {py_literal(prop.py_name)})"
                 )
             if prop.name in required:
                 default = f"Field({', '.join(args)})" if args else None
