@@ -69,6 +69,7 @@ class Kennel:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            disable_nagle_algorithm = True
 
             def _answer(
                 self, status: int, body: Any = None, headers: dict[str, str] | None = None
