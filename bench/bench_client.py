@@ -5,10 +5,10 @@
     python bench/bench_client.py corpus [--all]
 
 ``generate``: wall time of ``specfirst client`` on one corpus document (default: Stripe)
-side by side with openapi-python-client on the same document (``--peer`` names its
-executable; else ``bench/.peers-client/bin/openapi-python-client``, made by
-``--install-peer``, or one on PATH; without one the row says so). ``--mypy`` also runs
-``mypy --strict`` over the generated package and times it.
+side by side with openapi-python-client on the same document (with ``literal_enums``;
+``--peer`` names its executable; else ``bench/.peers-client/bin/openapi-python-client``,
+made by ``--install-peer``, or one on PATH; without one the row says so). ``--mypy`` also
+runs ``mypy --strict`` over the generated package and times it.
 
 ``overhead``: the same GET answered by a local HTTP server, ``--calls`` times through raw
 httpx and through the generated client (sync and async): mean microseconds per call and
@@ -108,7 +108,11 @@ def cmd_generate(args: argparse.Namespace) -> None:
             )
             return
         peer_out = Path(tmp) / "peer"
+        config = Path(tmp) / "peer-config.yml"
+        # literal enums: with Enum classes it stops at enums whose values give duplicate keys
+        config.write_text("literal_enums: true\n", encoding="utf-8")
         cmd = [peer, "generate", "--path", str(doc), "--output-path", str(peer_out), "--overwrite"]
+        cmd += ["--config", str(config)]
         p_seconds, p_code, p_output = run(cmd)
         p_files = sum(1 for _ in peer_out.rglob("*.py")) if peer_out.exists() else 0
         print(

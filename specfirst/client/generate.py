@@ -6,7 +6,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from specfirst import __version__, naming
 from specfirst.client.operations import Resource, plan_resources
@@ -17,6 +17,9 @@ from specfirst.quoting import comment_text, py_literal
 from specfirst.render import shared_environment
 from specfirst.resources import make_plan
 from specfirst.writer import OutputFile, WriteResult, format_python, write_tree
+
+if TYPE_CHECKING:
+    from specfirst.pipeline import WarningSink
 
 SUMMARY_NAME = "specfirst-client.json"
 """What the last generation held (operations, models), to report what a new one changes."""
@@ -245,7 +248,7 @@ def generate_client(
     package: str | None = None,
     force: bool = False,
     strict: bool = False,
-    on_warning: Any = None,
+    on_warning: WarningSink | None = None,
     ref_root: str | Path | None = None,
 ) -> ClientResult:
     """Generate (or update) the client package for ``spec_path`` in ``out_dir``."""

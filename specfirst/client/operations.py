@@ -99,6 +99,7 @@ class Method:
     paged_item: str | None = None  # a paged list: the type of its items
     paging: str | None = None  # the Paging(...) expression
     errors: list[ErrorClass] = field(default_factory=list)
+    attribute: str = ""  # the resource's attribute on the client
 
     @property
     def signature(self) -> list[str]:
@@ -113,8 +114,6 @@ class Method:
         parts.append("timeout: Timeout | Unset = UNSET")
         parts.append("extra_headers: Mapping[str, str] | None = None")
         return parts
-
-    attribute: str = ""  # the resource's attribute on the client
 
     def _example_args(self, with_body: bool) -> str:
         args = [_placeholder(a.annotation) for a in self.positional]
@@ -133,14 +132,6 @@ class Method:
     @property
     def example_all(self) -> str:
         return f"client.{self.attribute}.{self.name}_all({self._example_args(True)})"
-
-    @property
-    def arguments(self) -> list[str]:
-        """How the sync method passes its parameters to the paged variant."""
-        args = [a.name for a in self.positional]
-        rest = ([self.body] if self.body is not None else []) + self.keyword
-        args += [f"{a.name}={a.name}" for a in rest]
-        return [*args, "timeout=timeout", "extra_headers=extra_headers"]
 
 
 def _placeholder(annotation: str) -> str:
@@ -571,7 +562,7 @@ def _method(
     if idempotency is not None:
         spec_args.append(f"idempotency_header={py_literal(idempotency)}")
     if success_types:
-        pairs = ", ".join(f"{py_literal(k)}: {_runtime_type(v)}" for k, v in success_types.items())
+        pairs = ", ".join(f"{py_literal(k)}: {v}" for k, v in success_types.items())
         spec_args.append(f"success={{{pairs}}}")
     if error_entries:
         pairs = ", ".join(f"{py_literal(k)}: {v}" for k, v in error_entries.items())
@@ -629,8 +620,3 @@ def _method(
         paging=paging[0] if paging else None,
         errors=errors,
     )
-
-
-def _runtime_type(annotation: str) -> str:
-    """A type annotation as a runtime value for the parser (``None``: no body)."""
-    return annotation

@@ -142,7 +142,7 @@ def decode(response: httpx.Response, tp: Any) -> Any:
     if tp is str and not _is_json(response):
         return response.text
     if not response.content:
-        return parse(tp, None) if tp is not Any else None
+        return None  # an empty answer where a body was declared: nothing to parse
     try:
         data = response.json()
     except ValueError as exc:
