@@ -33,7 +33,8 @@ class RetryPolicy:
     random: Callable[[], float] = field(default=random.random, repr=False, compare=False)
 
     def retryable_status(self, status: int) -> bool:
-        return status in RETRY_STATUSES or status >= 500
+        """408, 429 and 5xx but 501 (not implemented: asking again will not change that)."""
+        return status in RETRY_STATUSES or (status >= 500 and status != 501)
 
     def backoff(self, retry: int) -> float:
         """The wait before retry number ``retry`` (1-based) when the server says nothing."""
