@@ -14,6 +14,7 @@ import asyncio
 import inspect
 import sys
 from collections.abc import Iterator
+from pathlib import Path
 from types import ModuleType
 from typing import Any
 
@@ -374,3 +375,27 @@ def test_swagger_petstore3_through_both_clients(petstore3: tuple[ModuleType, str
             await petstore_flow(api, client, anonymous, 8)
 
     asyncio.run(asynchronous())
+
+
+def test_petstore_expanded_through_the_sync_client(tmp_path: Path) -> None:
+    document = corpus_document("oai30_petstore_expanded")
+    generate(document, tmp_path / "service")
+    generate_client(document, tmp_path / "client", package="expanded_e2e_client")
+    api = import_client(tmp_path / "client", "expanded_e2e_client")
+    assert not hasattr(api.resources.DefaultResource, "list_all")  # a limit alone does not page
+    with (
+        Server(tmp_path / "service", {}, tmp_path / "expanded.db") as server,
+        api.Client(base_url=server.url) as client,
+    ):
+        ids = [
+            client.default.create(body=api.models.NewPet(name=n, tag=f"t-{n}")).id for n in "abc"
+        ]
+        assert client.default.retrieve(ids[1]).tag == "t-b"
+        assert [p.id for p in client.default.list(limit=2)] == ids[:2]
+        client.default.delete(ids[1])
+        with pytest.raises(api.ApiError) as missing:
+            client.default.retrieve(ids[1])
+        assert missing.value.status == 404
+        assert isinstance(missing.value.body, api.models.Error)  # the declared default answer
+        assert missing.value.body.code == 404
+        assert [p.id for p in client.default.list()] == [ids[0], ids[2]]

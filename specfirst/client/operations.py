@@ -344,9 +344,11 @@ def _paging(op: Operation, b: Binding | None, types: ClientTypes) -> tuple[str, 
     found = _from_binding(b, success) if b is not None else _from_operation(op, success)
     if found is None:
         return None
-    if not (found.limit or found.offset or found.page or found.after or found.link_header):
-        return None
     sources = found.sources
+    if not (
+        found.offset or found.page or found.after or found.link_header or "next_link" in sources
+    ):
+        return None  # a size alone (or nothing) asks for one page: there is no next one
     if found.after is not None and "next_cursor" not in sources and found.id_field is None:
         return None  # a cursor the client cannot compute
     args = [f"items={py_literal(tuple(found.items_path))}"]
