@@ -118,22 +118,27 @@ def _cmd_plan(args: argparse.Namespace) -> int:
 
 def _cmd_client(args: argparse.Namespace) -> int:
     from specfirst import naming
-    from specfirst.client import generate_client
+    from specfirst.client import ClientCheckError, generate_client
 
     if args.package is not None and (
         not args.package.isidentifier() or args.package != naming.module_name(args.package)
     ):
         print(f"error: --package {args.package!r}: not a snake_case Python name", file=sys.stderr)
         return EXIT_BAD_INPUT
-    result = generate_client(
-        args.spec,
-        args.out,
-        package=args.package,
-        force=args.force,
-        strict=args.strict,
-        on_warning=print_warning,
-        ref_root=args.ref_root,
-    )
+    try:
+        result = generate_client(
+            args.spec,
+            args.out,
+            package=args.package,
+            force=args.force,
+            check=True,
+            strict=args.strict,
+            on_warning=print_warning,
+            ref_root=args.ref_root,
+        )
+    except ClientCheckError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_DIFFERENT
     print(f"{args.out}: {result.write.summary()} (package {result.package})")
     for line in result.changes:
         print(f"  {line}")

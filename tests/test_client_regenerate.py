@@ -139,6 +139,23 @@ def test_hand_edits_are_refused_unless_forced(
     assert "# mine" not in models.read_text(encoding="utf-8")
 
 
+def test_a_client_that_would_not_import_is_not_written(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    spec, out = write(tmp_path / "shelter.yml"), tmp_path / "client"
+    assert main(["client", str(spec), "--out", str(out), "--package", PACKAGE]) == 0
+    custom = out / PACKAGE / "custom" / "pets.py"
+    custom.write_text("raise RuntimeError('the user broke this')\n", encoding="utf-8")
+    before = (out / PACKAGE / "models.py").read_text(encoding="utf-8")
+    write(spec, age=True)
+    assert main(["client", str(spec), "--out", str(out), "--package", PACKAGE]) == 1
+    err = capsys.readouterr().err
+    assert (
+        "does not import" in err and "the user broke this" in err and "nothing was written" in err
+    )
+    assert (out / PACKAGE / "models.py").read_text(encoding="utf-8") == before
+
+
 def test_bad_input_gets_a_located_message(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

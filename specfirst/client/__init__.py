@@ -11,6 +11,11 @@ never touched (the writer keeps them as it keeps a service's handlers).
 
 from __future__ import annotations
 
-from specfirst.client.generate import ClientResult, generate_client, render_client
+from specfirst.client.generate import (
+    ClientCheckError,
+    ClientResult,
+    generate_client,
+    render_client,
+)
 
-__all__ = ["ClientResult", "generate_client", "render_client"]
+__all__ = ["ClientCheckError", "ClientResult", "generate_client", "render_client"]

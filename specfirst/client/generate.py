@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -47,6 +51,33 @@ class Credential:
     annotation: str
     expression: str  # turns the keyword's value into a runtime credential
     comment: str
+
+
+class ClientCheckError(Exception):
+    """The client as it would be written does not import (nothing was written; the rejected
+    tree is kept for inspection)."""
+
+
+def _import_check(package: str, out: Path) -> Callable[[Path], None]:
+    """Import the package in a child interpreter from the tree as it would be written."""
+
+    def verify(tree: Path) -> None:
+        done = subprocess.run(
+            [sys.executable, "-c", f"import {package}"],
+            cwd=tree,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if done.returncode != 0:
+            detail = "\n".join("  " + line for line in done.stderr.strip().splitlines()[-8:])
+            raise ClientCheckError(
+                f"the client package {package} does not import:\n{detail}\n"
+                f"nothing was written to {out}; the rejected tree is kept in {tree}"
+            )
+        shutil.rmtree(tree, ignore_errors=True)
+
+    return verify
 
 
 @dataclass
@@ -247,11 +278,16 @@ def generate_client(
     *,
     package: str | None = None,
     force: bool = False,
+    check: bool = False,
     strict: bool = False,
     on_warning: WarningSink | None = None,
     ref_root: str | Path | None = None,
 ) -> ClientResult:
-    """Generate (or update) the client package for ``spec_path`` in ``out_dir``."""
+    """Generate (or update) the client package for ``spec_path`` in ``out_dir``.
+
+    With ``check`` (what ``specfirst client`` does) the whole package, the ``custom`` modules
+    as they are on disk included, is first written to a temporary folder and imported in a
+    child interpreter; if that fails, `ClientCheckError` is raised and nothing is written."""
     from specfirst.pipeline import load_api
 
     api = load_api(spec_path, strict=strict, on_warning=on_warning, ref_root=ref_root)
@@ -260,5 +296,6 @@ def generate_client(
         raise ValueError(f"--package {name!r} is not a Python package name (snake_case)")
     out = Path(out_dir)
     files, changes = render_client(api, Path(spec_path).name, name, _read_summary(out))
-    result = write_tree(out, files, force=force, source=Path(spec_path).name)
+    verify = _import_check(name, out) if check else None
+    result = write_tree(out, files, force=force, source=Path(spec_path).name, verify=verify)
     return ClientResult(write=result, package=name, changes=changes)
