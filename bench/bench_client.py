@@ -178,7 +178,7 @@ print(json.dumps({"raw": raw_us, "client": client_us, "araw": araw_us, "aclient"
 
 
 def cmd_overhead(args: argparse.Namespace) -> None:
-    spec = REPO / "tests" / "specs" / "client_constructs.yml"
+    spec = REPO / "tests" / "client_specs" / "constructs.yml"
     with tempfile.TemporaryDirectory(prefix="bench-overhead-") as tmp:
         out = Path(tmp) / "client"
         _, code, output = specfirst_client(spec, spec.parent, out, "bench_overhead")

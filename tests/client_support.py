@@ -1,5 +1,5 @@
 """Helpers for the client tests: generate a client package and import it; a real HTTP
-server for ``tests/specs/client_constructs.yml`` (a kennel of cats and dogs).
+server for ``tests/client_specs/constructs.yml`` (a kennel of cats and dogs).
 
 The kennel server is a small hand-written service on 127.0.0.1 (``http.server`` in a
 thread) that checks credentials as the document's security schemes say, pages by cursor,

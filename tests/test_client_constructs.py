@@ -22,7 +22,7 @@ import pytest
 from client_support import Kennel, generate_and_import
 from conftest import REPO
 
-SPEC = REPO / "tests" / "specs" / "client_constructs.yml"
+SPEC = REPO / "tests" / "client_specs" / "constructs.yml"
 PACKAGE = "kennel_test_client"
 
 
