@@ -144,6 +144,8 @@ def test_a_requirement_selects_all_of_its_credentials_or_the_given_ones() -> Non
     assert select([("bearer",), ("key",)], creds) == [key]
     assert select([("bearer", "key")], creds) == [key]  # incomplete: send what there is
     assert select([()], creds) == []
+    assert select([(), ("key",)], creds) == [key]  # optional security: sent when given
+    assert select([(), ("bearer",)], creds) == []
     parts = RequestParts()
     for credential in (ApiKey("q", "key", "query"), ApiKey("c", "session", "cookie"), Bearer("t")):
         credential.apply(parts)

@@ -149,12 +149,15 @@ Requirement = tuple[str, ...]
 def select(
     requirements: Sequence[Requirement], credentials: Mapping[str, Credential]
 ) -> list[Credential]:
-    """The credentials to send: the first alternative whose schemes all have one; failing
-    that, every credential given for any of the alternatives (the server then answers with
-    the error it declares for missing credentials)."""
+    """The credentials to send: the first alternative whose schemes all have one (an empty
+    alternative, anonymous access, only when no other is complete); failing that, every
+    credential given for any of the alternatives (the server then answers with the error it
+    declares for missing credentials)."""
     for alternative in requirements:
-        if all(name in credentials for name in alternative):
+        if alternative and all(name in credentials for name in alternative):
             return [credentials[name] for name in alternative]
+    if any(not alternative for alternative in requirements):
+        return []  # anonymous access is one of the alternatives
     given: dict[str, Credential] = {}
     for alternative in requirements:
         for name in alternative:
