@@ -74,9 +74,12 @@ class Kennel:
             def _answer(
                 self, status: int, body: Any = None, headers: dict[str, str] | None = None
             ) -> None:
-                data = b"" if body is None else json.dumps(body).encode()
+                if isinstance(body, (bytes, str)):  # raw bytes or text: the route sets its type
+                    data = body if isinstance(body, bytes) else body.encode()
+                else:
+                    data = b"" if body is None else json.dumps(body).encode()
                 self.send_response(status)
-                if body is not None:
+                if body is not None and not isinstance(body, (bytes, str)):
                     self.send_header("Content-Type", "application/json")
                 for name, value in (headers or {}).items():
                     self.send_header(name, value)
@@ -201,6 +204,16 @@ class Kennel:
         self, path: str, query: dict[str, list[str]], headers: dict[str, str], body: bytes
     ) -> Answer:
         return 204, None, {}
+
+    def get_photos(
+        self, path: str, query: dict[str, list[str]], headers: dict[str, str], body: bytes
+    ) -> Answer:
+        return 200, b"\x89PNG" + path.rsplit("/", 1)[-1].encode(), {"Content-Type": "image/png"}
+
+    def get_about(
+        self, path: str, query: dict[str, list[str]], headers: dict[str, str], body: bytes
+    ) -> Answer:
+        return 200, "Kennel\nsince 1999", {"Content-Type": "text/plain; charset=utf-8"}
 
     def get_events(
         self, path: str, query: dict[str, list[str]], headers: dict[str, str], body: bytes

@@ -184,6 +184,13 @@ def test_oauth2_client_credentials_multipart_and_forms(api: ModuleType, fresh: K
         client.media.submit_form()
 
 
+def test_bytes_and_text_answers(api: ModuleType, fresh: Kennel) -> None:
+    with api.Client(base_url=fresh.url + "/v2") as client:
+        photo = client.media.get_photo("p1")
+        assert isinstance(photo, bytes) and photo == b"\x89PNGp1"
+        assert client.media.about() == "Kennel\nsince 1999"
+
+
 def test_event_stream_sync_and_async(api: ModuleType, fresh: Kennel) -> None:
     with api.Client(base_url=fresh.url + "/v2") as client, client.media.watch_events() as events:
         assert [e.n for e in events] == [0, 1, 2]
