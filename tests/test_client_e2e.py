@@ -399,3 +399,27 @@ def test_petstore_expanded_through_the_sync_client(tmp_path: Path) -> None:
         assert isinstance(missing.value.body, api.models.Error)  # the declared default answer
         assert missing.value.body.code == 404
         assert [p.id for p in client.default.list()] == [ids[0], ids[2]]
+
+
+def test_link_header_paging_against_its_generated_service(tmp_path: Path) -> None:
+    spec = REPO / "tests" / "client_specs" / "linked.yml"
+    generate(spec, tmp_path / "service")
+    generate_client(spec, tmp_path / "client", package="notebook_e2e_client")
+    api = import_client(tmp_path / "client", "notebook_e2e_client")
+    recorder = Faults()
+    with (
+        Server(tmp_path / "service", {}, tmp_path / "notes.db") as server,
+        api.Client(base_url=server.url, http_client=httpx.Client(transport=recorder)) as client,
+    ):
+        made = [client.notes.create(body=api.models.NewNote(text=f"n{i}")).id for i in range(7)]
+        recorder.seen.clear()
+        assert [n.id for n in client.notes.list_all(per_page=3)] == made
+        pages = [r.url for r in recorder.seen]
+        assert len(pages) == 3 and all(r.method == "GET" for r in recorder.seen)
+        assert "page" not in pages[0].params and pages[1].params["page"] == "2"  # from Link
+
+        async def asynchronous() -> list[int]:
+            async with api.AsyncClient(base_url=server.url) as aclient:
+                return [n.id async for n in aclient.notes.list_all(per_page=2)]
+
+        assert asyncio.run(asynchronous()) == made

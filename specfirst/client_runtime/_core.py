@@ -202,9 +202,10 @@ class BaseCore:
         call: Call,
         parts: RequestParts,
     ) -> httpx.Request:
-        if call.url is not None:
-            url = call.url if "://" in call.url else self.base_url + call.url
-            params: list[tuple[str, str]] = []
+        if call.url is not None:  # a next-page link: its own query, as given
+            link = httpx.URL(call.url if "://" in call.url else self.base_url + call.url)
+            params: list[tuple[str, str]] = list(link.params.multi_items())
+            url = str(link.copy_with(query=None))
         else:
             path = op.path
             for name, value in call.path.items():
