@@ -167,6 +167,35 @@ def _cmd_changelog(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_client(args: argparse.Namespace) -> int:
+    from specfirst import naming
+    from specfirst.client import ClientCheckError, generate_client
+
+    if args.package is not None and (
+        not args.package.isidentifier() or args.package != naming.module_name(args.package)
+    ):
+        print(f"error: --package {args.package!r}: not a snake_case Python name", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    try:
+        result = generate_client(
+            args.spec,
+            args.out,
+            package=args.package,
+            force=args.force,
+            check=True,
+            strict=args.strict,
+            on_warning=print_warning,
+            ref_root=args.ref_root,
+        )
+    except ClientCheckError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_DIFFERENT
+    print(f"{args.out}: {result.write.summary()} (package {result.package})")
+    for line in result.changes:
+        print(f"  {line}")
+    return EXIT_OK
+
+
 def _add_strict(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--strict",
@@ -222,6 +251,15 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     pln.add_argument("spec")
     _add_strict(pln)
     pln.set_defaults(run=_cmd_plan)
+    cli = sub.add_parser("client", help="generate (or update) a typed Python client package")
+    cli.add_argument("spec")
+    cli.add_argument("--out", required=True, help="output directory of the client package")
+    cli.add_argument("--package", help="import name of the package (default: from the title)")
+    cli.add_argument(
+        "--force", action="store_true", help="overwrite generated files edited by hand"
+    )
+    _add_strict(cli)
+    cli.set_defaults(run=_cmd_client)
     chk = sub.add_parser("check", help="CI gate: the service is up to date and matches the spec")
     chk.add_argument("spec")
     chk.add_argument("--out", required=True)

@@ -69,6 +69,18 @@ IDENTIFIERS = frozenset(
         "group",
         'item.split(".")[0]',
         'item.split(".")[1]',
+        # the client generator (specfirst.client)
+        "package",
+        "dist_name",
+        "c.param",
+        "r.attribute",
+        "r.class_name",
+        "resource.module",
+        "resource.class_name",
+        "e.name",
+        "e.base",
+        "m.name",
+        "m.spec_name",
     }
 )
 # Code the steps build from quoted parts (type expressions, Field(...) calls, literals).
@@ -102,6 +114,17 @@ GENERATED_CODE = frozenset(
         "keep_null",
         "path",
         "methods",
+        # the client generator (specfirst.client)
+        "c.expression",
+        "e.body",
+        "m.spec",
+        "m.paging",
+        "m.call",
+        "m.returns",
+        "m.stream_item",
+        "m.paged_item",
+        "m.example",
+        "m.example_all",
     }
 )
 QUOTING_FILTERS = {"py_literal", "comment"}
