@@ -7,9 +7,12 @@ through exactly one of these:
   ``repr``; never text between quotes in a template);
 - :func:`comment_text`: text folded to one line for a ``#`` comment (every line break
   folded, NUL and other control characters removed);
+- :func:`docstring_text`: text for the inside of a triple-quoted docstring (every backslash and
+  double quote escaped, so nothing in it can end the string or start an escape);
 - identifiers and module or file names: :mod:`specfirst.naming` only.
 
-Docstrings hold generator text only: document text goes into a string constant (a
+A docstring holds document text only through :func:`docstring_text` (the generated client's
+methods and models); elsewhere document text goes into a string constant (a
 ``description=`` literal) or a comment. The templates use these as the Jinja filters
 ``py_literal`` and ``comment`` (see :data:`FILTERS`); ``tests/test_template_quoting.py``
 fails when a template interpolates anything else.
@@ -18,6 +21,7 @@ fails when a template interpolates anything else.
 from __future__ import annotations
 
 import math
+import textwrap
 import unicodedata
 from collections.abc import Callable
 from typing import Any
@@ -63,5 +67,61 @@ def comment_text(text: Any) -> str:
     return " ".join("".join(out).split())
 
 
-FILTERS: dict[str, Callable[[Any], str]] = {"py_literal": py_literal, "comment": comment_text}
+def docstring_text(text: Any, indent: int = 0, width: int = 88) -> str:
+    """``text`` as the inside of a triple-quoted docstring, its lines after the first
+    indented by ``indent`` spaces, a line longer than ``width`` columns (with its indent)
+    wrapped at spaces.
+
+    Every backslash is doubled and every double quote escaped, so nothing in the text can end
+    the string literal or form an escape sequence; line breaks of every kind become ``\\n``,
+    tabs spaces, and NUL, other control characters and lone surrogates are removed. Leading
+    and trailing blank lines and trailing spaces go; blank lines inside stay.
+    """
+    out: list[str] = []
+    for ch in str(text).replace("\r\n", "\n"):
+        if ch in _LINE_BREAKS:
+            out.append("\n")
+        elif ch == "\t":
+            out.append(" ")
+        elif unicodedata.category(ch) in ("Cc", "Cs"):
+            continue
+        elif ch == "\\":
+            out.append("\\\\")
+        elif ch == '"':
+            out.append('\\"')
+        else:
+            out.append(ch)
+    lines = [line.rstrip() for line in "".join(out).split("\n")]
+    while lines and not lines[0]:
+        lines.pop(0)
+    while lines and not lines[-1]:
+        lines.pop()
+    if lines:
+        lines[0] = lines[0].lstrip()
+    room = max(40, width - indent)
+    wrapped: list[str] = []
+    for line in lines:
+        lead = line[: len(line) - len(line.lstrip())]
+        if len(line) <= room:
+            wrapped.append(line)
+            continue
+        wrapped += textwrap.wrap(
+            line,
+            room,
+            subsequent_indent=lead,
+            break_long_words=False,
+            break_on_hyphens=False,
+        )
+    lines = wrapped
+    pad = " " * indent
+    return "\n".join(
+        line if index == 0 or not line else pad + line for index, line in enumerate(lines)
+    )
+
+
+FILTERS: dict[str, Callable[..., str]] = {
+    "py_literal": py_literal,
+    "comment": comment_text,
+    "docstring": docstring_text,
+}
 """The Jinja filters through which a template may print document text."""

@@ -19,7 +19,7 @@ import pytest
 from conftest import REPO
 from jinja2 import nodes
 
-from specfirst.quoting import comment_text, py_literal
+from specfirst.quoting import comment_text, docstring_text, py_literal
 from specfirst.render import environment
 
 TEMPLATES = REPO / "templates"
@@ -127,7 +127,7 @@ GENERATED_CODE = frozenset(
         "m.example_all",
     }
 )
-QUOTING_FILTERS = {"py_literal", "comment"}
+QUOTING_FILTERS = {"py_literal", "comment", "docstring"}
 
 
 def _expression(node: nodes.Node) -> str | None:
@@ -180,6 +180,7 @@ _ALLOWED = {
     "code": {"py_literal", "identifier", "code", "const"},
     "comment": {"comment", "identifier", "const"},
     "string": {"identifier", "const"},
+    "docstring": {"docstring", "identifier", "const"},
 }
 
 
@@ -191,7 +192,11 @@ def _places(source: str) -> list[tuple[int, str, str]]:
     while i < len(source):
         if source.startswith("{{", i):
             end = source.index("}}", i)
-            place = state if state in ("code", "comment") else "string"
+            place = (
+                state
+                if state in ("code", "comment")
+                else ("docstring" if state == '"""' else "string")
+            )
             found.append((source.count("\n", 0, i) + 1, place, source[i + 2 : end].strip()))
             i = end + 2
             continue
@@ -248,7 +253,11 @@ def test_templates_print_document_text_only_through_the_quoting_filters(template
         ('summary = "{{ op.summary }}"\n', "not an allowed expression"),
         ("summary = '{{ op.summary | py_literal }}'\n", "py_literal in a string"),
         ('"""{{ d.docstring }}"""\n', "not an allowed expression"),
-        ('"""Rows of {{ r.description | comment }}."""\n', "comment in a string"),
+        ('"""Rows of {{ r.description | comment }}."""\n', "comment in a docstring"),
+        ("x = '{{ r.description | docstring }}'\n", "docstring in a string"),
+        ('x = "{{ r.description | docstring(4) }}"\n', "docstring in a string"),
+        ("# {{ r.description | docstring }}\n", "docstring in a comment"),
+        ("x = {{ r.description | docstring }}\n", "docstring in a code"),
         ("x = '''{{ header }}\n{{ value }}'''\n", "code in a string"),
         ("# {{ note }}\n", "not an allowed expression"),
         ("# {{ line }}\n", "code in a comment"),
@@ -267,6 +276,7 @@ def test_the_scan_passes_a_good_template() -> None:
     good = (
         "# {{ tag | comment }}\n"
         '"""{{ header }} of ``{{ outbox.name }}``."""\n'
+        'def f():\n    """{{ text | docstring(4) }}"""\n'
         "{{ d.name }} = Field(description={{ text | py_literal }})  # {{ text | comment }}\n"
         'x = {{ (v | py_literal) if v else "None" }}\n'
         "y = '\\'{{ c.variable }}'\n"
@@ -285,3 +295,31 @@ def test_quoting_functions() -> None:
     folded = comment_text("a\nb\rc\u2028d\u2029e\x85f\x0cg\x0bh\x00i\x1cj\ud800k")
     assert folded == "a b c d e f g hi jk"
     assert len(folded.splitlines()) == 1 and "\x00" not in folded
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'x""" if __import__("os") else """\\',
+        'ends with a quote "',
+        "ends with a backslash \\",
+        "\\N{BULLET} \\x41 \\u0041 \\",
+        "line\r\nbreaks\rof\u2028every\u2029kind\x85here\x0cand\x0bthere",
+        "NUL\x00 bell\x07 lone\ud800 surrogate",
+        "'''single''' quotes",
+        "\n\n  indented first line\n\n  second paragraph  \n\n",
+    ],
+)
+def test_docstring_text_cannot_end_the_string_and_keeps_the_words(text: str) -> None:
+    body = docstring_text(text, indent=4)
+    namespace: dict[str, object] = {}
+    exec(compile(f'def f():\n    """{body}"""\n    return 1\n', "<doc>", "exec"), namespace)  # noqa: S102 - the point of the test
+    function = namespace["f"]
+    assert function() == 1  # type: ignore[operator]
+    doc = function.__doc__  # type: ignore[attr-defined]
+    for word in ("quote", "backslash", "BULLET", "breaks", "every", "single", "second"):
+        if word in text:
+            assert word in doc
+    assert "\x00" not in doc and "\x07" not in doc
+    if '"""' in text:
+        assert '"""' in doc

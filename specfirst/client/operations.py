@@ -9,7 +9,6 @@ async client.
 
 from __future__ import annotations
 
-import textwrap
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -85,7 +84,7 @@ class Method:
 
     name: str
     operation: Operation
-    comment: list[str]  # the document's summary and description (printed through ``comment``)
+    doc: str  # the document's summary and description (printed through ``docstring``)
     spec_name: str  # module constant holding its OperationSpec
     spec: str  # the OperationSpec(...) expression
     positional: list[Arg]
@@ -597,17 +596,12 @@ def _method(
     call_args += ["timeout=timeout", "extra_headers=extra_headers"]
     call = f"Call({', '.join(call_args)})"
 
-    comment = [
-        chunk
-        for text in (op.summary, op.description)
-        if text
-        for chunk in textwrap.wrap(comment_text(text), 88, break_long_words=False)
-    ]
+    doc = "\n\n".join(str(text).strip() for text in (op.summary, op.description) if text)
     paging = _paging(op, b, types)
     return Method(
         name=name,
         operation=op,
-        comment=comment,
+        doc=doc,
         spec_name=spec_name,
         spec=spec,
         positional=positional,
