@@ -7,6 +7,7 @@ cycle in the graph, not an infinite tree.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, Self
@@ -285,6 +286,9 @@ class Response:
 
 SecurityRequirement = dict[str, list[str]]
 
+_ROUTABLE_NAME = re.compile(r"[a-zA-Z_][a-zA-Z0-9_]*")  # Starlette's path parameter names
+_TEMPLATE_VARIABLE = re.compile(r"\{([^{}]*)\}")
+
 
 @dataclass(eq=False)
 class Operation:
@@ -311,6 +315,26 @@ class Operation:
     def wire_id(self) -> str:
         """The operationId FastAPI will publish: the spec's, or the derived name."""
         return self.operation_id or self.py_name
+
+    def routes_by_python_name(self, param: Parameter) -> bool:
+        """Whether path parameter ``param`` is routed under its Python name: Starlette routes
+        only template variables named like ASCII identifiers (``{pet-id}`` would be text)."""
+        return (
+            param.location == "path"
+            and _ROUTABLE_NAME.fullmatch(param.name) is None
+            and "{" + param.name + "}" in self.path
+        )
+
+    @property
+    def routed_path(self) -> str:
+        """The path the framework routes: the spec's, with each variable Starlette cannot
+        route renamed to its parameter's Python name (the names never travel in a request)."""
+        renamed = {p.name: p.py_name for p in self.parameters if self.routes_by_python_name(p)}
+        if not renamed:
+            return self.path
+        return _TEMPLATE_VARIABLE.sub(
+            lambda m: "{" + renamed[m[1]] + "}" if m[1] in renamed else m[0], self.path
+        )
 
     def primary_response(self) -> Response | None:
         """The response the route's ``status_code`` stands for.

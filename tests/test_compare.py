@@ -136,7 +136,7 @@ def test_normalization_does_not_mutate_input() -> None:
 
 def test_normalizations_list_is_fixed_and_documented() -> None:
     names = [name for name, _ in NORMALIZATIONS]
-    assert len(names) == len(set(names)) == 27
+    assert len(names) == len(set(names)) == 28
     for _name, reason in NORMALIZATIONS:
         assert reason.endswith(".") and reason.count(". ") == 0
 
@@ -1451,3 +1451,28 @@ def test_an_empty_headers_or_links_map_equals_none() -> None:
         {"description": "done", "headers": {"X-Id": {"schema": {"type": "string"}}}}
     )
     assert compare_documents(declared, document({"description": "done"}), spec_version=(3, 1))
+
+
+def _one_path(path: str, *names: str) -> dict[str, Any]:
+    parameters = [
+        {"name": n, "in": "path", "required": True, "schema": {"type": "string"}} for n in names
+    ]
+    operation = {"parameters": parameters, "responses": {"200": {"description": "ok"}}}
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "t", "version": "1"},
+        "paths": {path: {"get": operation}},
+    }
+
+
+def test_path_variable_names_are_the_specs_when_only_they_differ() -> None:
+    spec = _one_path("/things/{thing-id}/parts/{part.no}", "thing-id", "part.no")
+    app = _one_path("/things/{thing_id}/parts/{part_no}", "thing_id", "part_no")
+    assert report(spec, app, (3, 1)) == []
+    # another shape is another path, and a parameter the template does not name stays
+    moved = _one_path("/things/{thing_id}/part/{part_no}", "thing_id", "part_no")
+    assert report(spec, moved, (3, 1)) != []
+    extra = _one_path("/things/{thing_id}/parts/{part_no}", "thing_id", "part_no", "other")
+    assert [p for p, _, _ in report(spec, extra, (3, 1))] == [
+        "/paths/~1things~1{thing-id}~1parts~1{part.no}/get/parameters/path:other"
+    ]

@@ -4,6 +4,8 @@
   exploded or not) and validated with its declared type.
 - A header parameter named like a path variable keeps its own name apart (FastAPI takes any
   argument named like a template variable for the path parameter, and refused to import).
+- A path variable that is not a Python identifier (``{thing-id}``, ``{part.no}``) is routed:
+  Starlette names only identifiers, and took any other for literal text (every request 404).
 - An allOf naming one component twice, or a component and its own subclass, gives a class
   that imports (one base each, in an order Python can resolve).
 """
@@ -42,6 +44,18 @@ def matrix_object(ctx, **values):
 
 
 def simple_object(ctx, **values):
+    return _echo(**values)
+
+
+def get_part(ctx, **values):
+    return {"found": values}
+
+
+def search_parts(ctx, **values):
+    return {"searched": values}
+
+
+def get_sets(ctx, **values):
     return _echo(**values)
 
 
@@ -126,3 +140,18 @@ def test_published_parameters_match_the_document(service: Path) -> None:
     from specfirst.validator.run import validate
 
     assert validate(SPEC, service) == []  # the document derived from the routes
+
+
+def test_a_variable_named_unlike_an_identifier_is_routed(client: TestClient) -> None:
+    answer = client.get("/things/abc/parts/7")
+    assert answer.status_code == 200, answer.text
+    found = answer.json()["found"]
+    assert sorted(found.values(), key=str) == [7, "abc"]
+    # the concrete path still wins over the templated one it also matches
+    searched = client.get("/things/search/parts/3")
+    assert searched.status_code == 200, searched.text
+    assert "searched" in searched.json()
+    assert client.get("/things/abc/parts/x").status_code in (404, 422)
+    styled = client.get("/sets/.1,2")
+    assert styled.status_code == 200, styled.text
+    assert list(styled.json().values()) == [[1, 2]]

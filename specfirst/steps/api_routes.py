@@ -226,22 +226,13 @@ class _RouteBuilder:
         value_type = self.renderer.full_type(schema) if schema is not None else "Any"
         variable = f"{op.py_name}_{p.py_name}_param"
         args = [py_literal(p.name), value_type]
+        if op.routes_by_python_name(p):
+            args.append(f"route_name={py_literal(p.py_name)}")
         if p.style and p.style != "simple":
             args.append(f"style={py_literal(p.style)}")
         if p.explode:
             args.append("explode=True")
-        if p.description:
-            args.append(f"description={py_literal(p.description)}")
-        if p.deprecated:
-            args.append("deprecated=True")
-        docs: dict[str, Any] = {}
-        if p.example is not NO_VALUE:
-            docs["example"] = p.example
-        if p.examples:
-            docs["examples"] = p.examples
-        docs.update(p.extensions)
-        if docs:
-            args.append(f"docs={py_literal(docs)}")
+        args += _published_arguments(p)
         extra.setdefault("parameters", []).append(f"{variable}.openapi()")
         return (
             ParamDef(
@@ -265,24 +256,13 @@ class _RouteBuilder:
             args.append(f"explode={p.explode}")
         if p.required:
             args.append("required=True")
-        if p.description:
-            args.append(f"description={py_literal(p.description)}")
-        if p.deprecated:
-            args.append("deprecated=True")
         if p.allow_reserved:
             args.append("allow_reserved=True")
         if p.allow_empty_value:
             args.append("allow_empty_value=True")
         if schema is not None and schema.default is not NO_VALUE:
             args.append(f"default={py_literal(schema.default)}")
-        docs: dict[str, Any] = {}
-        if p.example is not NO_VALUE:
-            docs["example"] = p.example
-        if p.examples:
-            docs["examples"] = p.examples
-        docs.update(p.extensions)
-        if docs:
-            args.append(f"docs={py_literal(docs)}")
+        args += _published_arguments(p)
         extra.setdefault("parameters", []).append(f"{variable}.openapi()")
         annotation = (
             value_type
@@ -298,13 +278,15 @@ class _RouteBuilder:
             (variable, f"StyledQuery({', '.join(args)})"),
         )
 
-    def param(self, p: Parameter) -> ParamDef:
+    def param(self, p: Parameter, *, routed: bool = False) -> ParamDef:
+        """The route function's argument for ``p``; ``routed``: a path parameter the route's
+        template names by its Python name (so no alias: FastAPI reads the path by it)."""
         schema = p.schema
         if schema is None and p.content:
             schema = p.content[0].schema
         annotation = self.renderer.property_type(schema) if schema is not None else "Any"
         args: list[str] = []
-        if p.name != p.py_name or p.location == "header":
+        if (p.name != p.py_name and not routed) or p.location == "header":
             args.append(f"alias={py_literal(p.name)}")
         if p.location == "header":
             args.append("convert_underscores=False")
@@ -451,14 +433,14 @@ class _RouteBuilder:
                 params.append(definition)
                 styled.append(declaration)
             else:
-                params.append(self.param(p))
+                params.append(self.param(p, routed=op.routes_by_python_name(p)))
         body = self.body(op, extra)
         if body is not None:
             params.append(body)
         # required parameters first (Python needs them before defaulted ones)
         params.sort(key=lambda d: d.default is not None)
 
-        args: list[str] = [py_literal(op.path)]
+        args: list[str] = [py_literal(op.routed_path)]
         args.append(f"operation_id={py_literal(op.wire_id)}")
         if op.summary is not None:
             args.append(f"summary={py_literal(op.summary)}")
@@ -786,6 +768,25 @@ class _RouteBuilder:
         doc = comment_text(f"{op.method.upper()} {op.path}: {' '.join(what)}")
         source = f"def {op.py_name}({signature}) -> {returns}:\n    # {doc}\n    raise NotImplementedError"
         return UserFunction(name=op.py_name, source=source)
+
+
+def _published_arguments(p: Parameter) -> list[str]:
+    """The keyword arguments of a ``StyledQuery``/``StyledPath`` that only document ``p``:
+    its description, deprecation, examples and extensions (published as given)."""
+    args: list[str] = []
+    if p.description:
+        args.append(f"description={py_literal(p.description)}")
+    if p.deprecated:
+        args.append("deprecated=True")
+    docs: dict[str, Any] = {}
+    if p.example is not NO_VALUE:
+        docs["example"] = p.example
+    if p.examples:
+        docs["examples"] = p.examples
+    docs.update(p.extensions)
+    if docs:
+        args.append(f"docs={py_literal(docs)}")
+    return args
 
 
 def _element(schema: Schema) -> Schema:

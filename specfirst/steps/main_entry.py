@@ -105,7 +105,7 @@ def paths_in_match_order(api: Api) -> list[tuple[str, tuple[str, ...]]]:
     specific first; paths equally specific keep the document's order."""
     methods: dict[str, list[str]] = {}
     for op in api.operations:
-        methods.setdefault(op.path, []).append(op.method)
+        methods.setdefault(op.routed_path, []).append(op.method)
     table = [
         (path, tuple(m.upper() for m in sorted(declared, key=HTTP_METHODS.index)))
         for path, declared in methods.items()

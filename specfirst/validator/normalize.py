@@ -267,6 +267,15 @@ NORMALIZATIONS: list[tuple[str, str]] = [
         ),
     ),
     (
+        "path variable names",
+        (
+            "On the app side a path whose template differs from one spec path only in the names "
+            "of its variables takes the spec's names, and so do its path parameters, because "
+            "those names never travel in a request (it carries only the values) and Starlette "
+            "routes only variables named like Python identifiers."
+        ),
+    ),
+    (
         "null mapping entries",
         (
             "A mapping entry whose value is null (inside an example, an extension, a default) is "
@@ -1461,6 +1470,47 @@ def _member_sort_key(member: JSON) -> str:
 # -- app-side alignment (rules that look at the spec) ------------------------------------------
 
 
+_TEMPLATE_VARIABLE = re.compile(r"\{([^{}]*)\}")
+
+
+def _with_spec_variable_names(app: dict[str, Any], spec: Mapping[str, Any]) -> dict[str, Any]:
+    """The app's paths, each that matches one spec path but for its variables' names renamed
+    to that path (its path parameters too): rule "path variable names"."""
+    by_shape: dict[str, list[str]] = {}
+    for path in spec:
+        if path not in app:
+            by_shape.setdefault(_TEMPLATE_VARIABLE.sub("{}", path), []).append(path)
+    out: dict[str, Any] = {}
+    for path, item in app.items():
+        candidates = [] if path in spec else by_shape.get(_TEMPLATE_VARIABLE.sub("{}", path), [])
+        if len(candidates) != 1 or candidates[0] in out or not isinstance(item, dict):
+            out[path] = item
+            continue
+        target = candidates[0]
+        names = dict(
+            zip(_TEMPLATE_VARIABLE.findall(path), _TEMPLATE_VARIABLE.findall(target), strict=True)
+        )
+        out[target] = {
+            key: _path_parameters_renamed(op, names) if key in HTTP_METHODS else op
+            for key, op in item.items()
+        }
+    return out
+
+
+def _path_parameters_renamed(op: JSON, names: Mapping[str, str]) -> JSON:
+    if not isinstance(op, dict) or not isinstance(op.get("parameters"), dict):
+        return op
+    params: dict[str, Any] = {}
+    for key, param in op["parameters"].items():
+        where, _, name = key.partition(":")
+        if where == "path" and name in names and isinstance(param, dict):
+            key = f"path:{names[name]}"
+            if "name" in param:
+                param = {**param, "name": names[name]}
+        params[key] = param
+    return {**op, "parameters": params}
+
+
 class _Aligner:
     """Applies the spec-guided rules (titles, summary/operationId, auto 422, enum type)."""
 
@@ -1473,9 +1523,12 @@ class _Aligner:
         for section in ("paths", "webhooks"):
             if isinstance(app.get(section), dict):
                 spec_items = spec.get(section) if isinstance(spec.get(section), dict) else {}
+                items = dict(app[section])
+                if section == "paths":
+                    items = _with_spec_variable_names(items, spec_items)
                 out[section] = {
                     name: self._path_item(item, spec_items.get(name))
-                    for name, item in app[section].items()
+                    for name, item in items.items()
                 }
         return out
 

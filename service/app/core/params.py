@@ -246,6 +246,7 @@ class StyledPath:
         name: str,
         annotation: Any,
         *,
+        route_name: str | None = None,
         style: str = "simple",
         explode: bool = False,
         description: str | None = None,
@@ -253,6 +254,7 @@ class StyledPath:
         docs: dict[str, Any] | None = None,
     ) -> None:
         self.name = name
+        self.route_name = route_name or name  # the template variable the route names it by
         self.docs = dict(docs or {})
         self.adapter: TypeAdapter[Any] = TypeAdapter(annotation)
         self.style = style
@@ -312,7 +314,7 @@ class StyledPath:
         return dict(zip(parts[::2], parts[1::2], strict=True))
 
     def __call__(self, request: Request) -> Any:
-        text = request.path_params.get(self.name, "")
+        text = request.path_params.get(self.route_name, "")
         try:
             raw = self._raw(text)
         except ValueError as exc:
