@@ -339,3 +339,41 @@ def test_a_refused_hostile_document_is_answered_with_a_located_message(
     err = capsys.readouterr().err
     assert "spec.json" in err and "/components/securitySchemes" in err and "Traceback" not in err
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("version", ["3.0.3", "3.1.0"])
+def test_hostile_document_client(
+    version: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The client generated from the same document: its docstrings and comments hold the
+    payloads as text (every quote and backslash escaped), never as code; it imports."""
+    marker = tmp_path / "MARKER"
+    monkeypatch.setenv("HOSTILE_MARKER", str(marker))
+    spec = tmp_path / "spec" / FILE_NAME
+    spec.parent.mkdir()
+    spec.write_text(yaml.safe_dump(hostile_document(version), allow_unicode=False, sort_keys=False))
+    out = tmp_path / "client"
+
+    code = specfirst_main(["client", str(spec), "--out", str(out), "--package", "hostile"])
+    assert code == 0 and not marker.exists()
+    docstrings = 0
+    for module in out.rglob("*.py"):
+        tree = ast.parse(module.read_text(encoding="utf-8"))
+        calls = [n for n in ast.walk(tree) if isinstance(n, ast.Name) and n.id == "__import__"]
+        assert not calls, f"{module.relative_to(out)}:{calls[0].lineno}: document text became code"
+        docstrings += sum(
+            1
+            for n in ast.walk(tree)
+            if isinstance(n, (ast.FunctionDef, ast.ClassDef))
+            and "__import__" in (ast.get_docstring(n) or "")
+        )
+    assert docstrings > 0  # the payloads reached docstrings, as inert text
+    result = subprocess.run(
+        [sys.executable, "-c", "import hostile; hostile.Client(base_url='http://127.0.0.1:9')"],
+        cwd=out,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert not marker.exists()
