@@ -113,3 +113,26 @@ def test_a_hand_edited_source_copy_is_not_trusted(
     # the edited copy is a hand edit of a generated file: refused as every other one (exit 2)
     assert cli.main(["generate", str(spec), "--out", str(out), "--fail-on-breaking"]) == 2
     assert "changes since" not in capsys.readouterr().out
+
+
+def test_the_repo_spec_after_a_breaking_edit(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The issue's case: openapi3_1.yml regenerated after an edit that breaks its clients."""
+    source = Path(__file__).resolve().parent.parent / "openapi3_1.yml"
+    spec = tmp_path / "openapi3_1.yml"
+    spec.write_text(source.read_text())
+    out = tmp_path / "service"
+    assert cli.main(["generate", str(spec), "--out", str(out)]) == 0
+    capsys.readouterr()
+    text = source.read_text()
+    edited = text.replace("  /services/delete/{service_id}:", "  /services/remove/{service_id}:")
+    assert edited != text
+    spec.write_text(edited)
+    before = _tree(out)
+
+    assert cli.main(["generate", str(spec), "--out", str(out), "--fail-on-breaking"]) == 1
+    refused = capsys.readouterr().err
+    assert "api-path-removed-without-deprecation" in refused
+    assert "DELETE /services/delete/{service_id}" in refused
+    assert _tree(out) == before
