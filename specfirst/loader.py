@@ -585,6 +585,23 @@ def _kind_at(path: Sequence[Token]) -> str | None:
     return kind
 
 
+class _Kinds:
+    """`_kind_at` for many paths of one walk: each prefix is worked out once (a walk asks
+    for every node's kind, and each answer from the root would cost its depth)."""
+
+    def __init__(self) -> None:
+        self._known: dict[tuple[Token, ...], str | None] = {(): "document"}
+
+    def __call__(self, path: Sequence[Token]) -> str | None:
+        key = tuple(path)
+        if key in self._known:
+            return self._known[key]
+        parent = self(key[:-1])
+        kind = None if parent is None else _child_kind(parent, key[-1])
+        self._known[key] = kind
+        return kind
+
+
 def _is_literal(kind: str | None, key: Token) -> bool:
     """Whether ``key`` of an object of ``kind`` holds data, never references: an ``x-``
     extension, or an example, default, enum or const value."""
@@ -678,6 +695,7 @@ class _Bundler:
         self.literal_refs: list[tuple[dict[str, Any], str]] = []
         self.origins: dict[str, tuple[str, str]] = {}
         self.files: dict[str, Path] = {display: root}
+        self._kinds = _Kinds()
         self._displays: dict[Path, str] = {root: display}
         self._documents: dict[Path, Any] = {root: document}
         self._local: dict[tuple[Path, str], str] = {}  # external target -> local ref
@@ -716,7 +734,7 @@ class _Bundler:
         if isinstance(node, dict):
             ref = node.get("$ref")
             keys: Iterable[str] = node
-            kind = _kind_at(path)
+            kind = self._kinds(path)
             if isinstance(ref, str):
                 keys = [key for key in node if key != "$ref"]  # handling may add keys
                 self._on_ref(node, ref, path, scope)
@@ -754,7 +772,7 @@ class _Bundler:
             return
         file, tokens = parsed
         pointer = pointer_join("", *tokens)
-        if _kind_at(path) == "operation":  # not a $ref site in OpenAPI: use the target here
+        if self._kinds(path) == "operation":  # not a $ref site in OpenAPI: use the target here
             self._inline(site, (file, pointer), ref, path, scope, "an operation")
             if "$ref" not in site:
                 self._warn(
@@ -1158,8 +1176,9 @@ def _check_nesting(spec: LoadedSpec) -> list[Problem]:
     """Nesting through local ``$ref`` s beyond the limit, and schemas composed of themselves
     (see :mod:`specfirst.limits`); both would send every recursive walk that follows into an
     endless or too deep recursion."""
+    kinds = _Kinds()
     found = limits.ref_depth_problem(
-        spec.document, spec.resolve, lambda path, key: _is_literal(_kind_at(path), key)
+        spec.document, spec.resolve, lambda path, key: _is_literal(kinds(path), key)
     )
     if found is not None:
         return [spec.problem(*found)]
