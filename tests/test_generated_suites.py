@@ -134,3 +134,76 @@ def test_generated_suite_passes(document: str, tmp_path: Path) -> None:
     service = tmp_path / "service"
     generate(spec, service)
     check_suite(document, service)
+
+
+WIDER_REQUEST = """\
+openapi: 3.1.0
+info: {title: Accounts, version: "1"}
+paths:
+  /accounts:
+    post:
+      operationId: createAccount
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: {$ref: "#/components/schemas/NewAccount"}
+      responses:
+        "201":
+          description: created
+          content:
+            application/json:
+              schema: {$ref: "#/components/schemas/Account"}
+        "400": {description: refused}
+    get:
+      operationId: listAccounts
+      responses:
+        "200":
+          description: the accounts
+          content:
+            application/json:
+              schema:
+                type: array
+                items: {$ref: "#/components/schemas/Account"}
+  /accounts/{id}:
+    get:
+      operationId: getAccount
+      parameters:
+        - {name: id, in: path, required: true, schema: {type: integer}}
+      responses:
+        "200":
+          description: the account
+          content:
+            application/json:
+              schema: {$ref: "#/components/schemas/Account"}
+        "404": {description: no such account}
+components:
+  schemas:
+    NewAccount:
+      type: object
+      required: [name]
+      properties:
+        name: {type: string, maxLength: 20}
+        channels:
+          type: array
+          items: {type: string}
+    Account:
+      type: object
+      required: [id, name]
+      properties:
+        id: {type: integer, readOnly: true}
+        name: {type: string}
+        channels:
+          type: array
+          items: {type: string, enum: [ach, wire]}
+"""
+
+
+def test_optional_fields_a_stored_item_cannot_hold_are_not_sent(tmp_path: Path) -> None:
+    """The create's request allows any channel, the stored item only two: the suite's valid
+    create must send a channel the item holds (or none), not one the service refuses."""
+    spec = tmp_path / "openapi.yml"
+    spec.write_text(WIDER_REQUEST)
+    service = tmp_path / "service"
+    generate(spec, service)
+    check_suite("wider request", service)

@@ -397,10 +397,17 @@ def _format(s: Schema | None) -> str | None:
     return None
 
 
-def _add_optional_fields(op: Operation, request: RequestSpec) -> None:
+_STORING_KINDS = frozenset({"create", "update"})
+"""Operations whose body becomes the stored item: an optional field must fit the item too."""
+
+
+def _add_optional_fields(op: Operation, request: RequestSpec, stored: Schema | None = None) -> None:
     """Fill a synthesized JSON object body's optional fields too, two levels deep (checked valid).
 
-    Bodies taken from the spec's examples stay as the spec wrote them.
+    Bodies taken from the spec's examples stay as the spec wrote them. ``stored``: the schema
+    of the item a create or update stores; a top-level field it also describes gets a value
+    valid for both (a request may allow what the stored item does not: a field left out is
+    still a valid request, a field the item cannot hold is refused).
     """
     body = op.request_body
     mt = _json_media(body.contents) if body is not None else None
@@ -413,15 +420,16 @@ def _add_optional_fields(op: Operation, request: RequestSpec) -> None:
         return
     if mt.example is not NO_VALUE or mt.examples:
         return
-    request.json = _fill_optional(mt.schema, request.json, 0)
+    request.json = _fill_optional(mt.schema, request.json, 0, stored)
 
 
 def _read_only(s: Schema) -> bool:
     return bool(s.annotations.get("readOnly") or s.target().annotations.get("readOnly"))
 
 
-def _fill_optional(schema: Schema, value: Any, depth: int) -> Any:
-    """``value`` with the optional properties of its objects filled, where that stays valid."""
+def _fill_optional(schema: Schema, value: Any, depth: int, stored: Schema | None = None) -> Any:
+    """``value`` with the optional properties of its objects filled, where that stays valid
+    (for ``stored`` too: the item an object at the top is stored as)."""
     if depth > 2:
         return value
     target = schema.target()
@@ -431,6 +439,7 @@ def _fill_optional(schema: Schema, value: Any, depth: int) -> Any:
     if not isinstance(value, dict) or target.one_of or target.any_of:
         return value
     result = dict(value)
+    keeps = _flat_properties(stored) if stored is not None else {}
     for name, prop in _flat_properties(schema).items():
         if _read_only(prop.schema):
             continue
@@ -443,6 +452,14 @@ def _fill_optional(schema: Schema, value: Any, depth: int) -> Any:
                 continue
             if filled is None:
                 continue
+            kept = keeps.get(name)
+            if kept is not None and not conforms(filled, kept.schema):
+                try:  # a value the stored item holds, if the request allows it
+                    filled = synth.example_value(kept.schema)
+                except (SynthesisError, RecursionError):
+                    continue
+                if not conforms(filled, prop.schema):
+                    continue
         candidate = {**result, name: filled}
         if conforms(candidate, schema):
             result = candidate
@@ -917,7 +934,9 @@ class SuiteBuilder:
         except SynthesisError as exc:
             self.problems.append(f"{op.wire_id}: no valid request can be synthesized: {exc}")
             return None
-        _add_optional_fields(op, base)
+        binding = self.plan.binding(op)
+        stores = binding is not None and binding.kind in _STORING_KINDS
+        _add_optional_fields(op, base, binding.resource.schema if stores else None)
         return OpInfo(op, self.plan.binding(op), creds, base, _with_credentials(base, creds))
 
     def _requirement_credentials(
