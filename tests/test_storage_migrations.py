@@ -34,6 +34,8 @@ import pytest
 from conftest import REPO, importable_service
 from e2e_server import copy_service
 from fastapi.testclient import TestClient
+from test_noop_regenerate import NOTE as PARTS_NOTE
+from test_noop_regenerate import ROOT as PARTS_ROOT
 
 from specfirst import loader
 from specfirst.bundled import SOURCE_COPY, previous_source
@@ -345,31 +347,6 @@ def test_check_reports_a_refused_storage_change(
     capsys.readouterr()
     assert main(["check", str(spec), "--out", str(out)]) == 1
     assert 'its enum loses "ebook", "audio"' in capsys.readouterr().err
-
-
-PARTS_ROOT = """\
-openapi: 3.1.0
-info: {title: Notes, version: "1"}
-paths:
-  /notes/{note_id}:
-    get:
-      operationId: getNote
-      parameters:
-        - {name: note_id, in: path, required: true, schema: {type: integer}}
-      responses:
-        "200":
-          description: the note
-          content:
-            application/json:
-              schema: {$ref: "parts/note.yml"}
-"""
-
-PARTS_NOTE = """\
-type: object
-required: [text]
-properties:
-  text: {type: string}
-"""
 
 
 def test_the_bundled_source_is_kept_and_read_back(
