@@ -158,11 +158,11 @@ def test_first_run_serves_with_new_keys_side_by_side_and_stops_cleanly(
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         busy = taken.getsockname()[1]
-        ports = {
-            "PORT": str(busy),
-            "TS_PORT": str(_free_port()),
-            "TS_PEERING_PORT": str(_free_port()),
-        }
+        ts_port = _free_port()
+        peering = _free_port()
+        while peering in (ts_port, busy):  # a probe's port can come back at the next probe
+            peering = _free_port()
+        ports = {"PORT": str(busy), "TS_PORT": str(ts_port), "TS_PEERING_PORT": str(peering)}
         first = start("--no-checks", "--out", str(tmp_path / "one"), **ports)
         second = start("--no-checks", "--out", str(tmp_path / "two"), **ports)
 

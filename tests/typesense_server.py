@@ -37,10 +37,15 @@ def binary() -> Path:
     return Path(wrapper.get_path())
 
 
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+def free_port(avoid: frozenset[int] = frozenset()) -> int:
+    """A loopback port free now, other than those in ``avoid`` (two calls in a row can get
+    the same port back once the first probe closed it)."""
+    while True:
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = int(probe.getsockname()[1])
+        if port not in avoid:
+            return port
 
 
 class TypesenseServer:
@@ -51,7 +56,7 @@ class TypesenseServer:
     ) -> None:
         self.data_dir = data_dir
         self.port = port or free_port()
-        self.peering_port = free_port()
+        self.peering_port = free_port(avoid=frozenset({self.port}))
         self.api_key = api_key or secrets.token_hex(12)
         self.log_path = data_dir.parent / f"typesense-{self.port}.log"
         self.process: subprocess.Popen[bytes] | None = None
