@@ -113,6 +113,11 @@ def test_cursor_paging_with_a_query_key(api: ModuleType, fresh: Kennel) -> None:
         )  # UNSET: not sent
         first = client.pets.list_pets(limit=1, status="sold")
         assert first.next_cursor == "p0" and fresh.seen[-1][2]["status"] == ["sold"]
+        assert "near" not in fresh.seen[-1][2] and "x-trace" not in fresh.seen[-1][3]
+        # parameters declared with JSON content travel as JSON text
+        client.pets.list_pets(limit=1, near={"lat": 1.5, "lon": -2}, x_trace=["a", "b"])
+        assert fresh.seen[-1][2]["near"] == ['{"lat":1.5,"lon":-2}']
+        assert fresh.seen[-1][3]["x-trace"] == '["a","b"]'
     with (
         api.Client(base_url=fresh.url + "/v2") as anonymous,
         pytest.raises(api.ApiError) as refused,
@@ -189,6 +194,29 @@ def test_bytes_and_text_answers(api: ModuleType, fresh: Kennel) -> None:
         photo = client.media.get_photo("p1")
         assert isinstance(photo, bytes) and photo == b"\x89PNGp1"
         assert client.media.about() == "Kennel\nsince 1999"
+
+
+def test_range_and_default_error_answers_have_classes_of_their_own(
+    api: ModuleType, fresh: Kennel
+) -> None:
+    """getPhoto declares 4XX and default with a body model: each gets its own class; a 404
+    (which another operation declares) is also the document's NotFoundError."""
+    with api.Client(base_url=fresh.url + "/v2", max_retries=0) as client:
+        fresh.fail_next[:] = [418]
+        with pytest.raises(api.errors.GetPhotoStatus4XXError) as teapot:
+            client.media.get_photo("p1")
+        assert isinstance(teapot.value.body, api.models.Problem)
+        assert teapot.value.status == 418 and teapot.value.body.code == "injected"
+        fresh.fail_next[:] = [404]
+        with pytest.raises(api.errors.NotFoundError) as missing:
+            client.media.get_photo("p1")
+        assert isinstance(missing.value, api.errors.GetPhotoStatus4XXError)
+        assert isinstance(missing.value.body, api.models.Problem)
+        fresh.fail_next[:] = [500]
+        with pytest.raises(api.errors.GetPhotoDefaultError) as failed:
+            client.media.get_photo("p1")
+        assert failed.value.body.code == "injected"
+        assert not isinstance(failed.value, api.errors.GetPhotoStatus4XXError)
 
 
 def test_event_stream_sync_and_async(api: ModuleType, fresh: Kennel) -> None:

@@ -57,6 +57,15 @@ _IGNORED_HEADERS = frozenset({"accept", "content-type", "authorization"})
 IDEMPOTENCY_HEADERS = frozenset({"idempotency-key", "x-idempotency-key"})
 
 
+_RANGE_CLASS_SUFFIX: dict[str, str] = {
+    "4XX": "Status4XXError",
+    "5XX": "Status5XXError",
+    "default": "DefaultError",
+    **{f"{d}XX": f"Status{d}XXError" for d in "123"},
+}
+"""The class name suffix of an operation's range or default error answer."""
+
+
 def status_class(status: int) -> str:
     return STATUS_NAMES.get(status, f"Status{status}Error")
 
@@ -200,6 +209,11 @@ def _security(op: Operation, api: Api) -> str:
     if not alternatives:
         return "()"
     return py_literal(tuple(tuple(names) for names in alternatives))
+
+
+def _is_json_media(media_type: str) -> bool:
+    base = media_type.split(";")[0].strip().lower()
+    return base == "application/json" or base.endswith("+json")
 
 
 def _param_type(p: Parameter, types: ClientTypes) -> str:
@@ -469,6 +483,7 @@ def _method(
     keyword: list[Arg] = []
     idempotency: str | None = None
     styles: dict[str, tuple[str, bool]] = {}
+    json_parameters: list[str] = []
     for p in op.parameters:
         if p.location == "header" and p.name.lower() in _IGNORED_HEADERS:
             continue
@@ -486,7 +501,9 @@ def _method(
             arg.annotation, arg.default = f"{annotation} | Unset", "UNSET"  # sent automatically
         elif not p.required:
             arg.annotation, arg.default = f"{annotation} | Unset", "UNSET"
-        if p.location == "query" and (p.style not in (None, "form") or p.explode is False):
+        if p.schema is None and p.content and _is_json_media(p.content[0].media_type):
+            json_parameters.append(p.name)
+        elif p.location == "query" and (p.style not in (None, "form") or p.explode is False):
             styles[p.name] = (
                 p.style or "form",
                 p.explode if p.explode is not None else p.style in (None, "form"),
@@ -553,6 +570,12 @@ def _method(
                 cls = classes.claim(naming.pascal(op.py_name) + base)
                 errors.append(ErrorClass(cls, base, body_type))
             error_entries[r.status] = f"(errors.{cls}, {body_type or 'None'})"
+        elif r.numeric is None and body_type is not None and body_type != "Any":
+            # a range or default answer with a declared body: a class of its own (the
+            # runtime also makes it the exact status's class where the document has one)
+            cls = classes.claim(naming.pascal(op.py_name) + _RANGE_CLASS_SUFFIX[r.status])
+            errors.append(ErrorClass(cls, "ApiError", body_type))
+            error_entries[r.status] = f"(errors.{cls}, {body_type})"
         elif r.numeric is None:
             error_entries[r.status] = f"(None, {body_type or 'None'})"
 
@@ -570,6 +593,8 @@ def _method(
         spec_args.append(f"errors={{{pairs}}}")
     if styles:
         spec_args.append(f"styles={py_literal(styles)}")
+    if json_parameters:
+        spec_args.append(f"json_parameters=frozenset({py_literal(json_parameters)})")
     spec = f"OperationSpec({', '.join(spec_args)})"
 
     call_args: list[str] = []

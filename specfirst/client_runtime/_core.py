@@ -9,6 +9,7 @@ and turns the answer into the declared type or the declared exception.
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 import uuid
 from collections.abc import Mapping
@@ -40,7 +41,9 @@ class OperationSpec:
     ``success`` maps a status (``"200"``, ``"2XX"``, ``"default"``) to the type its body is
     parsed as (``None``: no body, ``str``: text, ``bytes``: raw); ``errors`` maps an error
     status to the exception raised and the type its body is parsed as. ``styles`` gives the
-    serialisation (style, explode) of query parameters that are not ``form``, exploded.
+    serialisation (style, explode) of query parameters that are not ``form``, exploded;
+    ``json_parameters`` names the parameters declared with JSON ``content``: their value is
+    sent as JSON text.
     """
 
     method: str
@@ -50,6 +53,7 @@ class OperationSpec:
     success: Mapping[str, Any] = field(default_factory=dict)
     errors: Mapping[str, tuple[type[ApiError] | None, Any]] = field(default_factory=dict)
     styles: Mapping[str, tuple[str, bool]] = field(default_factory=dict)
+    json_parameters: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -87,6 +91,11 @@ def _scalar(value: Any) -> str:
     return str(wire)
 
 
+def _json_text(value: Any) -> str:
+    """A parameter declared with JSON ``content``: its value as compact JSON text."""
+    return json.dumps(to_wire(value), separators=(",", ":"), ensure_ascii=False)
+
+
 _DELIMITERS = {"form": ",", "spaceDelimited": " ", "pipeDelimited": "|"}
 
 
@@ -119,6 +128,12 @@ def _path_value(value: Any) -> str:
     if isinstance(value, (list, tuple)):
         return ",".join(_path_value(v) for v in value)
     return quote(_scalar(value), safe="")
+
+
+def _both(range_class: type[ApiError], status_class: type[ApiError]) -> type[ApiError]:
+    """An exception that is the operation's range (or default) class and the status's own
+    class at once: ``except NotFoundError`` still catches a 404 an operation declares as 4XX."""
+    return type(range_class.__name__, (range_class, status_class), {})
 
 
 def _status_key(table: Mapping[str, Any], status: int) -> str | None:
@@ -209,24 +224,31 @@ class BaseCore:
         else:
             path = op.path
             for name, value in call.path.items():
-                path = path.replace("{" + name + "}", _path_value(value))
+                text = _json_text(value) if name in op.json_parameters else None
+                path = path.replace("{" + name + "}", _path_value(value if text is None else text))
             url = self.base_url + path
             params = []
             for name, value in call.query.items():
+                if name in op.json_parameters:
+                    if not isinstance(value, Unset):
+                        params.append((name, _json_text(value)))
+                    continue
                 style, explode = op.styles.get(name, ("form", True))
                 params.extend(query_pairs(name, value, style, explode))
         params.extend(parts.params)
         headers: dict[str, str] = {**self.headers}
         for name, value in call.headers.items():
-            if not isinstance(value, Unset) and value is not None:
+            if name in op.json_parameters and not isinstance(value, Unset):
+                headers[name] = _json_text(value)
+            elif not isinstance(value, Unset) and value is not None:
                 headers[name] = (
                     _path_value(value) if isinstance(value, (list, tuple)) else _scalar(value)
                 )
         headers.update(parts.headers)
         cookies = {
-            n: _scalar(v)
+            n: _json_text(v) if n in op.json_parameters else _scalar(v)
             for n, v in call.cookies.items()
-            if not isinstance(v, Unset) and v is not None
+            if not isinstance(v, Unset) and (v is not None or n in op.json_parameters)
         }
         cookies.update(parts.cookies)
         if cookies:
@@ -277,10 +299,14 @@ class BaseCore:
     def _raise_for(self, op: OperationSpec, response: httpx.Response) -> None:
         if response.status_code < 400:
             return
-        key = _status_key(op.errors, response.status_code)
+        status = response.status_code
+        key = _status_key(op.errors, status)
         cls, tp = op.errors[key] if key is not None else (None, None)
+        exact = self.status_errors.get(status)
         if cls is None:
-            cls = self.status_errors.get(response.status_code, ApiError)
+            cls = exact or ApiError
+        elif key != str(status) and exact is not None and not issubclass(cls, exact):
+            cls = _both(cls, exact)  # the operation's range class, and the status's own
         raise cls(response, _error_body(response, tp))
 
     def _result(self, op: OperationSpec, response: httpx.Response) -> Any:
