@@ -15,6 +15,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from specfirst.fingerprint import read_manifest
 from specfirst.writer import MANIFEST_NAME, OutputFile
 
 SOURCE_COPY = ".specfirst/source.json"
@@ -33,11 +34,11 @@ def previous_source(out_dir: str | Path) -> dict[str, Any] | None:
     there is none to trust: no manifest, a tree generated before the copy was kept, or a copy
     that is no longer what the manifest records (edited or damaged since)."""
     root = Path(out_dir)
+    manifest = read_manifest(root / MANIFEST_NAME) or {}
     try:
-        manifest = json.loads((root / MANIFEST_NAME).read_bytes())
         recorded = manifest["files"][SOURCE_COPY]
         data = (root / SOURCE_COPY).read_bytes()
-    except (OSError, ValueError, KeyError, TypeError):
+    except (OSError, KeyError, TypeError):
         return None
     if hashlib.sha256(data).hexdigest() != recorded:
         return None

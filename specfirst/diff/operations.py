@@ -9,7 +9,6 @@ validator's normalization does), responses by status, media types by name.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,10 +17,15 @@ from specfirst.diff.canonical import Side
 from specfirst.diff.model import Finding
 from specfirst.diff.schemas import SchemaComparer
 from specfirst.loader import HTTP_METHODS, pointer_join
-from specfirst.validator.normalize import drop_parameter_defaults, parameter_key, status_key
+from specfirst.validator.normalize import (
+    drop_parameter_defaults,
+    parameter_key,
+    path_shape,
+    path_variables,
+    status_key,
+)
 
 JSON = Any
-_TEMPLATE = re.compile(r"\{[^}/]*\}")
 
 
 @dataclass
@@ -31,10 +35,6 @@ class OperationFindings:
     operation: str | None
     tags: list[str]
     findings: list[Finding] = field(default_factory=list)
-
-
-def _path_shape(path: str) -> str:
-    return _TEMPLATE.sub("{}", path)
 
 
 def _dict(value: JSON) -> dict[str, Any]:
@@ -77,12 +77,12 @@ class DocumentComparer:
         out: list[OperationFindings] = []
         old_paths = _dict(self.old.document.get("paths"))
         new_paths = _dict(self.new.document.get("paths"))
-        new_by_shape = {_path_shape(p): p for p in new_paths if p.startswith("/")}
-        old_by_shape = {_path_shape(p): p for p in old_paths if p.startswith("/")}
+        new_by_shape = {path_shape(p): p for p in new_paths if p.startswith("/")}
+        old_by_shape = {path_shape(p): p for p in old_paths if p.startswith("/")}
         for old_path in old_paths:
             if not old_path.startswith("/"):
                 continue
-            new_path = new_by_shape.get(_path_shape(old_path))
+            new_path = new_by_shape.get(path_shape(old_path))
             if new_path is None:
                 out.extend(self._path_removed(old_path))
             else:
@@ -259,7 +259,7 @@ class _OperationPair:
     ) -> dict[str, tuple[dict[str, Any], str]]:
         """Parameters by identity: ``in:name`` (header names lower-cased), and a path
         parameter by its place in the template, so that renaming it changes nothing."""
-        places = {name[1:-1]: index for index, name in enumerate(_TEMPLATE.findall(path))}
+        places = {name: index for index, name in enumerate(path_variables(path))}
         out: dict[str, tuple[dict[str, Any], str]] = {}
         for owner, base in ((item, item_pointer), (op, op_pointer)):
             params = owner.get("parameters")

@@ -10,7 +10,6 @@ names. Each rule is listed in :data:`specfirst.validator.normalize.NORMALIZATION
 from __future__ import annotations
 
 import copy
-import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -24,9 +23,9 @@ from specfirst.validator.normalize import (
     _Normalizer,
     _value_has_type,
     canonical_json,
+    path_shape,
+    path_variables,
 )
-
-_TEMPLATE_VARIABLE = re.compile(r"\{([^{}]*)\}")
 
 
 def _with_spec_variable_names(app: dict[str, Any], spec: Mapping[str, Any]) -> dict[str, Any]:
@@ -35,17 +34,15 @@ def _with_spec_variable_names(app: dict[str, Any], spec: Mapping[str, Any]) -> d
     by_shape: dict[str, list[str]] = {}
     for path in spec:
         if path not in app:
-            by_shape.setdefault(_TEMPLATE_VARIABLE.sub("{}", path), []).append(path)
+            by_shape.setdefault(path_shape(path), []).append(path)
     out: dict[str, Any] = {}
     for path, item in app.items():
-        candidates = [] if path in spec else by_shape.get(_TEMPLATE_VARIABLE.sub("{}", path), [])
+        candidates = [] if path in spec else by_shape.get(path_shape(path), [])
         if len(candidates) != 1 or candidates[0] in out or not isinstance(item, dict):
             out[path] = item
             continue
         target = candidates[0]
-        names = dict(
-            zip(_TEMPLATE_VARIABLE.findall(path), _TEMPLATE_VARIABLE.findall(target), strict=True)
-        )
+        names = dict(zip(path_variables(path), path_variables(target), strict=True))
         out[target] = {
             key: _path_parameters_renamed(op, names) if key in HTTP_METHODS else op
             for key, op in item.items()

@@ -110,34 +110,9 @@ def derive_app(
         "components": None if components is None else sorted(components),
         "document": document,
     }
-    with tempfile.TemporaryDirectory(prefix="specfirst-derive-") as scratch:
-        report_path = Path(scratch) / "report.json"
-        env = _child_environment()
-        proc = subprocess.run(
-            [
-                interpreter or sys.executable,
-                "-m",
-                "specfirst.validator.derive",
-                str(root),
-                str(report_path),
-            ],
-            input=json.dumps(options),
-            capture_output=True,
-            text=True,
-            env=env,
-            cwd=scratch,
-            check=False,
-        )
-        report = _read_report(report_path)
+    report, died = _run_child([str(root)], options, interpreter)
     if report is None:
-        tail = proc.stderr.strip().splitlines()[-1:]
-        said = f": {tail[0][:_MESSAGE_LIMIT]}" if tail else ""
-        return Derived(
-            document=None,
-            failure=Failure(
-                error=f"the interpreter deriving it died (exit status {proc.returncode}){said}"
-            ),
-        )
+        return Derived(document=None, failure=Failure(error=f"the interpreter deriving it {died}"))
     return _from_report(report)
 
 
@@ -156,25 +131,33 @@ def derive_many(
     ]
     if not roots:
         return []
+    reports, died = _run_child(["--many"], {"roots": roots}, interpreter)
+    if not isinstance(reports, list):
+        raise DeriveError(f"the interpreter deriving them {died}")
+    return [_from_report(report) for report in reports]
+
+
+def _run_child(
+    args: list[str], options: dict[str, Any], interpreter: str | None
+) -> tuple[Any, str]:
+    """Run ``python -m specfirst.validator.derive ARGS REPORT`` with ``options`` on stdin;
+    (the report it wrote, or None; how it died, for a message when there is no report)."""
     with tempfile.TemporaryDirectory(prefix="specfirst-derive-") as scratch:
         report_path = Path(scratch) / "report.json"
         proc = subprocess.run(
-            [interpreter or sys.executable, "-m", "specfirst.validator.derive", "--many"],
-            input=json.dumps({"roots": roots, "report": str(report_path)}),
+            [interpreter or sys.executable, "-m", "specfirst.validator.derive", *args]
+            + [str(report_path)],
+            input=json.dumps(options),
             capture_output=True,
             text=True,
             env=_child_environment(),
             cwd=scratch,
             check=False,
         )
-        reports = _read_report(report_path)
-    if not isinstance(reports, list):
-        tail = proc.stderr.strip().splitlines()[-1:]
-        said = f": {tail[0][:_MESSAGE_LIMIT]}" if tail else ""
-        raise DeriveError(
-            f"the interpreter deriving them died (exit status {proc.returncode}){said}"
-        )
-    return [_from_report(report) for report in reports]
+        report = _read_report(report_path)
+    tail = proc.stderr.strip().splitlines()[-1:]
+    said = f": {tail[0][:_MESSAGE_LIMIT]}" if tail else ""
+    return report, f"died (exit status {proc.returncode}){said}"
 
 
 def _child_environment() -> dict[str, str]:
@@ -789,7 +772,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     options = json.loads(sys.stdin.read() or "{}")
     if args[:1] == ["--many"]:
         reports = _derive_each(options["roots"])
-        Path(options["report"]).write_text(json.dumps(reports, default=str), encoding="utf-8")
+        Path(args[1]).write_text(json.dumps(reports, default=str), encoding="utf-8")
         return
     report = derive_in_process(Path(args[0]), options.get("components"))
     if not options.get("document", True):

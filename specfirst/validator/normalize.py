@@ -54,6 +54,8 @@ __all__ = [
     "mapping_ref",
     "normalize_document",
     "parameter_key",
+    "path_shape",
+    "path_variables",
     "schema_children",
     "status_key",
 ]
@@ -1425,6 +1427,20 @@ def schema_children(node: Mapping[Any, Any]) -> Iterable[tuple[Any, ...]]:
     """(key, sub-key or index or None, child) for every sub-schema position of a schema dict
     (a discriminator mapping value is given as written: a reference or a bare schema name)."""
     return _schema_children(node)
+
+
+_PATH_VARIABLE = re.compile(r"\{([^{}/]*)\}")
+
+
+def path_variables(path: str) -> list[str]:
+    """The names of a path template's variables, in order (``/a/{x}/{y}``: x, y)."""
+    return _PATH_VARIABLE.findall(path)
+
+
+def path_shape(path: str) -> str:
+    """A path template with its variables' names left out (``/pets/{}``): two paths of one
+    shape are the same path to a client, whatever the variables are called."""
+    return _PATH_VARIABLE.sub("{}", path)
 
 
 def parameter_key(param: Mapping[str, Any]) -> str:
