@@ -423,5 +423,10 @@ def test_stack_builds_comes_up_serves_and_keeps_its_volumes(stack: Stack) -> Non
     assert stack.containers() == {}
     assert stack.volumes() >= {f"{PROJECT}_app-data", f"{PROJECT}_typesense-data"}, stack.volumes()
     stack.up(build=False)
+    # Right away: a restarted Typesense may still be replaying its log, so until the worker has
+    # compared it with the database the database answers the search.
     assert [s["name"] for s in _registered(stack, service_id)] == ["Stack probe"]
-    assert service_id in _typesense_ids(stack, stack.containers()["app"])
+    deadline = time.monotonic() + SYNC_DEADLINE
+    while service_id not in _typesense_ids(stack, stack.containers()["app"]):
+        assert time.monotonic() < deadline, f"{service_id} left Typesense\n{stack.logs()}"
+        time.sleep(1)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -138,7 +139,7 @@ def test_search_from_typesense_answers_the_same_items(
     ):
         fill(client)
         listed = client.get("/services", headers=USER).json()["services"]
-        wait_until(lambda: client.get("/healthz").json()["sync"]["outbox"]["depth"] == 0, 5)
+        wait_until(lambda: compared_and_drained(client), 5)
         everything = client.get("/_test/search")
         assert everything.json() == listed  # same shape, same order (insertion) for an empty query
         assert ids(client.get("/_test/search", params={"q": "charcter"})) == [
@@ -174,6 +175,71 @@ def test_search_from_typesense_answers_the_same_items(
         }
         assert client.post("/services/register", json=body, headers=ADMIN).status_code == 201
         assert ids(client.get("/_test/search", params={"q": "freshly"})) == []
+
+
+def compared_and_drained(client: TestClient) -> bool:
+    """The worker compared Typesense with the database and nothing waits: Typesense answers."""
+    sync = client.get("/healthz").json()["sync"]
+    return bool(sync["worker"]["verified"]) and sync["outbox"]["depth"] == 0
+
+
+def test_after_a_restart_the_database_answers_until_typesense_is_compared(
+    typesense_server: TypesenseServer,
+    generated_service: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A Typesense that serves before it holds every write (a restart replaying its log) is not
+    asked until the worker has compared it with the database and pushed what differed."""
+    for name, value in typesense_server.env().items():
+        monkeypatch.setenv(name, value)
+    database = tmp_path / "restart.db"
+    with service_modules(generated_service):
+        with TestClient(search_app(generated_service, database)) as client:
+            fill(client)
+            wait_until(lambda: compared_and_drained(client), 10)
+        # Typesense lost one document behind the service's back while it was down.
+        typesense_server.client().collections["services"].documents["character-service"].delete()
+
+        from app.sync.worker import SyncWorker
+
+        compare, push = threading.Event(), threading.Event()
+        verify, drain_once = SyncWorker._verify, SyncWorker.drain_once
+
+        def held_verify(worker: SyncWorker) -> None:
+            assert compare.wait(30)
+            verify(worker)
+
+        def held_drain(worker: SyncWorker) -> int:
+            if worker.state.verified:
+                assert push.wait(30)
+            return drain_once(worker)
+
+        monkeypatch.setattr(SyncWorker, "_verify", held_verify)
+        monkeypatch.setattr(SyncWorker, "drain_once", held_drain)
+        try:
+            with TestClient(search_app(generated_service, database)) as client:
+                # not compared yet: the database answers, with the item Typesense lacks
+                assert ids(client.get("/_test/search", params={"q": "character"})) == [
+                    "character-service"
+                ]
+                compare.set()
+                wait_until(lambda: client.get("/healthz").json()["sync"]["worker"]["verified"], 10)
+                # compared, what differed not pushed yet: still the database
+                assert client.get("/healthz").json()["sync"]["outbox"]["depth"] == 1
+                assert ids(client.get("/_test/search", params={"q": "character"})) == [
+                    "character-service"
+                ]
+                assert ids(client.get("/_test/search", params={"q": "charcter"})) == []
+                push.set()
+                wait_until(lambda: compared_and_drained(client), 10)
+                # pushed: Typesense answers again (typo-tolerant, which the database is not)
+                assert ids(client.get("/_test/search", params={"q": "charcter"})) == [
+                    "character-service"
+                ]
+        finally:
+            compare.set()
+            push.set()
 
 
 def test_a_search_typesense_cannot_answer_is_a_502_with_the_attempt_count(
@@ -258,7 +324,7 @@ def test_the_spec_search_operation_when_the_service_has_one(
         TestClient(search_app(generated_service, tmp_path / "spec.db")) as client,
     ):
         fill(client)
-        wait_until(lambda: client.get("/healthz").json()["sync"]["outbox"]["depth"] == 0, 5)
+        wait_until(lambda: compared_and_drained(client), 5)
         answer = client.get(path, params={"q": "charcter"}, headers=USER)
         assert answer.status_code == 200, answer.text
         assert "character-service" in json.dumps(answer.json())

@@ -25,7 +25,9 @@ def search_items(
 
     With Typesense sync on, Typesense answers (typo-tolerant, by relevance, then oldest first);
     when it cannot be reached the request fails with the spec's Typesense error (502) and the
-    attempt count of the pending writes. With sync off (or a filter Typesense does not index),
+    attempt count of the pending writes. Until the sync worker has compared Typesense with the
+    database after (re)connecting, and pushed what differed, the database answers: a restarted
+    Typesense can serve before it holds every write. With sync off (or a filter Typesense does not index),
     the database answers: a case-insensitive substring match over the string columns.
     """
     sync: SyncService | None = getattr(request.app.state, "sync", None)

@@ -134,6 +134,10 @@ class SyncService:
     ) -> list[dict[str, Any]] | None:
         """Items from Typesense (None: ask the database); SyncError when Typesense fails.
 
+        Typesense is asked even while the worker has not compared it with the database since
+        it (re)connected: when it cannot answer, the search fails as the spec declares; when it
+        can, the database answers instead, since a restarted Typesense may lack writes yet.
+
         The answer says what kind of failure it was, never the exception text or a node's
         address: those go to the log.
         """
@@ -144,7 +148,7 @@ class SyncService:
                 details="Typesense sync is not configured completely",
             )
         try:
-            return self.index.search(c, q, filters, limit, offset)
+            found = self.index.search(c, q, filters, limit, offset)
         except Exception as exc:
             logger.warning(
                 "typesense search of %s failed: %s", self.settings.prefix + c.name, describe(exc)
@@ -156,6 +160,9 @@ class SyncService:
                 attempts=self.attempts(c),
                 details=public_reason(exc),
             ) from exc
+        if self.worker is not None and not self.worker.searchable(c):
+            return None  # it answers, but was not compared with the database since (re)connecting
+        return found
 
     # -- figures -------------------------------------------------------------------------------
     def problems(self) -> list[str]:

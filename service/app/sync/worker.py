@@ -89,6 +89,9 @@ class SyncWorker:
         self._ready: set[str] = set()
         self._next_check = 0.0  # monotonic time of the next survey while idle
         self._requeued: dict[str, set[str]] = {}  # by collection: what the last comparison queued
+        self._catching_up: set[str] = (
+            set()
+        )  # collections whose differences found on (re)connection wait
         self._stop = threading.Event()
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
@@ -176,9 +179,15 @@ class SyncWorker:
 
         Typesense can come back from a restart without a write it had acknowledged, or serve
         before it has loaded one; the outbox cannot know. One comparison (an export of each
-        collection) puts what differs back in the outbox.
+        collection) puts what differs back in the outbox. Until then, and until what differed is
+        pushed, the database answers the searches of that collection (``searchable``).
         """
-        marked = sum(self._compare(c) for c in self.collections.values())
+        marked = 0
+        for name, c in self.collections.items():
+            differing = self._compare(c)
+            if differing:
+                self._catching_up.add(name)
+            marked += differing
         self.state.verified = True
         self._next_check = (
             time.monotonic() + self.settings.check_interval
@@ -245,6 +254,21 @@ class SyncWorker:
         with self.sessions() as db:
             return outbox.status(db, c.name).depth == 0
 
+    def searchable(self, c: Collection) -> bool:
+        """Whether Typesense may answer the searches of ``c`` now (else the database answers).
+
+        Not before the worker has compared it with the database since it (re)connected, nor
+        while what that comparison found missing or stale waits in the outbox: a restarted
+        Typesense can answer before it has replayed its log.
+        """
+        if not self.state.verified:
+            return False
+        if c.name in self._catching_up:
+            if not self._settled(c):
+                return False
+            self._catching_up.discard(c.name)
+        return True
+
     def recheck(self) -> None:
         """Something (a search) found Typesense lacking: survey it on the next round."""
         self._next_check = 0.0
@@ -269,6 +293,7 @@ class SyncWorker:
         self.state.verified = False  # it may have restarted: compare it once the outbox is drained
         self._ready.clear()  # ... and it may have come back without a collection or alias
         self._requeued.clear()
+        self._catching_up.clear()
         self.state.reachable = True
         with self.sessions() as db:
             waiting = outbox.retry_now(db)
