@@ -1552,6 +1552,8 @@ def load_spec(
     problems += repairs.non_finite_numbers(spec)
     if not problems:
         problems = _structural_problems(spec)
+    if not problems:
+        repairs.overlapping_one_of(spec)
     if strict:
         problems += [warning.as_refusal() for warning in spec.warnings]
     if problems:

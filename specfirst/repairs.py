@@ -145,3 +145,204 @@ def non_finite_numbers(spec: LoadedSpec) -> list[Problem]:
                 )
                 todo.append((value, child, is_literal))
     return problems
+
+
+# -- oneOf members that accept one same value ------------------------------------------------
+
+_NOT_BUILT: Final = object()
+"""A member whose plain value this module does not know how to build (the oneOf is left alone)."""
+
+_FORMAT_VALUES: Final = {
+    "date-time": "2020-01-01T00:00:00Z",
+    "date": "2020-01-01",
+    "time": "00:00:00Z",
+    "email": "user@example.com",
+    "uri": "https://example.com",
+    "url": "https://example.com",
+    "uuid": "00000000-0000-4000-8000-000000000000",
+}
+_DOCUMENT_URI: Final = "urn:specfirst:document"
+
+
+def overlapping_one_of(spec: LoadedSpec) -> None:
+    """A ``oneOf`` whose members accept one same plain value is taken as ``anyOf`` (warned).
+
+    ``oneOf`` wants exactly one member to match. When the plainest value of one member (its
+    required properties only, each the plainest value of its schema) matches another member
+    as well, the members differ only in optional properties or annotations: the service's own
+    answers and the clients' ordinary requests would match several and be refused. The
+    document meant "one of these shapes"; ``anyOf`` says it. Only object members are judged:
+    among scalars an overlap is a way to exclude values (``oneOf`` of two ``multipleOf``s).
+    A ``oneOf`` with a discriminator is left alone (the discriminator picks the member), as is
+    one whose members cannot be built plainly (patterns, ``multipleOf``, ``not``: no claim).
+    """
+    from jsonschema import Draft202012Validator
+    from referencing import Registry, Resource
+    from referencing.jsonschema import DRAFT202012
+
+    registry: Registry = Registry().with_resource(  # type: ignore[call-arg]
+        _DOCUMENT_URI, Resource.from_contents(spec.document, default_specification=DRAFT202012)
+    )
+    for pointer, node in _one_of_nodes(spec.document):
+        members = node["oneOf"]
+        if "discriminator" in node or "anyOf" in node or len(members) < 2:
+            continue
+        values = [_plain_value(spec, member, 0) for member in members]
+        # scalar members are not judged: overlap there is a way to exclude values (exclusivity)
+        objects = [i for i, value in enumerate(values) if isinstance(value, dict)]
+        found = None
+        for i in objects:
+            value = values[i]
+            for j in objects:
+                if i == j:
+                    continue
+                reference = {"$ref": f"{_DOCUMENT_URI}#{pointer_join(pointer, 'oneOf', j)}"}
+                try:
+                    matches = Draft202012Validator(reference, registry=registry).is_valid(value)
+                except Exception:  # noqa: BLE001 - a construct jsonschema cannot evaluate: no claim
+                    matches = False
+                if matches:
+                    found = (i, j)
+                    break
+            if found:
+                break
+        if found is None:
+            continue
+        i, j = found
+        spec.warn(
+            pointer_join(pointer, "oneOf"),
+            f"oneOf members {i} and {j} both accept {_shown(values[i])}: a value of that shape "
+            "matches more than one member, and oneOf refuses it",
+            "anyOf: a value matching any member is valid",
+        )
+        node["anyOf"] = node.pop("oneOf")
+
+
+def _shown(value: Any) -> str:
+    import json
+
+    text = json.dumps(value, sort_keys=True)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def _one_of_nodes(document: Any) -> list[tuple[str, dict[str, Any]]]:
+    """(pointer, schema) of every schema with a ``oneOf`` list, literal values left out."""
+    found: list[tuple[str, dict[str, Any]]] = []
+    seen: set[int] = set()
+    todo: list[tuple[Any, str]] = [(document, "")]
+    while todo:
+        node, pointer = todo.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, dict):
+            if isinstance(node.get("oneOf"), list):
+                found.append((pointer, node))
+            for key, value in node.items():
+                if isinstance(value, (dict, list)) and not (
+                    key in _LITERAL_KEYS or str(key).startswith("x-")
+                ):
+                    todo.append((value, pointer_join(pointer, key)))
+        elif isinstance(node, list):
+            for index, value in enumerate(node):
+                if isinstance(value, (dict, list)):
+                    todo.append((value, pointer_join(pointer, index)))
+    found.sort(key=lambda item: item[0])
+    return found
+
+
+def _plain_value(spec: LoadedSpec, schema: Any, depth: int) -> Any:
+    """The plainest value of ``schema``: required properties only, first choices; or _NOT_BUILT."""
+    schema = _local_target(spec, schema)
+    if schema is True or schema == {}:
+        return "x"
+    if not isinstance(schema, dict) or depth > 8 or "not" in schema or "if" in schema:
+        return _NOT_BUILT
+    if "const" in schema:
+        return schema["const"]
+    enum = schema.get("enum")
+    if isinstance(enum, list) and enum:
+        return enum[0]
+    value: Any = _NOT_BUILT
+    for keyword in ("allOf", "anyOf", "oneOf"):
+        members = schema.get(keyword)
+        if not isinstance(members, list) or not members:
+            continue
+        parts = [
+            _plain_value(spec, m, depth + 1)
+            for m in (members if keyword == "allOf" else members[:1])
+        ]
+        if any(part is _NOT_BUILT for part in parts):
+            return _NOT_BUILT
+        if all(isinstance(part, dict) for part in parts):
+            merged: dict[str, Any] = {} if not isinstance(value, dict) else dict(value)
+            for part in parts:
+                merged.update(part)
+            value = merged
+        elif len(parts) == 1 and value is _NOT_BUILT:
+            value = parts[0]
+        else:
+            return _NOT_BUILT
+    kind = schema.get("type")
+    if isinstance(kind, list):
+        kind = next((k for k in kind if k != "null"), None)
+    if kind is None and ("properties" in schema or "required" in schema):
+        kind = "object"
+    if kind is None:
+        return value
+    if kind == "object":
+        own = _plain_object(spec, schema, depth)
+        if own is _NOT_BUILT or (value is not _NOT_BUILT and not isinstance(value, dict)):
+            return _NOT_BUILT
+        return {**(value if isinstance(value, dict) else {}), **own}
+    if value is not _NOT_BUILT:
+        return value
+    return _plain_scalar(spec, schema, kind, depth)
+
+
+def _plain_object(spec: LoadedSpec, schema: dict[str, Any], depth: int) -> Any:
+    properties = schema.get("properties")
+    properties = properties if isinstance(properties, dict) else {}
+    required = schema.get("required")
+    result: dict[str, Any] = {}
+    for name in required if isinstance(required, list) else []:
+        if not isinstance(name, str):
+            return _NOT_BUILT
+        part = _plain_value(spec, properties.get(name, True), depth + 1)
+        if part is _NOT_BUILT:
+            return _NOT_BUILT
+        result[name] = part
+    if isinstance(schema.get("minProperties"), int) and len(result) < schema["minProperties"]:
+        return _NOT_BUILT
+    return result
+
+
+def _plain_scalar(spec: LoadedSpec, schema: dict[str, Any], kind: Any, depth: int) -> Any:
+    if kind == "string":
+        if "pattern" in schema:
+            return _NOT_BUILT
+        fmt = schema.get("format")
+        if fmt in _FORMAT_VALUES:
+            return _FORMAT_VALUES[fmt]
+        length = schema.get("minLength")
+        return "x" * max(length if isinstance(length, int) else 1, 1)
+    if kind in ("integer", "number"):
+        if "multipleOf" in schema:
+            return _NOT_BUILT
+        bounds = [
+            b
+            for b in (schema.get("minimum"), schema.get("maximum"))
+            if isinstance(b, (int, float)) and not isinstance(b, bool)
+        ]
+        return int(bounds[0]) if bounds and kind == "integer" else (bounds[0] if bounds else 1)
+    if kind == "boolean":
+        return True
+    if kind == "null":
+        return None
+    if kind == "array":
+        least = schema.get("minItems")
+        if not isinstance(least, int) or least <= 0:
+            return []
+        item = _plain_value(spec, schema.get("items", True), depth + 1)
+        return _NOT_BUILT if item is _NOT_BUILT or least > 1 else [item]
+    return _NOT_BUILT
