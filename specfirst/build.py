@@ -491,6 +491,7 @@ class _Builder:
                     token_url=flow.get("tokenUrl"),
                     refresh_url=flow.get("refreshUrl"),
                     scopes=dict(flow.get("scopes") or {}),
+                    extensions={k: v for k, v in flow.items() if str(k).startswith("x-")},
                 )
                 for kind, flow in (raw.get("flows") or {}).items()
                 if isinstance(flow, dict)

@@ -362,6 +362,7 @@ class OAuthFlow:
     token_url: str | None
     refresh_url: str | None
     scopes: dict[str, str]
+    extensions: dict[str, Any] = field(default_factory=dict)  # x- keys, published as written
 
 
 @dataclass(eq=False)

@@ -50,13 +50,9 @@ LEFT_TO_THE_BENCH: dict[str, str] = {
 # What each document misses today, by bar, and why (the README's "Corpus dashboard" table
 # shows the same). A document refused at generate has no app to import or validate.
 KNOWN_GAPS: dict[str, dict[str, str]] = {
-    "ory_kratos": {
-        "validate": "1 parameter: an x- key on a path parameter (FastAPI has no place for it)"
-    },
     "spree_storefront_jsonapi": {
         "validate": "single-member oneOf/anyOf and allOf of two strings, collapsed into one schema"
     },
-    "dwolla": {"validate": "a security scheme's x- extension"},
     "okta_governance_enduser": {
         "validate": "an allOf base and a member describing one object property differently"
     },

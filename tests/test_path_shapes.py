@@ -1,7 +1,8 @@
 """Path parameters FastAPI cannot take by itself, and parameter names that collide.
 
 - An array or an object in a path segment is read in its style (simple, label, matrix;
-  exploded or not) and validated with its declared type.
+  exploded or not) and validated with its declared type; so is a scalar in the label or
+  matrix style, or one carrying vendor extensions (published as written).
 - A header parameter named like a path variable keeps its own name apart (FastAPI takes any
   argument named like a template variable for the path parameter, and refused to import).
 - A path variable that is not a Python identifier (``{thing-id}``, ``{part.no}``) is routed:
@@ -59,6 +60,14 @@ def get_sets(ctx, **values):
     return _echo(**values)
 
 
+def get_tagged(ctx, **values):
+    return _echo(**values)
+
+
+def get_marked(ctx, **values):
+    return _echo(**values)
+
+
 def same_names(ctx, **values):
     found = {"name": values["dataset"], "label": values["version"], "tag": values.get("version_2")}
     return {k: v for k, v in found.items() if v is not None}
@@ -93,6 +102,8 @@ def client(service: Path) -> Iterator[TestClient]:
         ("/matrix/;x=1;y=2", {"point": {"x": 1, "y": 2}}),
         ("/pairs/x,1,y,2", {"point": {"x": 1, "y": 2}}),
         ("/pairs/x,1", {"point": {"x": 1}}),
+        ("/tagged/7", {"tag_id": 7}),
+        ("/marked/.red/;rank=3", {"code": "red", "rank": 3}),
     ],
 )
 def test_a_styled_path_value_is_read_and_typed(
@@ -114,6 +125,11 @@ def test_a_styled_path_value_is_read_and_typed(
         "/matrix/;x=1;y",  # not name=value
         "/pairs/x,1,y",  # names and values do not pair up
         "/pairs/x,one",
+        "/tagged/0",  # below the minimum
+        "/tagged/seven",
+        "/marked/red/;rank=3",  # no leading dot
+        "/marked/.red/rank=3",  # not ;rank=
+        "/marked/.red/;rank=x",
     ],
 )
 def test_a_malformed_path_value_is_refused_not_a_500(client: TestClient, path: str) -> None:

@@ -125,3 +125,39 @@ def test_a_mutual_tls_requirement_is_published_and_its_scheme_is_unpublishable(
     assert [(d.category, d.pointer) for d in found] == [
         ("unpublishable", "/components/securitySchemes/clientCert")
     ]
+
+
+FLOW_EXTENSIONS = textwrap.dedent(
+    """
+    openapi: 3.1.0
+    info: {title: Flow extensions, version: "1"}
+    security: [{machine: []}]
+    paths:
+      /jobs:
+        get:
+          operationId: listJobs
+          responses:
+            "200": {description: ok, content: {application/json: {schema: {type: object}}}}
+            "401": {description: refused}
+    components:
+      securitySchemes:
+        machine:
+          type: oauth2
+          x-scheme-note: {owner: platform}
+          flows:
+            clientCredentials:
+              tokenUrl: https://auth.example.com/token
+              x-token-endpoint-authentication: client_secret_basic
+              x-limits: [1, 2, "three"]
+              scopes: {}
+    """
+)
+
+
+def test_oauth2_flow_extensions_are_published_as_written(tmp_path: Path) -> None:
+    spec = tmp_path / "spec.yml"
+    spec.write_text(FLOW_EXTENSIONS, encoding="utf-8")
+    out = tmp_path / "service"
+    generate(spec, out)
+    found = validate(spec, out)
+    assert found == [], [f"{d.pointer}: {d.spec!r} vs {d.app!r}" for d in found]

@@ -212,12 +212,14 @@ class _RouteBuilder:
 
     @staticmethod
     def is_styled_path(p: Parameter) -> bool:
-        """A path parameter holding an array or an object: FastAPI takes one value from a
-        path segment, so the segment is read in the parameter's style by ``StyledPath``."""
+        """A path parameter holding an array or an object (FastAPI takes one value from a path
+        segment, so the segment is read in the parameter's style by ``StyledPath``), or one
+        carrying vendor extensions (FastAPI writes no parameter-level keys of its own
+        choosing) or a label or matrix style (FastAPI reads the segment as it is):
+        ``StyledPath`` reads the scalar and publishes the parameter as written)."""
         if p.location != "path" or p.schema is None or p.content:
             return False
-        target = p.schema.target()
-        return "array" in target.types or _holds_objects(target)
+        return bool(p.extensions) or (p.style or "simple") != "simple" or not _scalar_path(p)
 
     def styled_path_param(
         self, op: Operation, p: Parameter, extra: dict[str, Any]
@@ -232,6 +234,8 @@ class _RouteBuilder:
             args.append(f"style={py_literal(p.style)}")
         if p.explode:
             args.append("explode=True")
+        if _scalar_path(p):
+            args.append("scalar=True")
         args += _published_arguments(p)
         extra.setdefault("parameters", []).append(f"{variable}.openapi()")
         return (
@@ -787,6 +791,12 @@ def _published_arguments(p: Parameter) -> list[str]:
     if docs:
         args.append(f"docs={py_literal(docs)}")
     return args
+
+
+def _scalar_path(p: Parameter) -> bool:
+    """A path parameter whose value is one scalar (no array, no object)."""
+    target = p.schema.target() if p.schema is not None else None
+    return target is not None and "array" not in target.types and not _holds_objects(target)
 
 
 def _element(schema: Schema) -> Schema:

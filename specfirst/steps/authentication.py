@@ -103,6 +103,8 @@ def _scheme_def(s: SecurityScheme) -> SchemeDef | None:
             if flow.refresh_url is not None:
                 args.append(f"refreshUrl={py_literal(flow.refresh_url)}")
             args.append(f"scopes={py_literal(flow.scopes)}")
+            if flow.extensions:  # FastAPI's flow models keep extra keys: published as written
+                args.append(f"**{py_literal(flow.extensions)}")
             flows.append(f"{flow.kind}={_FLOW_CLASSES[flow.kind]}({', '.join(args)})")
         ctor = f"OAuth2(flows=OAuthFlows({', '.join(flows)}), {', '.join(common)})"
         kind = "oauth2"

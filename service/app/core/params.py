@@ -232,7 +232,8 @@ class StyledQuery:
 
 
 class StyledPath:
-    """A path parameter holding an array or an object, which FastAPI cannot take from a path.
+    """A path parameter FastAPI cannot take or publish by itself: an array or an object, or a
+    scalar (``scalar=True``) carrying keys FastAPI has no place for (vendor extensions).
 
     The segment is read as OpenAPI serializes it in the parameter's style: ``simple`` (the
     default: ``3,4,5``; an object as ``role,admin,name,Alex``, or ``role=admin,name=Alex``
@@ -249,11 +250,13 @@ class StyledPath:
         route_name: str | None = None,
         style: str = "simple",
         explode: bool = False,
+        scalar: bool = False,
         description: str | None = None,
         deprecated: bool = False,
         docs: dict[str, Any] | None = None,
     ) -> None:
         self.name = name
+        self.scalar = scalar  # one value: the segment is the value, after its style's prefix
         self.route_name = route_name or name  # the template variable the route names it by
         self.docs = dict(docs or {})
         self.adapter: TypeAdapter[Any] = TypeAdapter(annotation)
@@ -300,7 +303,22 @@ class StyledPath:
             return values[0].split(",") if len(values) == 1 and values[0] else []
         return text.split(",") if text else []
 
+    def _scalar(self, text: str) -> str:
+        """The value of a scalar segment: ``7``, ``.7`` (label) or ``;id=7`` (matrix)."""
+        if self.style == "label":
+            if not text.startswith("."):
+                raise ValueError("a label-style value starts with '.'")
+            return text[1:]
+        if self.style == "matrix":
+            prefix = f";{self.name}="
+            if not text.startswith(prefix):
+                raise ValueError(f"a matrix-style value is written ;{self.name}=...")
+            return text[len(prefix) :]
+        return text
+
     def _raw(self, text: str) -> Any:
+        if self.scalar:
+            return self._scalar(text)
         parts = self._parts(text)
         if self.is_array:
             return parts
