@@ -136,7 +136,7 @@ def test_normalization_does_not_mutate_input() -> None:
 
 def test_normalizations_list_is_fixed_and_documented() -> None:
     names = [name for name, _ in NORMALIZATIONS]
-    assert len(names) == len(set(names)) == 28
+    assert len(names) == len(set(names)) == 29
     for _name, reason in NORMALIZATIONS:
         assert reason.endswith(".") and reason.count(". ") == 0
 
@@ -1476,3 +1476,35 @@ def test_path_variable_names_are_the_specs_when_only_they_differ() -> None:
     assert [p for p, _, _ in report(spec, extra, (3, 1))] == [
         "/paths/~1things~1{thing-id}~1parts~1{part.no}/get/parameters/path:other"
     ]
+
+
+def test_a_one_member_one_of_or_any_of_is_its_member() -> None:
+    class Box(BaseModel):
+        size: int
+
+    app = new_app()
+
+    @app.get("/box")
+    def get_box() -> Box: ...
+
+    box = {"type": "object", "required": ["size"], "properties": {"size": {"type": "integer"}}}
+    for key in ("oneOf", "anyOf"):
+        spec = spec_doc(
+            {"/box": {"get": {"responses": {"200": json_body({key: [{"$ref": S + "BoxModel"}]})}}}},
+            {"BoxModel": box},
+        )
+        assert report(spec, app.openapi()) == []
+    # two members are not one: still a difference
+    spec = spec_doc(
+        {
+            "/box": {
+                "get": {
+                    "responses": {
+                        "200": json_body({"oneOf": [{"$ref": S + "BoxModel"}, {"type": "string"}]})
+                    }
+                }
+            }
+        },
+        {"BoxModel": box},
+    )
+    assert report(spec, app.openapi()) != []

@@ -283,7 +283,27 @@ NORMALIZATIONS: list[tuple[str, str]] = [
             "document with exclude_none and so drops every such entry."
         ),
     ),
+    (
+        "one-member oneOf and anyOf",
+        (
+            "A oneOf or anyOf with a single member (and no discriminator) is an allOf of that "
+            "member, merged as allOf is, because exactly one of one schema, any of one schema and "
+            "all of one schema accept the same values (pydantic publishes the member itself)."
+        ),
+    ),
 ]
+
+def _one_member_as_all_of(node: dict[Any, Any]) -> None:
+    """``oneOf: [m]`` and ``anyOf: [m]`` (no discriminator) become ``allOf: [m]``, in place."""
+    if "discriminator" in node:
+        return
+    for key in ("oneOf", "anyOf"):
+        members = node.get(key)
+        if isinstance(members, list) and len(members) == 1 and isinstance(members[0], dict):
+            del node[key]
+            existing = node.get("allOf")
+            node["allOf"] = [*(existing if isinstance(existing, list) else []), members[0]]
+
 
 HTTP_METHODS: frozenset[str] = frozenset(
     {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
@@ -939,6 +959,7 @@ class _Normalizer:
         return wrapper
 
     def _finish(self, node: dict[Any, Any]) -> JSON:
+        _one_member_as_all_of(node)
         if "allOf" in node:
             node = self._merge_all_of(node)
         _drop_keywords_of_other_types(node)
