@@ -156,7 +156,9 @@ class Failure:
 
 @dataclass(frozen=True)
 class SpecGap:
-    """An undeclared status the service answered because its spec declares none that fits."""
+    """An undeclared status the service answered because its spec declares none that fits, or
+    a status schemathesis expects that the spec does not declare (the service answered the
+    declared one)."""
 
     operation: str
     status: int
@@ -842,7 +844,12 @@ def classify(
             _tally(notes, (operation, failure.check, failure.media_type), note, _seen_again)
             continue
         explanation = (gaps or {}).get((operation, failure.status or 0))
-        if failure.check == "status_code_conformance" and explanation is not None:
+        if explanation is None:
+            explanation = _undeclared_expectation(failure, (declared or {}).get(operation, set()))
+        if explanation is not None and failure.check in (
+            "status_code_conformance",
+            "missing_required_header",
+        ):
             gap = SpecGap(operation, failure.status or 0, explanation, failure)
             _tally(
                 gap_seen,
@@ -963,6 +970,29 @@ def schemathesis_command(
         "--report-ndjson-path", str(report_dir / "events.ndjson"),
         "--report-json-path", str(report_dir / "report.json"),
     ]  # fmt: skip
+
+
+_EXPECTED = re.compile(r"expected ((?:\d{3}(?:, )?)+)$")
+
+
+def _undeclared_expectation(failure: Failure, declared: set[str]) -> str | None:
+    """A missing required header answered with a declared 4xx, where schemathesis expects a
+    status the operation does not declare (401 for a missing ``Authorization``): the
+    document leaves the service no other answer. None for anything else."""
+    if failure.check != "missing_required_header" or failure.status is None:
+        return None
+    found = _EXPECTED.search(failure.message or "")
+    if found is None or not 400 <= failure.status < 500 or str(failure.status) not in declared:
+        return None
+    expected = [int(code) for code in found.group(1).split(", ")]
+    if any(str(code) in declared or f"{str(code)[0]}XX" in declared for code in expected):
+        return None
+    wanted = ", ".join(map(str, expected))
+    return (
+        f"{failure.operation}: a request without a required header is answered with the "
+        f"declared {failure.status}; schemathesis expects {wanted}, which the operation "
+        "does not declare"
+    )
 
 
 def _summary_warnings(path: Path) -> list[str]:
