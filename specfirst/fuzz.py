@@ -800,8 +800,9 @@ def classify(
     """Fill ``report``: skipped operations, distinct failures, dropped 501 failures.
 
     A ``positive_data_acceptance`` failure whose answer is a 4xx the spec declares for that
-    operation (by exact status) is a declared refusal, not a failure: schemathesis cannot
-    know that an id it made up is unknown, or that the same registration was sent twice.
+    operation (by exact status, by range or by ``default``) is a declared refusal, not a
+    failure: schemathesis cannot know that an id or a paging cursor it made up is unknown, or
+    that the same registration was sent twice.
 
     A ``status_code_conformance`` failure whose status is the one the service answers for a
     refusal its spec declares no response for (``gaps``: ``(operation, status)`` -> what
@@ -834,7 +835,7 @@ def classify(
             failure.check == "positive_data_acceptance"
             and failure.status is not None
             and 400 <= failure.status < 500
-            and str(failure.status) in (declared or {}).get(operation, set())
+            and _covers((declared or {}).get(operation, set()), failure.status)
         ):
             _tally(refused, (operation, failure.status), failure, _seen_again)
             continue
@@ -970,6 +971,11 @@ def schemathesis_command(
         "--report-ndjson-path", str(report_dir / "events.ndjson"),
         "--report-json-path", str(report_dir / "report.json"),
     ]  # fmt: skip
+
+
+def _covers(declared: set[str], status: int) -> bool:
+    """Whether the responses ``declared`` for an operation cover ``status`` (exact, range, default)."""
+    return bool({str(status), f"{str(status)[0]}XX", "default"} & declared)
 
 
 _EXPECTED = re.compile(r"expected ((?:\d{3}(?:, )?)+)$")
