@@ -193,13 +193,24 @@ def _canonical(value: Any) -> str:
 
 @dataclass(frozen=True)
 class Format(_Keyword):
-    """A JSON Schema ``format``: checked where the format is known, always published."""
+    """A JSON Schema ``format``: checked where the format is known, always published.
+
+    A format constrains values of its own kind only (``int32`` integers, the others strings):
+    a schema that also allows another type lets such a value through, as JSON Schema says.
+    """
 
     name: str
 
     def check(self, value: Any) -> Any:
         known = _FORMAT_CHECKS.get(self.name)
-        return known(value) if known is not None else value
+        if known is None:
+            return value
+        integral = self.name in ("int32", "int64")
+        if integral and (not isinstance(value, int) or isinstance(value, bool)):
+            return value
+        if not integral and not isinstance(value, str):
+            return value
+        return known(value)
 
     def publish(self, schema: JsonSchemaValue) -> None:
         schema["format"] = self.name
