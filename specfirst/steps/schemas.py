@@ -105,6 +105,35 @@ def _find_inherited(s: Schema, name: str) -> Property | None:
     return None
 
 
+def _inherited_definitions(s: Schema, name: str) -> list[Property]:
+    """Every definition of property ``name`` that ``s``'s allOf members hold (the nearest in
+    each member), members in order."""
+    found: list[Property] = []
+    for member in s.all_of:
+        target = member.target()
+        if name in target.properties:
+            found.append(target.properties[name])
+        else:
+            found.extend(_inherited_definitions(target, name))
+    return found
+
+
+def _described_twice(s: Schema, declared: set[str]) -> list[str]:
+    """Properties that two allOf members of ``s`` describe differently and ``s`` does not
+    restate: a subclass would keep its first base's definition, JSON Schema applies both."""
+    names: dict[str, None] = {}
+    for ancestor in _ancestors(s):
+        names.update(dict.fromkeys(ancestor.properties))
+    twice = []
+    for name in names:
+        if name in declared:
+            continue
+        schemas = {id(p.schema) for p in _inherited_definitions(s, name)}
+        if len(schemas) > 1:
+            twice.append(name)
+    return twice
+
+
 def _bases_of(s: Schema) -> list[Schema]:
     return [m.target() for m in s.all_of if not (m.py_name is None and m.ref is None)]
 
@@ -123,25 +152,32 @@ def _ancestors(s: Schema) -> list[Schema]:
     return found
 
 
+def _member_words(s: Schema, words: Any) -> dict[str, Any]:
+    """What ``s``'s allOf members say through ``words`` (a schema's annotations or extensions),
+    members in order, a later member's value replacing an earlier one's (as a ``$ref``'s
+    siblings replace its target's); a named member brings what its own members say first."""
+    result: dict[str, Any] = {}
+    for member in s.all_of:
+        target = member.target() if member.ref is not None else member
+        result.update(_member_words(target, words))
+        result.update(words(target))
+        if target is not member:  # a $ref's siblings
+            result.update(words(member))
+    return result
+
+
 def inherited_annotations(s: Schema) -> dict[str, Any]:
-    """Annotations an allOf class takes from its bases (the first base that has one wins).
+    """Annotations an allOf class takes from its members (a later member's replaces an earlier
+    one's; the schema's own replace both).
 
     pydantic does not inherit a docstring or ``json_schema_extra`` the way allOf merges
     annotations, so a class restates what its bases say.
     """
-    result: dict[str, Any] = {}
-    for base in _bases_of(s):
-        for key, value in {**inherited_annotations(base), **base.annotations}.items():
-            result.setdefault(key, value)
-    return result
+    return _member_words(s, lambda node: node.annotations)
 
 
 def inherited_extensions(s: Schema) -> dict[str, Any]:
-    result: dict[str, Any] = {}
-    for base in _bases_of(s):
-        for key, value in {**inherited_extensions(base), **base.extensions}.items():
-            result.setdefault(key, value)
-    return result
+    return _member_words(s, lambda node: node.extensions)
 
 
 def _covers(own: Schema, other: Schema) -> bool:
@@ -194,9 +230,9 @@ def _restated(s: Schema, own: list[Property]) -> list[Property]:
     result: list[Property] = []
     for name, props in by_name.items():
         schemas: list[Schema] = []
-        inherited = _find_inherited(s, name) if s.all_of else None
-        if inherited is not None and inherited.schema is not props[0].schema:
-            schemas.append(inherited.schema)
+        for inherited in _inherited_definitions(s, name) if s.all_of else []:
+            if all(inherited.schema is not known for known in schemas):
+                schemas.append(inherited.schema)
         for prop in props:
             if all(prop.schema is not known for known in schemas):
                 schemas.append(prop.schema)
@@ -204,9 +240,6 @@ def _restated(s: Schema, own: list[Property]) -> list[Property]:
         last = props[-1].schema.target()
         if all(_covers(last, known.target()) for known in schemas):
             # the last definition says everything the others say: it is their intersection
-            schemas = [props[-1].schema]
-        if any(known.is_object for known in schemas):
-            # objects: the class's own definition stands (a known limit, README)
             schemas = [props[-1].schema]
         if len(schemas) == 1:
             result.append(Property(name, first.py_name, schemas[0], any(p.required for p in props)))
@@ -244,6 +277,9 @@ def class_def(s: Schema, renderer: TypeRenderer) -> ClassDef:
         schema = inherited.schema if inherited else Schema(pointer=s.pointer + "/required")
         py_name = inherited.py_name if inherited else name
         own.append(Property(name=name, py_name=py_name, schema=schema, required=True))
+    for name in _described_twice(s, {p.name for p in own}):
+        inherited = _inherited_definitions(s, name)[0]
+        own.append(Property(name, inherited.py_name, inherited.schema, inherited.required))
     inherited_required = {name for base in _bases_of(s) for name in base.all_required()}
     fields = []
     for prop in _restated(s, own):
@@ -255,15 +291,9 @@ def class_def(s: Schema, renderer: TypeRenderer) -> ClassDef:
 
     config: dict[str, str] = {}
     annotations = {**inherited_annotations(s), **s.annotations}
-    for member in merged:
-        for key, value in member.annotations.items():
-            annotations.setdefault(key, value)
     description = annotations.pop("description", None)
     extra: dict[str, Any] = {k: v for k, v in annotations.items() if k != "title"}
     extra.update({**inherited_extensions(s), **s.extensions})
-    for member in merged:
-        for key, value in member.extensions.items():
-            extra.setdefault(key, value)
     if description is not None:  # a string constant, never a docstring: document text is data
         extra["description"] = description
     if "title" in annotations:

@@ -328,6 +328,10 @@ _ANNOTATIONS = frozenset(
         "$comment",
     }
 )
+# Annotations that describe and nothing else (no default, no read/write direction).
+_DESCRIPTIVE = frozenset(
+    {"title", "description", "examples", "example", "externalDocs", "$comment"}
+)
 # Keywords an allOf member may carry to count as "object-like".
 _OBJECT_KEYWORDS = frozenset(
     {
@@ -422,6 +426,12 @@ def _is_ext(key: Any) -> bool:
 
 def _is_annotation(key: Any) -> bool:
     return key in _ANNOTATIONS or _is_ext(key)
+
+
+def _is_descriptive(key: Any) -> bool:
+    """Words about a schema that no value is checked against: when allOf members disagree on
+    one, the later member's stands (as a ``$ref``'s siblings stand over its target's)."""
+    return key in _DESCRIPTIVE or _is_ext(key)
 
 
 def _str_keys(node: Mapping[Any, Any]) -> list[str]:
@@ -1000,8 +1010,12 @@ class _Normalizer:
             for key, value in member.items():
                 if key is _ANCHORS:
                     anchors |= value
-                elif key not in result or (key in overridden and key not in ("properties",)):
-                    result[key] = value
+                elif (
+                    key not in result
+                    or (key in overridden and key not in ("properties",))
+                    or _is_descriptive(key)
+                ):
+                    result[key] = value  # a later member's title or description replaces
                 else:
                     combined = self._merge_keyword(key, result[key], value)
                     if combined is _CONFLICT:

@@ -334,6 +334,8 @@ class AllOf:
 
     The value must validate against every member; it is kept as given. Published as ``allOf``;
     ``own`` is what the schema says next to its ``allOf``: checked too, published beside it.
+    A model given in Python (one member's class) is checked by its JSON value, as a request
+    body would be, so the other members (a map, another class) can check it too.
     """
 
     def __init__(self, *members: Any, own: Any = None) -> None:
@@ -349,7 +351,12 @@ class AllOf:
         count = len(self.members)
 
         def every_member(value: Any, validate: core_schema.ValidatorFunctionWrapHandler) -> Any:
-            validate((value,) * count)
+            plain = (
+                value.model_dump(mode="json", by_alias=True, exclude_unset=True)
+                if isinstance(value, BaseModel)
+                else value
+            )
+            validate((plain,) * count)
             return value
 
         return core_schema.no_info_wrap_validator_function(
