@@ -4,7 +4,8 @@
 subclass's own links object (``Review``); two bases describing one property each their own
 way while the subclass only requires it (``Request``); and an inline object in an allOf next
 to members that only describe it (``Note``: a ``description``, an empty member, an
-``example``). The generated app must publish what the document means (0 discrepancies) and
+``example``); and an ``anyOf`` or ``oneOf`` of one member, as an allOf member or a
+property. The generated app must publish what the document means (0 discrepancies) and
 the service must refuse, through HTTP, a body that breaks either description.
 """
 
@@ -43,6 +44,10 @@ REFUSED: list[tuple[str, dict[str, Any], str]] = [
     ("/notes", {"id": "n1", "owner": {"name": "a"}}, "inline owner: minLength"),
     ("/notes", {"id": "n1", "editor": {"name": "x" * 11}}, "Person: maxLength"),
     ("/notes", {"id": "n1", "editor": {}}, "Person: name required"),
+    ("/notes", {"id": "n1", "folder": {"name": "f"}}, "anyOf's one member: base's id required"),
+    ("/notes", {"id": "n1", "folder": {"id": "x" * 13}}, "anyOf's one member: id maxLength"),
+    ("/notes", {"id": "n1", "folder": {"id": "f", "name": ""}}, "anyOf's one member: minLength"),
+    ("/notes", {"id": "n1", "chosen": {}}, "oneOf's one member: name required"),
 ]
 
 
@@ -58,7 +63,13 @@ def service(tmp_path: Path, monkeypatch: Any, fresh_app_modules: None) -> Path:
 def test_every_description_is_published_and_enforced(service: Path) -> None:
     assert validate(SPEC, service) == []
     app = importlib.import_module("app.main").app
-    note = {"id": "n1", "owner": {"name": "al"}, "editor": {"name": "ann"}}
+    note = {
+        "id": "n1",
+        "owner": {"name": "al"},
+        "editor": {"name": "ann"},
+        "folder": {"id": "f1", "name": "inbox"},
+        "chosen": {"name": "bo"},
+    }
     with TestClient(app) as client:
         for path, body in (("/reviews", REVIEW), ("/requests", {**REVIEW, "id": "q1"})):
             answer = client.post(path, json=body)

@@ -42,13 +42,16 @@ def _is_null(s: Schema) -> bool:
 
 def lifted_title(s: Schema) -> str | None:
     """The title of the one non-null alternative of an untitled nullable union, when that
-    alternative is a type alias (not a class).
+    alternative is a type alias (not a class); of an untitled allOf, its members' title.
 
     JSON Schema reads the alternative's annotations as the whole's; pydantic would title the
     field with its own name instead (it does not for a class, which it publishes as a ``$ref``).
     """
     if "title" in s.annotations or s.ref is not None:
         return None
+    if s.all_of:  # the members' title (a later member's wins), as allOf merging reads it
+        title = _member_words(s, lambda node: node.annotations).get("title")
+        return title if isinstance(title, str) else None
     members = [m for m in (*s.any_of, *s.one_of) if not _is_null(m)]
     if len(members) != 1 or len(members) == len(s.any_of) + len(s.one_of):
         return None

@@ -654,6 +654,22 @@ def _drop_unconstrained_properties(node: dict[Any, Any]) -> None:
         del node["properties"]
 
 
+def _one_alternative_as_all_of(node: dict[Any, Any]) -> None:
+    """An ``anyOf`` or ``oneOf`` of one member says what an ``allOf`` of it says (that member
+    must hold): written as one more allOf member, to be merged like the others. Not with a
+    discriminator, which names the member a value selects."""
+    if "discriminator" in node:
+        return
+    for key in ("anyOf", "oneOf"):
+        members = node.get(key)
+        if isinstance(members, list) and len(members) == 1 and isinstance(members[0], dict):
+            existing = node.get("allOf")
+            if existing is not None and not isinstance(existing, list):
+                return
+            del node[key]
+            node["allOf"] = [*(existing or []), members[0]]
+
+
 def _schema_children(node: Mapping[Any, Any]) -> Iterable[tuple[Any, ...]]:
     """Yield (key, sub_key_or_index, child) for every sub-schema position of a schema dict."""
     for key, value in node.items():
@@ -949,6 +965,7 @@ class _Normalizer:
         return wrapper
 
     def _finish(self, node: dict[Any, Any]) -> JSON:
+        _one_alternative_as_all_of(node)
         if "allOf" in node:
             node = self._merge_all_of(node)
         _drop_keywords_of_other_types(node)
