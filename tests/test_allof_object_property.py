@@ -5,7 +5,7 @@ subclass's own links object (``Review``); two bases describing one property each
 way while the subclass only requires it (``Request``); and an inline object in an allOf next
 to members that only describe it (``Note``: a ``description``, an empty member, an
 ``example``); and an ``anyOf`` or ``oneOf`` of one member, as an allOf member or a
-property. The generated app must publish what the document means (0 discrepancies) and
+property; a typed subclass of a nullable base (``DocMini``). The generated app must publish what the document means (0 discrepancies) and
 the service must refuse, through HTTP, a body that breaks either description.
 """
 
@@ -48,6 +48,8 @@ REFUSED: list[tuple[str, dict[str, Any], str]] = [
     ("/notes", {"id": "n1", "folder": {"id": "x" * 13}}, "anyOf's one member: id maxLength"),
     ("/notes", {"id": "n1", "folder": {"id": "f", "name": ""}}, "anyOf's one member: minLength"),
     ("/notes", {"id": "n1", "chosen": {}}, "oneOf's one member: name required"),
+    ("/notes", {"id": "n1", "doc": None}, "a typed subclass of a nullable base: not null"),
+    ("/notes", {"id": "n1", "doc": {"id": "x" * 13}}, "the nullable base's maxLength"),
 ]
 
 
@@ -69,6 +71,7 @@ def test_every_description_is_published_and_enforced(service: Path) -> None:
         "editor": {"name": "ann"},
         "folder": {"id": "f1", "name": "inbox"},
         "chosen": {"name": "bo"},
+        "doc": {"id": "d1", "name": "readme"},
     }
     with TestClient(app) as client:
         for path, body in (("/reviews", REVIEW), ("/requests", {**REVIEW, "id": "q1"})):

@@ -654,6 +654,34 @@ def _drop_unconstrained_properties(node: dict[Any, Any]) -> None:
         del node["properties"]
 
 
+def _excludes_null(node: dict[Any, Any]) -> bool:
+    """Whether ``node`` refuses null: a canonical schema with a ``type`` (a nullable one is an
+    ``anyOf`` with a null member by now)."""
+    types = node.get("type")
+    return (
+        isinstance(types, str)
+        and types != "null"
+        or (isinstance(types, list) and "null" not in types)
+    )
+
+
+def _null_dropped(member: dict[Any, Any]) -> dict[Any, Any]:
+    """An allOf member without its null alternative, when another member (or the allOf's
+    parent) refuses null anyway: a nullable base under a typed subclass is the base."""
+    alternatives = member.get("anyOf")
+    if not isinstance(alternatives, list) or _ANCHORS in member:
+        return member
+    rest = [m for m in alternatives if not _is_null_schema(m)]
+    if len(rest) == len(alternatives) or not rest:
+        return member
+    if not all(_is_annotation(k) for k in member if k != "anyOf"):
+        return member
+    words = {k: v for k, v in member.items() if k != "anyOf"}
+    if len(rest) == 1 and isinstance(rest[0], dict) and _ANCHORS not in rest[0]:
+        return {**rest[0], **words}  # the wrapper's annotations are the whole's
+    return {**words, "anyOf": rest}
+
+
 def _one_alternative_as_all_of(node: dict[Any, Any]) -> None:
     """An ``anyOf`` or ``oneOf`` of one member says what an ``allOf`` of it says (that member
     must hold): written as one more allOf member, to be merged like the others. Not with a
@@ -998,6 +1026,9 @@ class _Normalizer:
             return plain
         if not all(isinstance(m, dict) for m in members):
             return plain
+        if any(_excludes_null(m) for m in (*members, plain)):
+            members = [_null_dropped(m) for m in members]
+            plain = {**plain, "allOf": members}
         if len(members) > 1 and not all(self._object_like(m) for m in members):
             return plain
         parent = {k: v for k, v in plain.items() if k != "allOf"}
