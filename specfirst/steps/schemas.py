@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from specfirst.ir import NO_VALUE, Property, Schema
@@ -62,6 +62,21 @@ def lifted_title(s: Schema) -> str | None:
     return title
 
 
+def _with_member_words(s: Schema) -> Schema:
+    """``s`` with the annotations and extensions of its one inline allOf member (rendered as
+    that member's type, which carries none), its own winning."""
+    if len(s.all_of) != 1 or s.properties:
+        return s
+    member = s.all_of[0]
+    if member.py_name is not None or member.ref is not None:
+        return s  # a named member's type carries its own
+    return replace(
+        s,
+        annotations={**member.annotations, **s.annotations},
+        extensions={**member.extensions, **s.extensions},
+    )
+
+
 def field_def(prop: Property, renderer: TypeRenderer) -> FieldDef:
     s = prop.schema
     annotation = renderer.property_type(s)
@@ -69,8 +84,9 @@ def field_def(prop: Property, renderer: TypeRenderer) -> FieldDef:
     kwargs: list[str] = []
     extra: dict[str, Any] = {}
     if not named:
-        kwargs, extra = renderer.metadata(s, with_default=False)
-        title = lifted_title(s)
+        described = _with_member_words(s)
+        kwargs, extra = renderer.metadata(described, with_default=False)
+        title = lifted_title(described)
         if title is not None:
             kwargs.insert(0, f"title={py_literal(title)}")
     has_default = not named and s.default is not NO_VALUE
