@@ -8,7 +8,7 @@ document); what a schema only *says* (description, examples, readOnly ...) becom
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from specfirst.ir import NO_VALUE, Schema
@@ -194,7 +194,7 @@ class TypeRenderer:
         Keywords next to the allOf are one more member. (An allOf that a class can hold is
         rendered as that class, by name.)
         """
-        members = [self.full_type(m) for m in s.all_of]
+        members = [self.full_type(_default_published(m)) for m in s.all_of]
         own = Schema(
             pointer=s.pointer,
             types=s.types,
@@ -367,3 +367,11 @@ class TypeRenderer:
         if self._nullable(s) and base != "Any":
             return f"{base} | None"
         return base
+
+
+def _default_published(member: Schema) -> Schema:
+    """An inline allOf member whose ``default`` is published, never applied: the value is
+    checked by every member as given."""
+    if member.py_name is not None or member.ref is not None or member.default is NO_VALUE:
+        return member
+    return replace(member, extensions={**member.extensions, "default": member.default})

@@ -682,6 +682,21 @@ def _null_dropped(member: dict[Any, Any]) -> dict[Any, Any]:
     return {**words, "anyOf": rest}
 
 
+def _said_once(members: list[dict[Any, Any]]) -> list[dict[Any, Any]]:
+    """allOf members without repeats (a member said twice says it once; members holding
+    recursion anchors are kept as they are)."""
+    seen: set[str] = set()
+    unique = []
+    for member in members:
+        if _ANCHORS not in member:
+            key = canonical_json(member)
+            if key in seen:
+                continue
+            seen.add(key)
+        unique.append(member)
+    return unique
+
+
 def _one_alternative_as_all_of(node: dict[Any, Any]) -> None:
     """An ``anyOf`` or ``oneOf`` of one member says what an ``allOf`` of it says (that member
     must hold): written as one more allOf member, to be merged like the others. Not with a
@@ -1030,6 +1045,9 @@ class _Normalizer:
             members = [_null_dropped(m) for m in members]
             plain = {**plain, "allOf": members}
         if len(members) > 1 and not all(self._object_like(m) for m in members):
+            members = _said_once(members)
+            plain = {**plain, "allOf": members}
+        if len(members) > 1 and not all(self._object_like(m) for m in members):
             return plain
         parent = {k: v for k, v in plain.items() if k != "allOf"}
         merged = self._merge(members, parent, siblings_win=from_ref)
@@ -1100,6 +1118,8 @@ class _Normalizer:
                     continue
                 if not (isinstance(out[name], dict) and isinstance(schema, dict)):
                     return _CONFLICT
+                if _excludes_null(out[name]) or _excludes_null(schema):  # as allOf members
+                    out[name], schema = _null_dropped(out[name]), _null_dropped(schema)
                 combined = self._merge([out[name], schema], {}, siblings_win=False)
                 # two definitions of one property that do not merge both apply: allOf of them
                 out[name] = (
