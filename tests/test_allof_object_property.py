@@ -5,7 +5,8 @@ subclass's own links object (``Review``); two bases describing one property each
 way while the subclass only requires it (``Request``); and an inline object in an allOf next
 to members that only describe it (``Note``: a ``description``, an empty member, an
 ``example``); and an ``anyOf`` or ``oneOf`` of one member, as an allOf member or a
-property; a typed subclass of a nullable base (``DocMini``). The generated app must publish what the document means (0 discrepancies) and
+property; a typed subclass of a nullable base (``DocMini``); map values described by allOf members
+that only describe (any value is valid). The generated app must publish what the document means (0 discrepancies) and
 the service must refuse, through HTTP, a body that breaks either description.
 """
 
@@ -73,6 +74,7 @@ def test_every_description_is_published_and_enforced(service: Path) -> None:
         "folder": {"id": "f1", "name": "inbox"},
         "chosen": {"name": "bo"},
         "doc": {"id": "d1", "name": "readme"},
+        "fields": {"name": "Ann", "size": 5, "tags": ["a"]},  # members that only describe
     }
     with TestClient(app) as client:
         for path, body in (("/reviews", REVIEW), ("/requests", {**REVIEW, "id": "q1"})):
