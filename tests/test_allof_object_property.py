@@ -82,6 +82,9 @@ def test_every_description_is_published_and_enforced(service: Path) -> None:
             assert answer.status_code == 201, (path, answer.text)
             assert {key: answer.json().get(key) for key in body} == body  # and defaults
         assert client.post("/notes", json=note).json() == note
+        # any value: the body reaches the (unwritten) handler
+        assert client.put("/notes/n1/fields", json={"a": 1, "b": [None]}).status_code == 501
+        assert client.put("/notes/n1/fields", json=[1]).status_code == 422  # a map
         for path, body, why in REFUSED:
             assert client.post(path, json=body).status_code == 422, why
 
