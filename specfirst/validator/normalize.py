@@ -665,14 +665,18 @@ def _excludes_null(node: dict[Any, Any]) -> bool:
     )
 
 
-def _null_dropped(member: dict[Any, Any]) -> dict[Any, Any]:
+def _null_dropped(member: dict[Any, Any], *, scalars_only: bool = False) -> dict[Any, Any]:
     """An allOf member without its null alternative, when another member (or the allOf's
-    parent) refuses null anyway: a nullable base under a typed subclass is the base."""
+    parent) refuses null anyway (``scalars_only``: only where the rest is not an object)."""
     alternatives = member.get("anyOf")
     if not isinstance(alternatives, list) or _ANCHORS in member:
         return member
     rest = [m for m in alternatives if not _is_null_schema(m)]
     if len(rest) == len(alternatives) or not rest:
+        return member
+    if scalars_only and not all(
+        isinstance(m, dict) and m.get("type") not in (None, "object") for m in rest
+    ):
         return member
     if not all(_is_annotation(k) for k in member if k != "anyOf"):
         return member
@@ -1041,10 +1045,11 @@ class _Normalizer:
             return plain
         if not all(isinstance(m, dict) for m in members):
             return plain
-        if any(_excludes_null(m) for m in (*members, plain)):
-            members = [_null_dropped(m) for m in members]
-            plain = {**plain, "allOf": members}
         if len(members) > 1 and not all(self._object_like(m) for m in members):
+            # members that do not merge: a nullable scalar next to one that refuses null is
+            # read without its null, and a member said twice is said once
+            if any(_excludes_null(m) for m in (*members, plain)):
+                members = [_null_dropped(m, scalars_only=True) for m in members]
             members = _said_once(members)
             plain = {**plain, "allOf": members}
         if len(members) > 1 and not all(self._object_like(m) for m in members):
