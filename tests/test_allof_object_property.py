@@ -1,13 +1,13 @@
 """allOf members that describe one object property differently: every description applies.
 
-``tests/specs/allof_object_property.yml`` has the three shapes: a base's map of links and a
+``tests/specs/allof_object_property.yml`` has the shapes: a base's map of links and a
 subclass's own links object (``Review``); two bases describing one property each their own
-way while the subclass only requires it (``Request``); and an inline object in an allOf next
-to members that only describe it (``Note``: a ``description``, an empty member, an
-``example``); and an ``anyOf`` or ``oneOf`` of one member, as an allOf member or a
-property; map values described by allOf members
-that only describe (any value is valid). The generated app must publish what the document means (0 discrepancies) and
-the service must refuse, through HTTP, a body that breaks either description.
+way while the subclass only requires it (``Request``); an inline object in an allOf next to
+members that only describe it (``Note``: a ``description``, an empty member, an
+``example``); an ``anyOf`` or ``oneOf`` of one member, as an allOf member or a property; and
+map values described by allOf members that only describe (any value is valid). The
+generated app must publish what the document means (0 discrepancies) and the service must
+refuse, through HTTP, a body that breaks either description.
 """
 
 from __future__ import annotations

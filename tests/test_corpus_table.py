@@ -53,13 +53,7 @@ KNOWN_GAPS: dict[str, dict[str, str]] = {
     "ory_kratos": {
         "validate": "1 parameter: an x- key on a path parameter (FastAPI has no place for it)"
     },
-    "spree_storefront_jsonapi": {
-        "validate": "single-member oneOf/anyOf and allOf of two strings, collapsed into one schema"
-    },
     "dwolla": {"validate": "a security scheme's x- extension"},
-    "okta_governance_enduser": {
-        "validate": "an allOf base and a member describing one object property differently"
-    },
 }
 
 

@@ -177,7 +177,12 @@ NORMALIZATIONS: list[tuple[str, str]] = [
         (
             "An allOf whose members are all object-like (or one member) is merged into its parent "
             "when no keyword conflicts (two definitions of one property become the allOf of both, "
-            "which both apply anyway), because pydantic writes a subclass as one flat object schema."
+            "which both apply anyway; members that disagree on a title, description, example or "
+            "x- key keep the later member's, as a $ref's siblings win over its target; an anyOf "
+            "or oneOf of one member is one more allOf member; among members that do not merge, "
+            "a repeated one is kept once and a nullable scalar next to one that refuses null "
+            "loses its null), because pydantic writes a subclass as one flat object schema and "
+            "these forms say the same."
         ),
     ),
     (
