@@ -329,6 +329,9 @@ class Discriminator:
         return result
 
 
+_TUPLE_KEYWORDS = frozenset({"type", "prefixItems", "items", "minItems", "maxItems"})
+
+
 class AllOf:
     """An ``allOf`` that no class can hold (a member is a union, a scalar, an array ...).
 
@@ -368,9 +371,11 @@ class AllOf:
     def __get_pydantic_json_schema__(
         self, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
     ) -> JsonSchemaValue:
-        members = list(handler(schema).get("prefixItems", []))
+        generated = handler(schema)  # the members as a tuple, and what is said next to them
+        members = list(generated.get("prefixItems", []))
         own = {k: v for k, v in members.pop().items() if k != "title"} if self.own else {}
-        return {**own, "allOf": members}
+        beside = {k: v for k, v in generated.items() if k not in _TUPLE_KEYWORDS}
+        return {**beside, **own, "allOf": members}
 
 
 # -- JSON Schema keywords pydantic has no type for -----------------------------------------
