@@ -4,8 +4,9 @@
 subclass's own links object (``Review``); two bases describing one property each their own
 way while the subclass only requires it (``Request``); an inline object in an allOf next to
 members that only describe it (``Note``: a ``description``, an empty member, an
-``example``); an ``anyOf`` or ``oneOf`` of one member, as an allOf member or a property; and
-map values described by allOf members that only describe (any value is valid). The
+``example``); an ``anyOf`` or ``oneOf`` of one member, as an allOf member or a property; a
+union under ``type: object`` with a nullable alternative (``Resource``: null is refused);
+and map values described by allOf members that only describe (any value is valid). The
 generated app must publish what the document means (0 discrepancies) and the service must
 refuse, through HTTP, a body that breaks either description.
 """
@@ -50,6 +51,8 @@ REFUSED: list[tuple[str, dict[str, Any], str]] = [
     ("/notes", {"id": "n1", "folder": {"id": "x" * 13}}, "anyOf's one member: id maxLength"),
     ("/notes", {"id": "n1", "folder": {"id": "f", "name": ""}}, "anyOf's one member: minLength"),
     ("/notes", {"id": "n1", "chosen": {}}, "oneOf's one member: name required"),
+    ("/notes", {"id": "n1", "resource": None}, "an object's oneOf: null refused"),
+    ("/notes", {"id": "n1", "resource": {"id": "x" * 13}}, "the nullable base's maxLength"),
 ]
 
 

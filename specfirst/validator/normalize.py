@@ -179,10 +179,10 @@ NORMALIZATIONS: list[tuple[str, str]] = [
             "when no keyword conflicts (two definitions of one property become the allOf of both, "
             "which both apply anyway; members that disagree on a title, description, example or "
             "x- key keep the later member's, as a $ref's siblings win over its target; an anyOf "
-            "or oneOf of one member is one more allOf member; among members that do not merge, "
-            "a repeated one is kept once and a nullable scalar next to one that refuses null "
-            "loses its null), because pydantic writes a subclass as one flat object schema and "
-            "these forms say the same."
+            "or oneOf of one member is one more allOf member; a repeated member that does not "
+            "merge is kept once; an allOf, anyOf or oneOf member loses its null alternative where "
+            "a type next to it or another allOf member refuses null), because pydantic writes a "
+            "subclass as one flat object schema and these forms say the same."
         ),
     ),
     (
@@ -670,18 +670,14 @@ def _excludes_null(node: dict[Any, Any]) -> bool:
     )
 
 
-def _null_dropped(member: dict[Any, Any], *, scalars_only: bool = False) -> dict[Any, Any]:
-    """An allOf member without its null alternative, when another member (or the allOf's
-    parent) refuses null anyway (``scalars_only``: only where the rest is not an object)."""
+def _null_dropped(member: dict[Any, Any]) -> dict[Any, Any]:
+    """A member (of an allOf, anyOf or oneOf) without its null alternative, where the schema
+    around it (or another allOf member) refuses null anyway."""
     alternatives = member.get("anyOf")
     if not isinstance(alternatives, list) or _ANCHORS in member:
         return member
     rest = [m for m in alternatives if not _is_null_schema(m)]
     if len(rest) == len(alternatives) or not rest:
-        return member
-    if scalars_only and not all(
-        isinstance(m, dict) and m.get("type") not in (None, "object") for m in rest
-    ):
         return member
     if not all(_is_annotation(k) for k in member if k != "anyOf"):
         return member
@@ -1020,6 +1016,10 @@ class _Normalizer:
         _one_alternative_as_all_of(node)
         if "allOf" in node:
             node = self._merge_all_of(node)
+        if _excludes_null(node):  # the alternatives' null is refused anyway
+            for key in ("oneOf", "anyOf"):
+                if isinstance(node.get(key), list):
+                    node[key] = [_null_dropped(m) if isinstance(m, dict) else m for m in node[key]]
         _drop_keywords_of_other_types(node)
         _drop_type_implied_by_alternatives(node)
         enum = node.get("enum")
@@ -1050,12 +1050,11 @@ class _Normalizer:
             return plain
         if not all(isinstance(m, dict) for m in members):
             return plain
+        if any(_excludes_null(m) for m in (*members, plain)):
+            members = [_null_dropped(m) for m in members]  # null is refused anyway
+            plain = {**plain, "allOf": members}
         if len(members) > 1 and not all(self._object_like(m) for m in members):
-            # members that do not merge: a nullable scalar next to one that refuses null is
-            # read without its null, and a member said twice is said once
-            if any(_excludes_null(m) for m in (*members, plain)):
-                members = [_null_dropped(m, scalars_only=True) for m in members]
-            members = _said_once(members)
+            members = _said_once(members)  # a member said twice is said once
             plain = {**plain, "allOf": members}
         if len(members) > 1 and not all(self._object_like(m) for m in members):
             return plain
