@@ -113,17 +113,6 @@ def field_def(prop: Property, renderer: TypeRenderer) -> FieldDef:
     return FieldDef(name=prop.py_name, annotation=annotation, default=default_expr)
 
 
-def _find_inherited(s: Schema, name: str) -> Property | None:
-    for member in s.all_of:
-        target = member.target()
-        if name in target.properties:
-            return target.properties[name]
-        found = _find_inherited(target, name)
-        if found:
-            return found
-    return None
-
-
 def _inherited_definitions(s: Schema, name: str) -> list[Property]:
     """Every definition of property ``name`` that ``s``'s allOf members hold (the nearest in
     each member), members in order."""
@@ -137,6 +126,19 @@ def _inherited_definitions(s: Schema, name: str) -> list[Property]:
     return found
 
 
+def _inherited_field(s: Schema, name: str) -> Property | None:
+    """The definition of ``name`` a subclass of ``s``'s bases inherits without restating it:
+    the first base that has one (method resolution order), and that base's nearest one."""
+    for member in s.all_of:
+        target = member.target()
+        if name in target.properties:
+            return target.properties[name]
+        found = _inherited_definitions(target, name)
+        if found:
+            return found[-1]
+    return None
+
+
 def _described_twice(s: Schema, declared: set[str]) -> list[str]:
     """Properties that two allOf members of ``s`` describe differently and ``s`` does not
     restate: a subclass would keep its first base's definition, JSON Schema applies both."""
@@ -147,8 +149,11 @@ def _described_twice(s: Schema, declared: set[str]) -> list[str]:
     for name in names:
         if name in declared:
             continue
-        schemas = {id(p.schema) for p in _inherited_definitions(s, name)}
-        if len(schemas) > 1:
+        definitions = _inherited_definitions(s, name)
+        winner = _inherited_field(s, name)
+        if winner is not None and not all(
+            _covers(winner.schema.target(), d.schema.target()) for d in definitions
+        ):
             twice.append(name)
     return twice
 
@@ -292,12 +297,14 @@ def class_def(s: Schema, renderer: TypeRenderer) -> ClassDef:
     missing = [n for n in s.required if n not in declared]
     missing += sorted(n for n in required - declared if n not in missing)
     for name in missing:
-        inherited = _find_inherited(s, name)
+        definitions = _inherited_definitions(s, name)
+        # the nearest definition (a subclass's own over its base's), as pydantic inherits
+        inherited = definitions[-1] if definitions else None
         schema = inherited.schema if inherited else Schema(pointer=s.pointer + "/required")
         py_name = inherited.py_name if inherited else name
         own.append(Property(name=name, py_name=py_name, schema=schema, required=True))
     for name in _described_twice(s, {p.name for p in own}):
-        inherited = _inherited_definitions(s, name)[0]
+        inherited = _inherited_definitions(s, name)[-1]
         own.append(Property(name, inherited.py_name, inherited.schema, inherited.required))
     inherited_required = {name for base in _bases_of(s) for name in base.all_required()}
     fields = []
