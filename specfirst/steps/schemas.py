@@ -113,7 +113,9 @@ def field_def(prop: Property, renderer: TypeRenderer) -> FieldDef:
     return FieldDef(name=prop.py_name, annotation=annotation, default=default_expr)
 
 
-def _inherited_definitions(s: Schema, name: str) -> list[Property]:
+def _inherited_definitions(
+    s: Schema, name: str, seen: frozenset[int] = frozenset()
+) -> list[Property]:
     """Every definition of property ``name`` that ``s``'s allOf members hold (the nearest in
     each member), members in order."""
     found: list[Property] = []
@@ -121,8 +123,8 @@ def _inherited_definitions(s: Schema, name: str) -> list[Property]:
         target = member.target()
         if name in target.properties:
             found.append(target.properties[name])
-        else:
-            found.extend(_inherited_definitions(target, name))
+        elif id(target) not in seen:
+            found.extend(_inherited_definitions(target, name, seen | {id(s)}))
     return found
 
 
@@ -176,14 +178,16 @@ def _ancestors(s: Schema) -> list[Schema]:
     return found
 
 
-def _member_words(s: Schema, words: Any) -> dict[str, Any]:
+def _member_words(s: Schema, words: Any, seen: frozenset[int] = frozenset()) -> dict[str, Any]:
     """What ``s``'s allOf members say through ``words`` (a schema's annotations or extensions),
     members in order, a later member's value replacing an earlier one's (as a ``$ref``'s
     siblings replace its target's); a named member brings what its own members say first."""
     result: dict[str, Any] = {}
     for member in s.all_of:
         target = member.target() if member.ref is not None else member
-        result.update(_member_words(target, words))
+        if id(target) in seen:  # an allOf that reaches itself adds nothing new
+            continue
+        result.update(_member_words(target, words, seen | {id(s)}))
         result.update(words(target))
         if target is not member:  # a $ref's siblings
             result.update(words(member))
