@@ -625,6 +625,10 @@ def _needs_class(s: Schema, seen: frozenset[int]) -> bool:
             return False
         if s.types and s.types != ("object",) or s.enum is not None or s.const is not NO_VALUE:
             return False
+        if not (s.types or s.properties or s.required or s.additional is not None) and all(
+            is_annotation_only(m) for m in s.all_of
+        ):
+            return False  # members that only describe: every value is valid, not only objects
         return all(_class_member(m, seen | {id(s)}) for m in s.all_of)
     if s.one_of or s.any_of or s.enum is not None or s.const is not NO_VALUE:
         return False

@@ -8,7 +8,7 @@ document); what a schema only *says* (description, examples, readOnly ...) becom
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from specfirst.ir import NO_VALUE, Schema
@@ -194,7 +194,7 @@ class TypeRenderer:
         Keywords next to the allOf are one more member. (An allOf that a class can hold is
         rendered as that class, by name.)
         """
-        members = [self.full_type(m) for m in s.all_of]
+        members = [self.full_type(_default_published(m)) for m in s.all_of]
         own = Schema(
             pointer=s.pointer,
             types=s.types,
@@ -238,7 +238,8 @@ class TypeRenderer:
         return f"Annotated[{base}, Enum({py_literal(values)})]"
 
     def _union(self, s: Schema, members: list[Schema], marker: str | None) -> str:
-        rendered = [self.full_type(m) for m in members]
+        refused = bool(s.types) and "null" not in s.types and not s.nullable
+        rendered = [self.full_type(m, null_refused=refused) for m in members]
         union = f"Union[{', '.join(rendered)}]" if len(rendered) > 1 else rendered[0]
         notes: list[str] = []
         if marker == "OneOf" and len(rendered) > 1:
@@ -322,10 +323,14 @@ class TypeRenderer:
             meta.insert(0, f"Field({', '.join(field_kwargs)})")
         return f"Annotated[{base}, {', '.join(meta)}]" if meta else base
 
-    def full_type(self, s: Schema, *, define: bool = False) -> str:
-        """A type usable anywhere (array items, union members, aliases): nullability and metadata included."""
+    def full_type(self, s: Schema, *, define: bool = False, null_refused: bool = False) -> str:
+        """A type usable anywhere (array items, union members, aliases): nullability and metadata included.
+
+        ``null_refused``: the schema around it refuses null (a union member under a ``type``
+        without null), so the member's own nullability adds nothing.
+        """
         base = self.value_type(s, define=define)
-        if self._nullable(s, define=define) and base != "Any":
+        if not null_refused and self._nullable(s, define=define) and base != "Any":
             base = f"Union[{base}, None]" if base.startswith("'") else f"{base} | None"
         kwargs, extra = self.metadata(s, with_default=False)
         if define and s.default is not NO_VALUE:
@@ -367,3 +372,11 @@ class TypeRenderer:
         if self._nullable(s) and base != "Any":
             return f"{base} | None"
         return base
+
+
+def _default_published(member: Schema) -> Schema:
+    """An inline allOf member whose ``default`` is published, never applied: the value is
+    checked by every member as given."""
+    if member.py_name is not None or member.ref is not None or member.default is NO_VALUE:
+        return member
+    return replace(member, extensions={**member.extensions, "default": member.default})

@@ -49,14 +49,7 @@ LEFT_TO_THE_BENCH: dict[str, str] = {
 
 # What each document misses today, by bar, and why (the README's "Corpus dashboard" table
 # shows the same). A document refused at generate has no app to import or validate.
-KNOWN_GAPS: dict[str, dict[str, str]] = {
-    "spree_storefront_jsonapi": {
-        "validate": "an allOf of two objects describing the same properties differently"
-    },
-    "okta_governance_enduser": {
-        "validate": "an allOf base and a member describing one object property differently"
-    },
-}
+KNOWN_GAPS: dict[str, dict[str, str]] = {}
 
 
 def corpus_folders() -> list[Path]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from specfirst.ir import NO_VALUE, Property, Schema
@@ -42,13 +42,16 @@ def _is_null(s: Schema) -> bool:
 
 def lifted_title(s: Schema) -> str | None:
     """The title of the one non-null alternative of an untitled nullable union, when that
-    alternative is a type alias (not a class).
+    alternative is a type alias (not a class); of an untitled allOf, its members' title.
 
     JSON Schema reads the alternative's annotations as the whole's; pydantic would title the
     field with its own name instead (it does not for a class, which it publishes as a ``$ref``).
     """
     if "title" in s.annotations or s.ref is not None:
         return None
+    if s.all_of:  # the members' title (a later member's wins), as allOf merging reads it
+        title = _member_words(s, lambda node: node.annotations).get("title")
+        return title if isinstance(title, str) else None
     members = [m for m in (*s.any_of, *s.one_of) if not _is_null(m)]
     if len(members) != 1 or len(members) == len(s.any_of) + len(s.one_of):
         return None
@@ -59,6 +62,21 @@ def lifted_title(s: Schema) -> str | None:
     return title
 
 
+def _with_member_words(s: Schema) -> Schema:
+    """``s`` with the annotations and extensions of its one inline allOf member (rendered as
+    that member's type, which carries none), its own winning."""
+    if len(s.all_of) != 1 or s.properties:
+        return s
+    member = s.all_of[0]
+    if member.py_name is not None or member.ref is not None:
+        return s  # a named member's type carries its own
+    return replace(
+        s,
+        annotations={**member.annotations, **s.annotations},
+        extensions={**member.extensions, **s.extensions},
+    )
+
+
 def field_def(prop: Property, renderer: TypeRenderer) -> FieldDef:
     s = prop.schema
     annotation = renderer.property_type(s)
@@ -66,8 +84,9 @@ def field_def(prop: Property, renderer: TypeRenderer) -> FieldDef:
     kwargs: list[str] = []
     extra: dict[str, Any] = {}
     if not named:
-        kwargs, extra = renderer.metadata(s, with_default=False)
-        title = lifted_title(s)
+        described = _with_member_words(s)
+        kwargs, extra = renderer.metadata(described, with_default=False)
+        title = lifted_title(described)
         if title is not None:
             kwargs.insert(0, f"title={py_literal(title)}")
     has_default = not named and s.default is not NO_VALUE
@@ -94,15 +113,51 @@ def field_def(prop: Property, renderer: TypeRenderer) -> FieldDef:
     return FieldDef(name=prop.py_name, annotation=annotation, default=default_expr)
 
 
-def _find_inherited(s: Schema, name: str) -> Property | None:
+def _inherited_definitions(
+    s: Schema, name: str, seen: frozenset[int] = frozenset()
+) -> list[Property]:
+    """Every definition of property ``name`` that ``s``'s allOf members hold (the nearest in
+    each member), members in order."""
+    found: list[Property] = []
+    for member in s.all_of:
+        target = member.target()
+        if name in target.properties:
+            found.append(target.properties[name])
+        elif id(target) not in seen:
+            found.extend(_inherited_definitions(target, name, seen | {id(s)}))
+    return found
+
+
+def _inherited_field(s: Schema, name: str) -> Property | None:
+    """The definition of ``name`` a subclass of ``s``'s bases inherits without restating it:
+    the first base that has one (method resolution order), and that base's nearest one."""
     for member in s.all_of:
         target = member.target()
         if name in target.properties:
             return target.properties[name]
-        found = _find_inherited(target, name)
+        found = _inherited_definitions(target, name)
         if found:
-            return found
+            return found[-1]
     return None
+
+
+def _described_twice(s: Schema, declared: set[str]) -> list[str]:
+    """Properties that two allOf members of ``s`` describe differently and ``s`` does not
+    restate: a subclass would keep its first base's definition, JSON Schema applies both."""
+    names: dict[str, None] = {}
+    for ancestor in _ancestors(s):
+        names.update(dict.fromkeys(ancestor.properties))
+    twice = []
+    for name in names:
+        if name in declared:
+            continue
+        definitions = _inherited_definitions(s, name)
+        winner = _inherited_field(s, name)
+        if winner is not None and not all(
+            _covers(winner.schema.target(), d.schema.target()) for d in definitions
+        ):
+            twice.append(name)
+    return twice
 
 
 def _bases_of(s: Schema) -> list[Schema]:
@@ -123,25 +178,34 @@ def _ancestors(s: Schema) -> list[Schema]:
     return found
 
 
+def _member_words(s: Schema, words: Any, seen: frozenset[int] = frozenset()) -> dict[str, Any]:
+    """What ``s``'s allOf members say through ``words`` (a schema's annotations or extensions),
+    members in order, a later member's value replacing an earlier one's (as a ``$ref``'s
+    siblings replace its target's); a named member brings what its own members say first."""
+    result: dict[str, Any] = {}
+    for member in s.all_of:
+        target = member.target() if member.ref is not None else member
+        if id(target) in seen:  # an allOf that reaches itself adds nothing new
+            continue
+        result.update(_member_words(target, words, seen | {id(s)}))
+        result.update(words(target))
+        if target is not member:  # a $ref's siblings
+            result.update(words(member))
+    return result
+
+
 def inherited_annotations(s: Schema) -> dict[str, Any]:
-    """Annotations an allOf class takes from its bases (the first base that has one wins).
+    """Annotations an allOf class takes from its members (a later member's replaces an earlier
+    one's; the schema's own replace both).
 
     pydantic does not inherit a docstring or ``json_schema_extra`` the way allOf merges
     annotations, so a class restates what its bases say.
     """
-    result: dict[str, Any] = {}
-    for base in _bases_of(s):
-        for key, value in {**inherited_annotations(base), **base.annotations}.items():
-            result.setdefault(key, value)
-    return result
+    return _member_words(s, lambda node: node.annotations)
 
 
 def inherited_extensions(s: Schema) -> dict[str, Any]:
-    result: dict[str, Any] = {}
-    for base in _bases_of(s):
-        for key, value in {**inherited_extensions(base), **base.extensions}.items():
-            result.setdefault(key, value)
-    return result
+    return _member_words(s, lambda node: node.extensions)
 
 
 def _covers(own: Schema, other: Schema) -> bool:
@@ -194,9 +258,9 @@ def _restated(s: Schema, own: list[Property]) -> list[Property]:
     result: list[Property] = []
     for name, props in by_name.items():
         schemas: list[Schema] = []
-        inherited = _find_inherited(s, name) if s.all_of else None
-        if inherited is not None and inherited.schema is not props[0].schema:
-            schemas.append(inherited.schema)
+        for inherited in _inherited_definitions(s, name) if s.all_of else []:
+            if all(inherited.schema is not known for known in schemas):
+                schemas.append(inherited.schema)
         for prop in props:
             if all(prop.schema is not known for known in schemas):
                 schemas.append(prop.schema)
@@ -204,9 +268,6 @@ def _restated(s: Schema, own: list[Property]) -> list[Property]:
         last = props[-1].schema.target()
         if all(_covers(last, known.target()) for known in schemas):
             # the last definition says everything the others say: it is their intersection
-            schemas = [props[-1].schema]
-        if any(known.is_object for known in schemas):
-            # objects: the class's own definition stands (a known limit, README)
             schemas = [props[-1].schema]
         if len(schemas) == 1:
             result.append(Property(name, first.py_name, schemas[0], any(p.required for p in props)))
@@ -240,10 +301,15 @@ def class_def(s: Schema, renderer: TypeRenderer) -> ClassDef:
     missing = [n for n in s.required if n not in declared]
     missing += sorted(n for n in required - declared if n not in missing)
     for name in missing:
-        inherited = _find_inherited(s, name)
+        definitions = _inherited_definitions(s, name)
+        # the nearest definition (a subclass's own over its base's), as pydantic inherits
+        inherited = definitions[-1] if definitions else None
         schema = inherited.schema if inherited else Schema(pointer=s.pointer + "/required")
         py_name = inherited.py_name if inherited else name
         own.append(Property(name=name, py_name=py_name, schema=schema, required=True))
+    for name in _described_twice(s, {p.name for p in own}):
+        inherited = _inherited_definitions(s, name)[-1]
+        own.append(Property(name, inherited.py_name, inherited.schema, inherited.required))
     inherited_required = {name for base in _bases_of(s) for name in base.all_required()}
     fields = []
     for prop in _restated(s, own):
@@ -255,15 +321,9 @@ def class_def(s: Schema, renderer: TypeRenderer) -> ClassDef:
 
     config: dict[str, str] = {}
     annotations = {**inherited_annotations(s), **s.annotations}
-    for member in merged:
-        for key, value in member.annotations.items():
-            annotations.setdefault(key, value)
     description = annotations.pop("description", None)
     extra: dict[str, Any] = {k: v for k, v in annotations.items() if k != "title"}
     extra.update({**inherited_extensions(s), **s.extensions})
-    for member in merged:
-        for key, value in member.extensions.items():
-            extra.setdefault(key, value)
     if description is not None:  # a string constant, never a docstring: document text is data
         extra["description"] = description
     if "title" in annotations:

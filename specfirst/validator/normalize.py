@@ -177,7 +177,12 @@ NORMALIZATIONS: list[tuple[str, str]] = [
         (
             "An allOf whose members are all object-like (or one member) is merged into its parent "
             "when no keyword conflicts (two definitions of one property become the allOf of both, "
-            "which both apply anyway), because pydantic writes a subclass as one flat object schema."
+            "which both apply anyway; members that disagree on a title, description, example or "
+            "x- key keep the later member's, as a $ref's siblings win over its target; an anyOf "
+            "or oneOf of one member is one more allOf member; a repeated member that does not "
+            "merge is kept once; an allOf, anyOf or oneOf member loses its null alternative where "
+            "a type next to it or another allOf member refuses null), because pydantic writes a "
+            "subclass as one flat object schema and these forms say the same."
         ),
     ),
     (
@@ -283,27 +288,7 @@ NORMALIZATIONS: list[tuple[str, str]] = [
             "document with exclude_none and so drops every such entry."
         ),
     ),
-    (
-        "one-member oneOf and anyOf",
-        (
-            "A oneOf or anyOf with a single member (and no discriminator) is an allOf of that "
-            "member, merged as allOf is, because exactly one of one schema, any of one schema and "
-            "all of one schema accept the same values (pydantic publishes the member itself)."
-        ),
-    ),
 ]
-
-def _one_member_as_all_of(node: dict[Any, Any]) -> None:
-    """``oneOf: [m]`` and ``anyOf: [m]`` (no discriminator) become ``allOf: [m]``, in place."""
-    if "discriminator" in node:
-        return
-    for key in ("oneOf", "anyOf"):
-        members = node.get(key)
-        if isinstance(members, list) and len(members) == 1 and isinstance(members[0], dict):
-            del node[key]
-            existing = node.get("allOf")
-            node["allOf"] = [*(existing if isinstance(existing, list) else []), members[0]]
-
 
 HTTP_METHODS: frozenset[str] = frozenset(
     {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
@@ -347,6 +332,10 @@ _ANNOTATIONS = frozenset(
         "externalDocs",
         "$comment",
     }
+)
+# Annotations that describe and nothing else (no default, no read/write direction).
+_DESCRIPTIVE = frozenset(
+    {"title", "description", "examples", "example", "externalDocs", "$comment"}
 )
 # Keywords an allOf member may carry to count as "object-like".
 _OBJECT_KEYWORDS = frozenset(
@@ -442,6 +431,12 @@ def _is_ext(key: Any) -> bool:
 
 def _is_annotation(key: Any) -> bool:
     return key in _ANNOTATIONS or _is_ext(key)
+
+
+def _is_descriptive(key: Any) -> bool:
+    """Words about a schema that no value is checked against: when allOf members disagree on
+    one, the later member's stands (as a ``$ref``'s siblings stand over its target's)."""
+    return key in _DESCRIPTIVE or _is_ext(key)
 
 
 def _str_keys(node: Mapping[Any, Any]) -> list[str]:
@@ -662,6 +657,65 @@ def _drop_unconstrained_properties(node: dict[Any, Any]) -> None:
         node["properties"] = kept
     else:
         del node["properties"]
+
+
+def _excludes_null(node: dict[Any, Any]) -> bool:
+    """Whether ``node`` refuses null: a canonical schema with a ``type`` (a nullable one is an
+    ``anyOf`` with a null member by now)."""
+    types = node.get("type")
+    return (
+        isinstance(types, str)
+        and types != "null"
+        or (isinstance(types, list) and "null" not in types)
+    )
+
+
+def _null_dropped(member: dict[Any, Any]) -> dict[Any, Any]:
+    """A member (of an allOf, anyOf or oneOf) without its null alternative, where the schema
+    around it (or another allOf member) refuses null anyway."""
+    alternatives = member.get("anyOf")
+    if not isinstance(alternatives, list) or _ANCHORS in member:
+        return member
+    rest = [m for m in alternatives if not _is_null_schema(m)]
+    if len(rest) == len(alternatives) or not rest:
+        return member
+    if not all(_is_annotation(k) for k in member if k != "anyOf"):
+        return member
+    words = {k: v for k, v in member.items() if k != "anyOf"}
+    if len(rest) == 1 and isinstance(rest[0], dict) and _ANCHORS not in rest[0]:
+        return {**rest[0], **words}  # the wrapper's annotations are the whole's
+    return {**words, "anyOf": rest}
+
+
+def _said_once(members: list[dict[Any, Any]]) -> list[dict[Any, Any]]:
+    """allOf members without repeats (a member said twice says it once; members holding
+    recursion anchors are kept as they are)."""
+    seen: set[str] = set()
+    unique = []
+    for member in members:
+        if _ANCHORS not in member:
+            key = canonical_json(member)
+            if key in seen:
+                continue
+            seen.add(key)
+        unique.append(member)
+    return unique
+
+
+def _one_alternative_as_all_of(node: dict[Any, Any]) -> None:
+    """An ``anyOf`` or ``oneOf`` of one member says what an ``allOf`` of it says (that member
+    must hold): written as one more allOf member, to be merged like the others. Not with a
+    discriminator, which names the member a value selects."""
+    if "discriminator" in node:
+        return
+    for key in ("anyOf", "oneOf"):
+        members = node.get(key)
+        if isinstance(members, list) and len(members) == 1 and isinstance(members[0], dict):
+            existing = node.get("allOf")
+            if existing is not None and not isinstance(existing, list):
+                return
+            del node[key]
+            node["allOf"] = [*(existing or []), members[0]]
 
 
 def _schema_children(node: Mapping[Any, Any]) -> Iterable[tuple[Any, ...]]:
@@ -959,9 +1013,13 @@ class _Normalizer:
         return wrapper
 
     def _finish(self, node: dict[Any, Any]) -> JSON:
-        _one_member_as_all_of(node)
+        _one_alternative_as_all_of(node)
         if "allOf" in node:
             node = self._merge_all_of(node)
+        if _excludes_null(node):  # the alternatives' null is refused anyway
+            for key in ("oneOf", "anyOf"):
+                if isinstance(node.get(key), list):
+                    node[key] = [_null_dropped(m) if isinstance(m, dict) else m for m in node[key]]
         _drop_keywords_of_other_types(node)
         _drop_type_implied_by_alternatives(node)
         enum = node.get("enum")
@@ -992,6 +1050,12 @@ class _Normalizer:
             return plain
         if not all(isinstance(m, dict) for m in members):
             return plain
+        if any(_excludes_null(m) for m in (*members, plain)):
+            members = [_null_dropped(m) for m in members]  # null is refused anyway
+            plain = {**plain, "allOf": members}
+        if len(members) > 1 and not all(self._object_like(m) for m in members):
+            members = _said_once(members)  # a member said twice is said once
+            plain = {**plain, "allOf": members}
         if len(members) > 1 and not all(self._object_like(m) for m in members):
             return plain
         parent = {k: v for k, v in plain.items() if k != "allOf"}
@@ -1021,8 +1085,12 @@ class _Normalizer:
             for key, value in member.items():
                 if key is _ANCHORS:
                     anchors |= value
-                elif key not in result or (key in overridden and key not in ("properties",)):
-                    result[key] = value
+                elif (
+                    key not in result
+                    or (key in overridden and key not in ("properties",))
+                    or _is_descriptive(key)
+                ):
+                    result[key] = value  # a later member's title or description replaces
                 else:
                     combined = self._merge_keyword(key, result[key], value)
                     if combined is _CONFLICT:
@@ -1059,6 +1127,8 @@ class _Normalizer:
                     continue
                 if not (isinstance(out[name], dict) and isinstance(schema, dict)):
                     return _CONFLICT
+                if _excludes_null(out[name]) or _excludes_null(schema):  # as allOf members
+                    out[name], schema = _null_dropped(out[name]), _null_dropped(schema)
                 combined = self._merge([out[name], schema], {}, siblings_win=False)
                 # two definitions of one property that do not merge both apply: allOf of them
                 out[name] = (

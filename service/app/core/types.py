@@ -340,11 +340,16 @@ class Discriminator:
         return result
 
 
+_TUPLE_KEYWORDS = frozenset({"type", "prefixItems", "items", "minItems", "maxItems"})
+
+
 class AllOf:
     """An ``allOf`` that no class can hold (a member is a union, a scalar, an array ...).
 
     The value must validate against every member; it is kept as given. Published as ``allOf``;
     ``own`` is what the schema says next to its ``allOf``: checked too, published beside it.
+    A model given in Python (one member's class) is checked by its JSON value, as a request
+    body would be, so the other members (a map, another class) can check it too.
     """
 
     def __init__(self, *members: Any, own: Any = None) -> None:
@@ -360,7 +365,12 @@ class AllOf:
         count = len(self.members)
 
         def every_member(value: Any, validate: core_schema.ValidatorFunctionWrapHandler) -> Any:
-            validate((value,) * count)
+            plain = (
+                value.model_dump(mode="json", by_alias=True, exclude_unset=True)
+                if isinstance(value, BaseModel)
+                else value
+            )
+            validate((plain,) * count)
             return value
 
         return core_schema.no_info_wrap_validator_function(
@@ -372,9 +382,11 @@ class AllOf:
     def __get_pydantic_json_schema__(
         self, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
     ) -> JsonSchemaValue:
-        members = list(handler(schema).get("prefixItems", []))
+        generated = handler(schema)  # the members as a tuple, and what is said next to them
+        members = list(generated.get("prefixItems", []))
         own = {k: v for k, v in members.pop().items() if k != "title"} if self.own else {}
-        return {**own, "allOf": members}
+        beside = {k: v for k, v in generated.items() if k not in _TUPLE_KEYWORDS}
+        return {**beside, **own, "allOf": members}
 
 
 # -- JSON Schema keywords pydantic has no type for -----------------------------------------
