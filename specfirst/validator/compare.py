@@ -255,11 +255,13 @@ def _diff_values(prefix: list[Any], spec: Any, app: Any, out: list[Discrepancy])
     """Append the differences between ``spec`` and ``app`` (found at ``prefix``) to ``out``.
 
     A pair where either side is a recursion marker is not walked where it is met but queued:
-    the schemas the markers stand for are compared once per pair (the app's aligned to the
-    spec's first), where the pair is first met (through the fewest recursive schemas, then in
-    document order); meeting it again, through its own cycle or by another path, adds
-    nothing. So each difference inside a recursive component is reported once, and the
-    work is proportional to the pairs of schemas that meet, not to the paths through cycles.
+    the schemas the markers stand for are compared once per pair of markers (the app's
+    aligned to the spec's first), where the pair is first met (through the fewest recursive
+    schemas, then in document order); meeting it again, through its own cycle or by another
+    path, adds nothing. A marker is one place that refers to a recursive component, so each
+    difference inside one is reported once per place that refers to it (the schemas
+    themselves are compared once, memoized), and the work is proportional to the pairs of
+    places, not to the paths through the reference cycles.
     """
     from specfirst.validator.align import align_schema
 
