@@ -253,3 +253,25 @@ def test_sort_keys_order_like_the_canonical_texts() -> None:
     assert N._compose(['{"a":', N._compose(["1"]), "}"]) == N._compose(
         ['{"a":', N._compose(["1"]), "}"]
     )
+
+
+def test_a_dense_reference_cycle_is_compared_in_time_proportional_to_it() -> None:
+    """Twelve schemas each referring to all the others: expanded until each cycle closes,
+    one response schema is more than 11! nodes (the comparison never finished); compared
+    as markers, every schema is normalized once and the walk stays a few nodes per schema."""
+    import copy
+
+    from specfirst.validator import compare as C
+
+    doc = _cyclic_document(12)
+    normalizer = N._Normalizer(doc, (3, 0))
+    normalizer.document()
+    assert len(normalizer._targets) == 12
+    assert len(normalizer._final_memo) < 12 * 40
+    assert C.compare_documents(doc, copy.deepcopy(doc), spec_version=(3, 0)) == []
+    app = copy.deepcopy(doc)
+    app["components"]["schemas"]["S7"]["properties"]["either"]["anyOf"][2]["maximum"] = 3
+    found = C.compare_documents(doc, app, spec_version=(3, 0))
+    # the members of the oneOf lists that hold S7 are sorted by content, so S7 moves there;
+    # where its "either" is compared with itself, the difference is the bound
+    assert any(d.pointer.endswith("/maximum") and (d.spec, d.app) == (2, 3) for d in found)
