@@ -297,6 +297,7 @@ NORMALIZATIONS: list[tuple[str, str]] = [
     ),
 ]
 
+
 def _one_member_as_all_of(node: dict[Any, Any]) -> None:
     """``oneOf: [m]`` and ``anyOf: [m]`` (no discriminator) become ``allOf: [m]``, in place."""
     if "discriminator" in node:
@@ -394,6 +395,9 @@ class _Sentinel:
 
 # On a recursion marker: the _Target it stands for.
 _TARGET = _Sentinel("<target>")
+# On a recursive component's schema merged into an allOf (phase 2 only): its annotations
+# stay with it, as on a marker, rather than being lifted onto a nullable wrapper.
+_EXPANDED = _Sentinel("<expanded>")
 # Marks the allOf wrapper built from "$ref + siblings": siblings win when merged.
 _FROM_REF = _Sentinel("<from-ref>")
 _CONFLICT = _Sentinel("<conflict>")
@@ -591,7 +595,7 @@ def _is_null_schema(node: JSON) -> bool:
 
 
 def _is_empty_schema(node: JSON) -> bool:
-    return isinstance(node, dict) and not node
+    return isinstance(node, dict) and not any(k is not _EXPANDED for k in node)
 
 
 def _value_has_type(value: JSON, type_name: str) -> bool:
@@ -974,7 +978,12 @@ class _Normalizer:
             members = list(core["anyOf"])
         else:
             members = [core]
-        if len(members) == 1 and isinstance(members[0], dict) and not is_marker(members[0]):
+        if (
+            len(members) == 1
+            and isinstance(members[0], dict)
+            and not is_marker(members[0])
+            and _EXPANDED not in members[0]
+        ):
             # One non-null member: its annotations describe the whole; the wrapper's own win
             # (a recursive component's stay on it).
             member = dict(members[0])
@@ -1049,7 +1058,7 @@ class _Normalizer:
         if target is member or not isinstance(target, dict):
             return member
         siblings = {k: v for k, v in member.items() if isinstance(k, str) and k != RECURSIVE}
-        return {**target, **siblings}
+        return {**target, **siblings, _EXPANDED: True}
 
     @staticmethod
     def _object_like(member: dict[Any, Any]) -> bool:
