@@ -1,11 +1,18 @@
 """Benchmark: how generate, no-op regenerate, validate and check grow with the document.
 
-    python bench/bench_scale.py [--sizes 25,50,...] [--quick] [--timeout SECONDS] [--keep DIR]
+    python bench/bench_scale.py [--sizes 25,50,...] [--quick] [--shape crud|linked]
+                                [--timeout SECONDS] [--keep DIR]
 
-Synthesizes, for each size N, an OpenAPI 3.1 document with N CRUD resources (five
-operations each: list, create, read, replace, delete; one component schema and one input
-schema per resource; an API key scheme). The synthesizer is deterministic: the same N always
-gives the same bytes. For each size it runs, each as a whole ``python -m specfirst``
+Synthesizes, for each size N, an OpenAPI document of N resources. ``--shape crud`` (the
+default): OpenAPI 3.1, N CRUD resources (five operations each: list, create, read, replace,
+delete; one component schema and one input schema per resource; an API key scheme), no
+reference between resources. ``--shape linked``: OpenAPI 3.0, N resources that refer to
+each other the way large real APIs do (expandable fields: a nullable ``anyOf`` of an id
+string and the resource; a nested list object of other resources; form-encoded bodies):
+resource i refers to i+1, 3i+1 and i+7 (mod N), so all N schemas form one reference cycle
+(``--cluster K`` cuts it into cycles of K resources, each referring on to two others, which
+keeps the nesting depth logarithmic). The synthesizer is deterministic: the same arguments
+always give the same bytes. For each size it runs, each as a whole ``python -m specfirst``
 process in a fresh output folder:
 
 - **generate**: the first run (load, model, render, ruff, the child import check, write);
@@ -177,6 +184,174 @@ def _resource_schemas(i: int) -> dict[str, object]:
     }
 
 
+def _string(max_length: int = 5000) -> dict[str, object]:
+    return {"type": "string", "maxLength": max_length}
+
+
+def _expandable(targets: list[str], description: str) -> dict[str, object]:
+    refs = [{"$ref": f"#/components/schemas/{t}"} for t in targets]
+    return {
+        "anyOf": [_string(), *refs],
+        "description": description,
+        "nullable": True,
+        "x-expansionResources": {"oneOf": refs},
+    }
+
+
+def _linked_schemas(i: int, n: int, cluster: int) -> dict[str, object]:
+    name = f"res{i:04d}"
+    if cluster:
+        base = i - i % cluster
+        nxt, own = base + (i + 1 - base) % cluster, base + (3 * i + 1 - base) % cluster
+        child_cluster = 2 * (i // cluster) + 1 + i % 2
+        kid = child_cluster * cluster if child_cluster * cluster < n else base
+        nxt, own = min(nxt, n - 1), min(own, n - 1)
+    else:
+        nxt, own, kid = (i + 1) % n, (3 * i + 1) % n, (i + 7) % n
+    return {
+        name: {
+            "type": "object",
+            "title": f"Resource {i}",
+            "description": f"Resource number {i}.",
+            "required": ["id", "object", "created", "parent", "children"],
+            "properties": {
+                "id": _string(),
+                "object": {"type": "string", "enum": [name]},
+                "created": {"type": "integer", "format": "unix-time"},
+                "metadata": {
+                    "type": "object",
+                    "additionalProperties": _string(500),
+                    "nullable": True,
+                },
+                "parent": _expandable([f"res{nxt:04d}"], "The parent."),
+                "owner": _expandable([f"res{own:04d}", f"deleted_res{own:04d}"], "The owner."),
+                "children": {
+                    "type": "object",
+                    "title": f"Res{i}ChildList",
+                    "required": ["data", "has_more", "object", "url"],
+                    "properties": {
+                        "data": {
+                            "type": "array",
+                            "items": {"$ref": f"#/components/schemas/res{kid:04d}"},
+                        },
+                        "has_more": {"type": "boolean"},
+                        "object": {"type": "string", "enum": ["list"]},
+                        "url": _string(),
+                    },
+                },
+            },
+        },
+        f"deleted_res{i:04d}": {
+            "type": "object",
+            "required": ["deleted", "id", "object"],
+            "properties": {
+                "deleted": {"type": "boolean", "enum": [True]},
+                "id": _string(),
+                "object": {"type": "string", "enum": [name]},
+            },
+        },
+    }
+
+
+def _linked_paths(i: int) -> dict[str, object]:
+    name = f"res{i:04d}"
+    ref = {"$ref": f"#/components/schemas/{name}"}
+
+    def ok(schema: object, text: str) -> dict[str, object]:
+        return {
+            "200": {"description": text, "content": {"application/json": {"schema": schema}}},
+            "default": {"$ref": "#/components/responses/Error"},
+        }
+
+    form = {
+        "encoding": {"metadata": {"style": "deepObject", "explode": True}},
+        "schema": {
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {
+                "description": _string(),
+                "metadata": {
+                    "anyOf": [
+                        {"type": "object", "additionalProperties": _string(500)},
+                        {"type": "string", "enum": [""]},
+                    ]
+                },
+                "parent": _string(),
+            },
+        },
+    }
+    body = {"required": False, "content": {"application/x-www-form-urlencoded": form}}
+    id_param = {"name": "id", "in": "path", "required": True, "schema": _string()}
+    page = {
+        "type": "object",
+        "required": ["data", "has_more", "object", "url"],
+        "properties": {
+            "data": {"type": "array", "items": ref},
+            "has_more": {"type": "boolean"},
+            "object": {"type": "string", "enum": ["list"]},
+            "url": _string(),
+        },
+    }
+    deleted = {"$ref": f"#/components/schemas/deleted_res{i:04d}"}
+    return {
+        f"/v1/{name}": {
+            "get": {
+                "operationId": f"Get{name}s",
+                "parameters": [
+                    {"name": "limit", "in": "query", "schema": {"type": "integer"}},
+                    {"name": "starting_after", "in": "query", "schema": _string()},
+                ],
+                "responses": ok(page, "The list."),
+            },
+            "post": {
+                "operationId": f"Post{name}s",
+                "requestBody": body,
+                "responses": ok(ref, "Created."),
+            },
+        },
+        f"/v1/{name}/{{id}}": {
+            "get": {
+                "operationId": f"Get{name}",
+                "parameters": [id_param],
+                "responses": ok(ref, "One."),
+            },
+            "post": {
+                "operationId": f"Post{name}",
+                "parameters": [id_param],
+                "requestBody": body,
+                "responses": ok(ref, "Updated."),
+            },
+            "delete": {
+                "operationId": f"Delete{name}",
+                "parameters": [id_param],
+                "responses": ok(deleted, "Deleted."),
+            },
+        },
+    }
+
+
+def synthesize_linked(resources: int, cluster: int = 0) -> str:
+    """The YAML text of a document of ``resources`` linked resources (deterministic)."""
+    paths: dict[str, object] = {}
+    schemas: dict[str, object] = {
+        "error": {"type": "object", "required": ["message"], "properties": {"message": _string()}}
+    }
+    for i in range(resources):
+        paths.update(_linked_paths(i))
+        schemas.update(_linked_schemas(i, resources, cluster))
+    error = {"application/json": {"schema": {"$ref": "#/components/schemas/error"}}}
+    document = {
+        "openapi": "3.0.3",
+        "info": {"title": f"Synthetic linked API ({resources} resources)", "version": "1.0.0"},
+        "paths": paths,
+        "components": {
+            "schemas": schemas,
+            "responses": {"Error": {"description": "An error", "content": error}},
+        },
+    }
+    return yaml.safe_dump(document, sort_keys=False, width=120)
+
+
 def synthesize(resources: int) -> str:
     """The YAML text of a document with ``resources`` CRUD resources (deterministic)."""
     paths: dict[str, object] = {}
@@ -238,10 +413,13 @@ def slope(points: list[tuple[int, float]]) -> float | None:
     return sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / den if den else None
 
 
-def measure(size: int, work: Path, timeout: float) -> dict[str, object]:
-    spec = work / f"crud_{size}.yaml"
-    spec.write_text(synthesize(size), encoding="utf-8")
-    out = work / f"service_{size}"
+def measure(
+    size: int, work: Path, timeout: float, shape: str = "crud", cluster: int = 0
+) -> dict[str, object]:
+    spec = work / f"{shape}_{size}.yaml"
+    text = synthesize(size) if shape == "crud" else synthesize_linked(size, cluster)
+    spec.write_text(text, encoding="utf-8")
+    out = work / f"service_{shape}_{size}"
     specfirst = [sys.executable, "-m", "specfirst"]
     commands = {
         "generate": [*specfirst, "generate", str(spec), "--out", str(out)],
@@ -296,6 +474,18 @@ def main() -> None:
     )
     parser.add_argument("--quick", action="store_true", help="25, 50 and 100 resources only")
     parser.add_argument(
+        "--shape",
+        choices=("crud", "linked"),
+        default="crud",
+        help="independent CRUD resources, or resources that refer to each other in cycles",
+    )
+    parser.add_argument(
+        "--cluster",
+        type=int,
+        default=0,
+        help="with --shape linked: cycles of this many resources (0: one cycle through all)",
+    )
+    parser.add_argument(
         "--timeout", type=float, default=0, help="stop a command after this many seconds (0: never)"
     )
     parser.add_argument(
@@ -319,7 +509,7 @@ def main() -> None:
         work = Path(args.keep) if args.keep else Path(tmp)
         work.mkdir(parents=True, exist_ok=True)
         for size in sizes:
-            row = measure(size, work, args.timeout)
+            row = measure(size, work, args.timeout, args.shape, args.cluster)
             row["load"] = os.getloadavg()[0]
             rows.append(row)
             cells = ", ".join(f"{c} {_cell(row.get(c))}" for c in COLUMNS)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from specfirst.validator import align as A
@@ -58,13 +59,6 @@ def _cyclic_document(width: int) -> dict[str, Any]:
     }
 
 
-class _StackAndReachKey(N._Normalizer):
-    """The original memo key: every stack ref the target can reach at all."""
-
-    def _stack_seen(self, ref: str, stack: frozenset[str]) -> frozenset[str]:
-        return stack & self._reach_of(ref)
-
-
 def _hub_document(width: int) -> dict[str, Any]:
     """H refers to A0..An, each Ai back to H and to C, and C to H only: inlining C under
     ``H -> Ai`` can only ever meet H, whichever Ai is on the stack."""
@@ -91,15 +85,20 @@ def _hub_document(width: int) -> dict[str, Any]:
     return doc
 
 
-def test_memo_key_of_stack_refs_seen_gives_the_same_document_with_fewer_entries() -> None:
+def test_each_recursive_component_is_normalized_once() -> None:
     for doc in (_cyclic_document(4), _hub_document(4)):
-        fine = N._Normalizer(doc, (3, 0))
-        coarse = _StackAndReachKey(doc, (3, 0))
-        assert N.canonical_json(fine.document()) == N.canonical_json(coarse.document())
-    assert len(fine._inline_memo) < len(coarse._inline_memo)
+        normalizer = N._Normalizer(doc, (3, 0))
+        normalizer.document()
+        refs = {f"#/components/schemas/{name}" for name in doc["components"]["schemas"]}
+        recursive = {ref for ref in refs if ref in normalizer._reach_of(ref)}
+        # one marker target per recursive component, the others inlined once each
+        assert recursive and set(normalizer._targets) == recursive
+        assert all(t.final is not None for t in normalizer._targets.values())
+        assert set(normalizer._inline_memo) <= refs - recursive
 
 
 def test_memoized_member_sort_key_equals_the_plain_one() -> None:
+    """Members without recursion markers: the composed key is the key of the plain text."""
     normalizer = N._Normalizer(_cyclic_document(4), (3, 0))
     checked: list[Any] = []
     memoized = normalizer._member_sort_key
@@ -107,15 +106,41 @@ def test_memoized_member_sort_key_equals_the_plain_one() -> None:
     def check(member: Any) -> N.SortKey:
         key = memoized(member)
         plain = N.canonical_json(N._sort_repr(member))
-        assert key.prefix == plain[: N.SORT_PREFIX_CHARS]
-        assert key.exact == (len(plain) <= N.SORT_PREFIX_CHARS)
-        assert key == N._compose([plain]) or not key.exact or key.prefix == plain
-        checked.append(member)
+        if N.RECURSIVE not in plain:
+            assert key.prefix == plain[: N.SORT_PREFIX_CHARS]
+            assert key.exact == (len(plain) <= N.SORT_PREFIX_CHARS)
+            assert key == N._compose([plain]) or not key.exact or key.prefix == plain
+            checked.append(member)
         return key
 
     normalizer._member_sort_key = check  # type: ignore[method-assign]
     normalizer.document()
-    assert len(checked) > 10
+    assert len(checked) >= 2
+
+
+def test_a_marker_sorts_by_the_schema_it_stands_for_not_its_name() -> None:
+    """Renaming the components changes no key: the keys of the markers of S1..S3 differ
+    (their schemas do), and stay the same whatever the components are called."""
+
+    def keys(doc: dict[str, Any]) -> list[N.SortKey]:
+        normalizer = N._Normalizer(doc, (3, 0))
+        normalizer.document()
+        (target,) = [t for ref, t in normalizer._targets.items() if ref.endswith("1")]
+        marker = {N.RECURSIVE: "", N._TARGET: target}
+        schema = N.resolve_marker(marker)
+        members = schema["properties"]["kind"]["oneOf"]
+        return sorted(normalizer._member_sort_key(m) for m in members)
+
+    doc = _cyclic_document(4)
+    text = json.dumps(doc)
+    for i in range(4):
+        text = text.replace(f'schemas/S{i}"', f'schemas/R{i}"')
+    renamed = json.loads(text)
+    schemas = renamed["components"]["schemas"]
+    renamed["components"]["schemas"] = {f"R{name[1:]}": schema for name, schema in schemas.items()}
+    original = keys(doc)
+    assert len(set(original)) == 3
+    assert original == keys(renamed)
 
 
 def _ladder_document(depth: int) -> dict[str, Any]:
@@ -228,3 +253,25 @@ def test_sort_keys_order_like_the_canonical_texts() -> None:
     assert N._compose(['{"a":', N._compose(["1"]), "}"]) == N._compose(
         ['{"a":', N._compose(["1"]), "}"]
     )
+
+
+def test_a_dense_reference_cycle_is_compared_in_time_proportional_to_it() -> None:
+    """Twelve schemas each referring to all the others: expanded until each cycle closes,
+    one response schema is more than 11! nodes (the comparison never finished); compared
+    as markers, every schema is normalized once and the walk stays a few nodes per schema."""
+    import copy
+
+    from specfirst.validator import compare as C
+
+    doc = _cyclic_document(12)
+    normalizer = N._Normalizer(doc, (3, 0))
+    normalizer.document()
+    assert len(normalizer._targets) == 12
+    assert len(normalizer._final_memo) < 12 * 40
+    assert C.compare_documents(doc, copy.deepcopy(doc), spec_version=(3, 0)) == []
+    app = copy.deepcopy(doc)
+    app["components"]["schemas"]["S7"]["properties"]["either"]["anyOf"][2]["maximum"] = 3
+    found = C.compare_documents(doc, app, spec_version=(3, 0))
+    # the members of the oneOf lists that hold S7 are sorted by content, so S7 moves there;
+    # where its "either" is compared with itself, the difference is the bound
+    assert any(d.pointer.endswith("/maximum") and (d.spec, d.app) == (2, 3) for d in found)

@@ -23,8 +23,10 @@ from specfirst.validator.normalize import (
     _Normalizer,
     _value_has_type,
     canonical_json,
+    is_marker,
     path_shape,
     path_variables,
+    resolve_marker,
 )
 
 
@@ -204,10 +206,11 @@ def align_schema(
     each pair is aligned once and the result is shared in turn, instead of walking the
     expansion of the reference graph.
     """
-    if not isinstance(app, dict):
-        return app
+    if not isinstance(app, dict) or is_marker(app):
+        return app  # a marker's schema is aligned where the comparison meets it
     if memo is None:
         memo = {}
+    spec = resolve_marker(spec)
     key = (id(app), id(spec))
     hit = memo.get(key)
     if hit is not None:

@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 import json
+from collections import deque
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Final
 
 from specfirst.ir import EVALUATED_KEYS, UNSUPPORTED_SCHEMA_KEYS
 from specfirst.loader import split_pointer
-from specfirst.validator.normalize import HTTP_METHODS, normalize_document
+from specfirst.validator.normalize import (
+    HTTP_METHODS,
+    RECURSIVE,
+    is_marker,
+    normalize_document,
+    public_value,
+    resolve_marker,
+)
 
 __all__ = [
     "CATEGORIES",
@@ -152,8 +160,10 @@ def _encode(value: Any) -> Any:
         return _FALSE
     if isinstance(value, float) and value.is_integer():
         return int(value)
+    if is_marker(value):
+        return {RECURSIVE: ""}  # markers are compared by what they stand for, never by name
     if isinstance(value, dict):
-        return {k: _encode(v) for k, v in value.items()}
+        return {k: _encode(v) for k, v in value.items() if isinstance(k, str)}
     if isinstance(value, (list, tuple)):
         return [_encode(v) for v in value]
     return value
@@ -185,7 +195,11 @@ def _discrepancy(tokens: Sequence[Any], spec: Any, app: Any, kind: str) -> Discr
     if category == "schema" and kind == "missing-in-app" and _is_unenforced_keyword(keyword):
         category = "unenforced"
     return Discrepancy(
-        pointer=json_pointer(tokens), spec=spec, app=app, category=category, kind=kind
+        pointer=json_pointer(tokens),
+        spec=public_value(spec),
+        app=public_value(app),
+        category=category,
+        kind=kind,
     )
 
 
@@ -224,18 +238,54 @@ def _same(left: Any, right: Any) -> bool:
 
 # A difference found below a pair of nodes: (tokens relative to the pair, spec, app, kind).
 _Relative = tuple[tuple[Any, ...], Any, Any, str]
+# A pair below a pair of nodes where either side is a recursion marker: (tokens, spec, app).
+_Deferred = tuple[tuple[Any, ...], Any, Any]
+
+
+class _Memo(dict[tuple[int, int], tuple[Any, Any, list[_Relative], list[_Deferred]]]):
+    """For every (spec node, app node) pair compared: its differences and the pairs of
+    recursion markers below it, each with pointers relative to the pair."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.aligned: dict[tuple[int, int], tuple[Any, Any, Any]] = {}
 
 
 def _diff_values(prefix: list[Any], spec: Any, app: Any, out: list[Discrepancy]) -> None:
-    """Append the differences between ``spec`` and ``app`` (found at ``prefix``) to ``out``."""
-    for tokens, left, right, kind in _diff_pair(spec, app, {}):
-        out.append(_discrepancy([*prefix, *tokens], left, right, kind))
+    """Append the differences between ``spec`` and ``app`` (found at ``prefix``) to ``out``.
+
+    A pair where either side is a recursion marker is not walked where it is met but queued:
+    the schemas the markers stand for are compared once per pair of markers (the app's
+    aligned to the spec's first), where the pair is first met (through the fewest recursive
+    schemas, then in document order); meeting it again, through its own cycle or by another
+    path, adds nothing. A marker is one place that refers to a recursive component, so each
+    difference inside one is reported once per place that refers to it (the schemas
+    themselves are compared once, memoized), and the work is proportional to the pairs of
+    places, not to the paths through the reference cycles.
+    """
+    from specfirst.validator.align import align_schema
+
+    memo = _Memo()
+    met: dict[tuple[int, int], tuple[Any, Any]] = {}
+    queue: deque[tuple[tuple[Any, ...], Any, Any]] = deque([(tuple(prefix), spec, app)])
+    while queue:
+        where, left, right = queue.popleft()
+        if is_marker(left) or is_marker(right):
+            key = (id(left), id(right))
+            if key in met:
+                continue
+            met[key] = (left, right)  # keeps both alive: ids stay unique
+            left = resolve_marker(left)
+            right = align_schema(resolve_marker(right), left, memo.aligned)
+        found, deferred = _diff_pair(left, right, memo)
+        for tokens, spec_value, app_value, kind in found:
+            out.append(_discrepancy([*where, *tokens], spec_value, app_value, kind))
+        queue.extend(((*where, *tokens), l, r) for tokens, l, r in deferred)
 
 
-def _diff_pair(
-    spec: Any, app: Any, memo: dict[tuple[int, int], tuple[Any, Any, list[_Relative]]]
-) -> list[_Relative]:
-    """The differences between two values, with pointers relative to them.
+def _diff_pair(spec: Any, app: Any, memo: _Memo) -> tuple[list[_Relative], list[_Deferred]]:
+    """The differences between two values, and the pairs of recursion markers below them
+    (see `_diff_values`), with pointers relative to them.
 
     Dicts (the keyed normalized structure) are walked key by key, so every report carries an
     exact pointer and DeepDiff never sees deep trees (its cost grows with the square of the
@@ -250,37 +300,64 @@ def _diff_pair(
     graph).
     """
     if spec is MISSING and app is MISSING:
-        return []
+        return [], []
     if spec is MISSING:
-        return [((), MISSING, app, "extra-in-app")]
+        return [((), MISSING, app, "extra-in-app")], []
     if app is MISSING:
-        return [((), spec, MISSING, "missing-in-app")]
+        return [((), spec, MISSING, "missing-in-app")], []
+    if is_marker(spec) or is_marker(app):
+        return [], [((), spec, app)]
     containers = isinstance(spec, (dict, list)) and isinstance(app, (dict, list))
     if containers:
         hit = memo.get((id(spec), id(app)))
         if hit is not None:
-            return hit[2]
+            return hit[2], hit[3]
     found: list[_Relative] = []
+    deferred: list[_Deferred] = []
+    below: list[tuple[Any, Any, Any]] = []
     if isinstance(spec, dict) and isinstance(app, dict):
-        for key in sorted(set(spec) | set(app), key=str):
-            for tokens, left, right, kind in _diff_pair(
-                spec.get(key, MISSING), app.get(key, MISSING), memo
-            ):
-                found.append(((key, *tokens), left, right, kind))
+        below = [
+            (key, spec.get(key, MISSING), app.get(key, MISSING))
+            for key in sorted(set(spec) | set(app), key=str)
+        ]
     elif isinstance(spec, list) and isinstance(app, list):
         if len(spec) == len(app) and any(isinstance(v, (dict, list)) for v in (*spec, *app)):
             # element by element (memoized) rather than a deep equality test first, which
             # would walk shared members once per path
-            for index, (left_item, right_item) in enumerate(zip(spec, app, strict=True)):
-                for tokens, left, right, kind in _diff_pair(left_item, right_item, memo):
-                    found.append(((index, *tokens), left, right, kind))
+            below = [(index, *pair) for index, pair in enumerate(zip(spec, app, strict=True))]
         elif not _same(spec, app):
             found.extend(_deepdiff(spec, app))
     elif not _same(spec, app):
         found.append(((), spec, app, "changed"))
+    for token, left_value, right_value in below:
+        child_found, child_deferred = _diff_pair(left_value, right_value, memo)
+        found.extend(
+            ((token, *tokens), left, right, kind) for tokens, left, right, kind in child_found
+        )
+        deferred.extend(((token, *tokens), left, right) for tokens, left, right in child_deferred)
+    if len(deferred) > 1:
+        deferred = _first_of_each_pair(deferred)
     if containers:
-        memo[(id(spec), id(app))] = (spec, app, found)  # keeps both alive: ids stay unique
-    return found
+        memo[(id(spec), id(app))] = (
+            spec,
+            app,
+            found,
+            deferred,
+        )  # keeps both alive: ids stay unique
+    return found, deferred
+
+
+def _first_of_each_pair(deferred: list[_Deferred]) -> list[_Deferred]:
+    """One entry per pair of nodes (the first, in document order): the others would only be
+    skipped when their turn comes."""
+    seen: set[tuple[int, int]] = set()
+    kept: list[_Deferred] = []
+    for entry in deferred:
+        key = (id(entry[1]), id(entry[2]))
+        if key not in seen:
+            seen.add(key)
+            kept.append(entry)
+    return kept
 
 
 def _deepdiff(spec: Any, app: Any) -> list[_Relative]:
@@ -471,6 +548,7 @@ def _node_at(document: Any, pointer: str) -> Any:
     node = document
     for token in pointer.split("/")[1:]:
         token = token.replace("~1", "/").replace("~0", "~")
+        node = resolve_marker(node)
         if isinstance(node, dict) and token in node:
             node = node[token]
         elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
@@ -491,7 +569,7 @@ def _objects_only(d: Discrepancy, spec: Mapping[str, Any]) -> bool:
         return False
     if not d.pointer.endswith("/type"):
         return False
-    node = _node_at(spec, d.pointer[: -len("/type")])
+    node = resolve_marker(_node_at(spec, d.pointer[: -len("/type")]))
     return isinstance(node, dict) and "type" not in node and bool(_OBJECT_KEYWORDS & node.keys())
 
 

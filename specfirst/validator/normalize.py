@@ -6,16 +6,19 @@ Both the source document ("spec") and the document FastAPI derives from the gene
 
 Schemas go through three phases at every place an operation uses one:
 
-1. *inline*: every ``$ref`` is replaced by its target. A reference to a schema that is already
-   being inlined further up becomes a marker ``{"$recursive": "<ref>"}`` and the target gets a
-   private anchor; ``$ref`` with siblings becomes ``{"allOf": [target], <siblings>}`` flagged so
-   that the siblings win when it is merged back. Results are memoized per
-   ``(ref, refs on the stack that the ref can reach)`` so shared sub-schemas are inlined once.
-2. *canonicalize* (bottom-up, memoized per node): nullability, ``allOf`` merging, keyword
-   defaults, enum/const, 3.0 -> 3.1 spellings.
-3. *finalize* (top-down): markers become ``{"$recursive": k}`` with ``k`` the number of schema
-   levels up to the target (name-independent), anchors are stripped, ``anyOf``/``oneOf``
-   members are sorted.
+1. *inline*: every ``$ref`` is replaced by its target, except a reference to a recursive
+   component (one whose target reaches it again): that becomes a marker
+   ``{"$recursive": "<ref>"}`` standing for the component's own normalized schema, which is
+   normalized once, on its own (the comparison follows markers on both sides, pairing the
+   schemas they stand for; their names are never compared). ``$ref`` with siblings becomes
+   ``{"allOf": [target], <siblings>}`` flagged so that the siblings win when it is merged
+   back. Results are memoized per ref, so shared sub-schemas are inlined once and the work
+   grows with the document, not with the number of paths through its reference cycles.
+2. *canonicalize* (bottom-up, memoized per node): nullability, ``allOf`` merging (a marker
+   member merges as the schema it stands for), keyword defaults, enum/const, 3.0 -> 3.1
+   spellings.
+3. *finalize* (memoized per node): ``anyOf``/``oneOf`` members are sorted (a marker by the
+   schema it stands for), private keys dropped.
 
 The canonical forms chosen:
 
@@ -68,8 +71,9 @@ NORMALIZATIONS: list[tuple[str, str]] = [
         "$ref inlining",
         (
             "Every $ref is replaced by its target on both sides (siblings next to $ref win over the "
-            'target, recursion becomes a name-independent {"$recursive": k}, discriminator mapping '
-            "values are inlined too) because component names differ between spec and app."
+            "target, discriminator mapping values are inlined too; a recursive component is "
+            "compared once per pair of schemas that meet, its name never compared) because "
+            "component names differ between spec and app."
         ),
     ),
     (
@@ -377,11 +381,56 @@ class _Sentinel:
         return self._name
 
 
-# Set of refs whose recursion markers point at this node (phases 1-2 only).
-_ANCHORS = _Sentinel("<anchors>")
+# On a recursion marker: the _Target it stands for.
+_TARGET = _Sentinel("<target>")
+# On a recursive component's schema merged into an allOf (phase 2 only): its annotations
+# stay with it, as on a marker, rather than being lifted onto a nullable wrapper.
+_EXPANDED = _Sentinel("<expanded>")
 # Marks the allOf wrapper built from "$ref + siblings": siblings win when merged.
 _FROM_REF = _Sentinel("<from-ref>")
 _CONFLICT = _Sentinel("<conflict>")
+
+
+class _Target:
+    """The normalized schema of a recursive component, which its markers stand for.
+
+    ``canonical`` is the target after phase 2 (filled in on first need), ``final`` after
+    phase 3 (filled in before the document is returned).
+    """
+
+    __slots__ = ("busy", "canonical", "final", "ref")
+
+    def __init__(self, ref: str) -> None:
+        self.ref = ref
+        self.canonical: JSON = None
+        self.final: JSON = None
+        self.busy = False
+
+
+def is_marker(node: JSON) -> bool:
+    """A recursion marker: ``{"$recursive": ref}`` standing for a recursive component."""
+    return isinstance(node, dict) and isinstance(node.get(_TARGET), _Target)
+
+
+def resolve_marker(node: JSON) -> JSON:
+    """The normalized schema a recursion marker stands for (its own other keywords win);
+    any other value as it is."""
+    if not is_marker(node):
+        return node
+    target = node[_TARGET].final
+    siblings = {k: v for k, v in node.items() if isinstance(k, str) and k != RECURSIVE}
+    if not isinstance(target, dict):
+        return node
+    return {**target, **siblings} if siblings else target
+
+
+def public_value(value: JSON) -> JSON:
+    """``value`` without private keys (a marker shows as ``{"$recursive": ref}``)."""
+    if isinstance(value, dict):
+        return {k: public_value(v) for k, v in value.items() if isinstance(k, str)}
+    if isinstance(value, list):
+        return [public_value(v) for v in value]
+    return value
 
 
 # -- small helpers -----------------------------------------------------------------------------
@@ -540,7 +589,7 @@ def _is_null_schema(node: JSON) -> bool:
 
 
 def _is_empty_schema(node: JSON) -> bool:
-    return isinstance(node, dict) and not any(k is not _ANCHORS for k in node)
+    return isinstance(node, dict) and not any(k is not _EXPANDED for k in node)
 
 
 def _value_has_type(value: JSON, type_name: str) -> bool:
@@ -619,8 +668,9 @@ def _drop_keywords_of_other_types(node: dict[Any, Any]) -> None:
                 del node[keyword]
 
 
-def _drop_type_implied_by_alternatives(node: dict[Any, Any]) -> None:
-    """Remove ``type`` next to oneOf/anyOf when every alternative declares that same type."""
+def _drop_type_implied_by_alternatives(node: dict[Any, Any], peek: Any = lambda m: m) -> None:
+    """Remove ``type`` next to oneOf/anyOf when every alternative declares that same type
+    (``peek`` gives the schema a recursion marker stands for)."""
     declared = node.get("type")
     if not isinstance(declared, str):
         return
@@ -629,7 +679,7 @@ def _drop_type_implied_by_alternatives(node: dict[Any, Any]) -> None:
         if (
             isinstance(members, list)
             and members
-            and all(isinstance(m, dict) and m.get("type") == declared for m in members)
+            and all(isinstance(m, dict) and m.get("type") == declared for m in map(peek, members))
         ):
             del node["type"]
             return
@@ -674,7 +724,7 @@ def _null_dropped(member: dict[Any, Any]) -> dict[Any, Any]:
     """A member (of an allOf, anyOf or oneOf) without its null alternative, where the schema
     around it (or another allOf member) refuses null anyway."""
     alternatives = member.get("anyOf")
-    if not isinstance(alternatives, list) or _ANCHORS in member:
+    if not isinstance(alternatives, list) or is_marker(member):
         return member
     rest = [m for m in alternatives if not _is_null_schema(m)]
     if len(rest) == len(alternatives) or not rest:
@@ -682,18 +732,18 @@ def _null_dropped(member: dict[Any, Any]) -> dict[Any, Any]:
     if not all(_is_annotation(k) for k in member if k != "anyOf"):
         return member
     words = {k: v for k, v in member.items() if k != "anyOf"}
-    if len(rest) == 1 and isinstance(rest[0], dict) and _ANCHORS not in rest[0]:
+    if len(rest) == 1 and isinstance(rest[0], dict) and not is_marker(rest[0]):
         return {**rest[0], **words}  # the wrapper's annotations are the whole's
     return {**words, "anyOf": rest}
 
 
 def _said_once(members: list[dict[Any, Any]]) -> list[dict[Any, Any]]:
-    """allOf members without repeats (a member said twice says it once; members holding
-    recursion anchors are kept as they are)."""
+    """allOf members without repeats (a member said twice says it once; recursion markers
+    are kept as they are)."""
     seen: set[str] = set()
     unique = []
     for member in members:
-        if _ANCHORS not in member:
+        if not is_marker(member):
             key = canonical_json(member)
             if key in seen:
                 continue
@@ -773,14 +823,14 @@ class _Normalizer:
     def __init__(self, doc: dict[str, Any], version: tuple[int, int]) -> None:
         self._doc = doc
         self._v30 = tuple(version) < (3, 1)
-        self._inline_memo: dict[tuple[str, frozenset[str]], JSON] = {}
+        self._inline_memo: dict[str, JSON] = {}
+        self._targets: dict[str, _Target] = {}
         self._direct_refs: dict[str, frozenset[str]] = {}
         self._reach: dict[str, frozenset[str]] = {}
         self._canon_memo: dict[int, tuple[JSON, JSON]] = {}
         self._final_memo: dict[int, tuple[JSON, JSON]] = {}
-        self._free_of: dict[int, tuple[JSON, tuple[str, ...]]] = {}
-        self._context_memo: dict[tuple[Any, ...], tuple[JSON, JSON]] = {}
         self._sort_memo: dict[int, tuple[JSON, SortKey]] = {}
+        self._shallow_memo: dict[int, tuple[JSON, SortKey]] = {}
         self._scheme_names: set[str] = set()
 
     # ---- reference lookup ----------------------------------------------------------------
@@ -861,61 +911,42 @@ class _Normalizer:
         self._reach[ref] = result
         return result
 
-    def _stack_seen(self, ref: str, stack: frozenset[str]) -> frozenset[str]:
-        """The refs on ``stack`` that inlining ``ref`` can turn into recursion markers.
+    def _inline_ref(self, ref: str) -> JSON:
+        """The target of ``ref`` inlined; a recursive component (one its own target reaches)
+        becomes a marker instead, wherever it is used: its target is normalized once, on
+        its own (see `_Target`), so the work is proportional to the document, not to the
+        number of paths through its reference cycles."""
+        if ref in self._reach_of(ref):
+            target = self._targets.get(ref)
+            if target is None:
+                target = self._targets[ref] = _Target(ref)
+            return {RECURSIVE: ref, _TARGET: target}
+        if ref not in self._inline_memo:
+            self._inline_memo[ref] = self._inline(self._lookup(ref))
+        return self._inline_memo[ref]
 
-        Inlining stops at the first ref on the stack along every path, so only the stack refs
-        reachable through refs *not* on the stack matter: the inlined result depends on
-        ``stack`` through this set alone, which makes it the memo key (a smaller key than
-        ``stack & reach``, hence far fewer distinct keys in a large reference cycle).
-        """
-        seen: set[str] = set()
-        todo = [ref]
-        while todo:
-            for nxt in self._direct(todo.pop()):
-                if nxt not in seen:
-                    seen.add(nxt)
-                    if nxt not in stack:
-                        todo.append(nxt)
-        return stack.intersection(seen)
-
-    def _inline_ref(self, ref: str, stack: frozenset[str]) -> JSON:
-        if ref in stack:
-            return {RECURSIVE: ref}
-        reach = self._reach_of(ref)
-        key = (ref, self._stack_seen(ref, stack) if stack & reach else frozenset())
-        if key in self._inline_memo:
-            return self._inline_memo[key]
-        result = self._inline(self._lookup(ref), stack | {ref})
-        if ref in reach and isinstance(result, dict):
-            result = {**result, _ANCHORS: result.get(_ANCHORS, frozenset()) | {ref}}
-        self._inline_memo[key] = result
-        return result
-
-    def _inline(self, node: JSON, stack: frozenset[str]) -> JSON:
+    def _inline(self, node: JSON) -> JSON:
         if not isinstance(node, dict):
             return node
         if isinstance(node.get("$ref"), str):
-            target = self._inline_ref(node["$ref"], stack)
+            target = self._inline_ref(node["$ref"])
             siblings = {k: v for k, v in node.items() if k != "$ref"}
             if not siblings:
                 return target
-            rest = self._inline_children(siblings, stack)
+            rest = self._inline_children(siblings)
             if "allOf" in rest:  # $ref next to an allOf: plain allOf semantics
                 return {**rest, "allOf": [target, *rest["allOf"]]}
             return {**rest, "allOf": [target], _FROM_REF: True}
-        return self._inline_children(node, stack)
+        return self._inline_children(node)
 
-    def _inline_children(self, node: dict[str, Any], stack: frozenset[str]) -> dict[Any, Any]:
-        out = _map_schema_children(node, lambda child: self._inline(child, stack))
+    def _inline_children(self, node: dict[str, Any]) -> dict[Any, Any]:
+        out = _map_schema_children(node, self._inline)
         discriminator = node.get("discriminator")
         if isinstance(discriminator, dict) and isinstance(discriminator.get("mapping"), dict):
             out["discriminator"] = {
                 **discriminator,
                 "mapping": {
-                    name: self._inline_ref(_mapping_ref(value), stack)
-                    if isinstance(value, str)
-                    else value
+                    name: self._inline_ref(_mapping_ref(value)) if isinstance(value, str) else value
                     for name, value in discriminator["mapping"].items()
                 },
             }
@@ -991,19 +1022,23 @@ class _Normalizer:
         if not nullable:
             return self._finish(out)
         wrapper: dict[Any, Any] = {}
-        if _ANCHORS in out:
-            wrapper[_ANCHORS] = out.pop(_ANCHORS)
         for key in [k for k in out if _is_annotation(k)]:
             wrapper[key] = out.pop(key)
         core = self._finish(out)
         if _is_empty_schema(core):
             return wrapper  # anything, null included
-        if isinstance(core, dict) and _str_keys(core) == ["anyOf"] and _ANCHORS not in core:
+        if isinstance(core, dict) and _str_keys(core) == ["anyOf"]:
             members = list(core["anyOf"])
         else:
             members = [core]
-        if len(members) == 1 and isinstance(members[0], dict) and _ANCHORS not in members[0]:
-            # One non-null member: its annotations describe the whole; the wrapper's own win.
+        if (
+            len(members) == 1
+            and isinstance(members[0], dict)
+            and not is_marker(members[0])
+            and _EXPANDED not in members[0]
+        ):
+            # One non-null member: its annotations describe the whole; the wrapper's own win
+            # (a recursive component's stay on it).
             member = dict(members[0])
             for key in [k for k in member if _is_annotation(k)]:
                 value = member.pop(key)
@@ -1021,7 +1056,7 @@ class _Normalizer:
                 if isinstance(node.get(key), list):
                     node[key] = [_null_dropped(m) if isinstance(m, dict) else m for m in node[key]]
         _drop_keywords_of_other_types(node)
-        _drop_type_implied_by_alternatives(node)
+        _drop_type_implied_by_alternatives(node, self._peek)
         enum = node.get("enum")
         if isinstance(enum, list):
             values = _sorted_unique(enum)
@@ -1048,6 +1083,7 @@ class _Normalizer:
         plain = {k: v for k, v in node.items() if k is not _FROM_REF}
         if not isinstance(members, list) or not members:
             return plain
+        members = [self._expanded(m) for m in members]
         if not all(isinstance(m, dict) for m in members):
             return plain
         if any(_excludes_null(m) for m in (*members, plain)):
@@ -1061,6 +1097,31 @@ class _Normalizer:
         parent = {k: v for k, v in plain.items() if k != "allOf"}
         merged = self._merge(members, parent, siblings_win=from_ref)
         return plain if merged is None else merged
+
+    def _canonical_target(self, target: _Target) -> JSON:
+        """Phase 2 of a recursive component's schema, computed once (None while it is being
+        computed: a marker inside its own allOf stays a marker)."""
+        if target.canonical is None and not target.busy:
+            target.busy = True
+            target.canonical = self._canon(self._inline(self._lookup(target.ref)))
+            target.busy = False
+        return target.canonical
+
+    def _peek(self, member: JSON) -> JSON:
+        """The canonical schema a recursion marker stands for (any other node as it is)."""
+        if is_marker(member):
+            target = self._canonical_target(member[_TARGET])
+            return member if target is None else target
+        return member
+
+    def _expanded(self, member: JSON) -> JSON:
+        """An allOf member with a recursion marker replaced by the canonical schema it stands
+        for (the marker's other keywords win), so that it merges like any other member."""
+        target = self._peek(member)
+        if target is member or not isinstance(target, dict):
+            return member
+        siblings = {k: v for k, v in member.items() if isinstance(k, str) and k != RECURSIVE}
+        return {**target, **siblings, _EXPANDED: True}
 
     @staticmethod
     def _object_like(member: dict[Any, Any]) -> bool:
@@ -1080,12 +1141,9 @@ class _Normalizer:
             set(parent) if siblings_win else set()
         )
         result: dict[Any, Any] = {}
-        anchors: frozenset[str] = frozenset()
         for member in members:
             for key, value in member.items():
-                if key is _ANCHORS:
-                    anchors |= value
-                elif (
+                if (
                     key not in result
                     or (key in overridden and key not in ("properties",))
                     or _is_descriptive(key)
@@ -1097,9 +1155,7 @@ class _Normalizer:
                         return None
                     result[key] = combined
         for key, value in parent.items():
-            if key is _ANCHORS:
-                anchors |= value
-            elif key not in result:
+            if key not in result:
                 result[key] = value
             elif key == "properties" and siblings_win and isinstance(value, dict):
                 result[key] = {**result[key], **value}
@@ -1110,8 +1166,6 @@ class _Normalizer:
                 result[key] = combined
             else:
                 result[key] = value
-        if anchors:
-            result[_ANCHORS] = anchors
         return result
 
     def _merge_keyword(self, key: str, left: JSON, right: JSON) -> JSON:
@@ -1139,56 +1193,24 @@ class _Normalizer:
 
     # ---- phase 3: finalize (top-down) ---------------------------------------------------------
 
-    def _finalize(self, node: JSON, stack: tuple[frozenset[str], ...]) -> tuple[JSON, frozenset]:
-        """Return (final node, refs of markers in it that point above it)."""
+    def _finalize(self, node: JSON) -> JSON:
+        """Phase 3: anyOf/oneOf members sorted, private keys dropped (a marker keeps its
+        target); memoized per node, so a shared sub-schema is finalized once."""
         if not isinstance(node, dict):
-            return node, frozenset()
+            return node
         hit = self._final_memo.get(id(node))
         if hit is not None:
-            return hit[1], frozenset()
-        # A node with recursion markers pointing above it finalizes to the same result
-        # wherever the targets of those markers sit at the same distances: memoize per
-        # (node, distances), so a node shared by many places is finalized once per shape of
-        # its context, not once per path (which is exponential in a reference graph).
-        known_free = self._free_of.get(id(node))
-        context_key: tuple[Any, ...] | None = None
-        if known_free is not None:
-            context_key = (id(node), *(_distance(stack, ref) for ref in known_free[1]))
-            hit = self._context_memo.get(context_key)
-            if hit is not None:
-                return hit[1], frozenset(known_free[1])
-        anchors: frozenset[str] = node.get(_ANCHORS, frozenset())
-        inner = (*stack, anchors)
-        free: set[str] = set()
-
-        def visit(child: JSON) -> JSON:
-            result, child_free = self._finalize(child, inner)
-            free.update(child_free)
-            return result
-
-        out = _map_schema_children({k: v for k, v in node.items() if isinstance(k, str)}, visit)
-        marker = out.get(RECURSIVE)
-        if isinstance(marker, str):
-            for depth in range(len(stack) - 1, -1, -1):
-                if marker in stack[depth]:
-                    out[RECURSIVE] = len(stack) - depth
-                    break
-            else:  # pragma: no cover - phase 1 only emits markers for refs on the stack
-                raise ValueError(f"dangling recursion marker {marker!r}")
-            free.add(marker)
+            return hit[1]
+        out = _map_schema_children(
+            {k: v for k, v in node.items() if isinstance(k, str)}, self._finalize
+        )
+        if is_marker(node):
+            out[_TARGET] = node[_TARGET]
         for key in _UNORDERED_LIST_KEYS:
             if isinstance(out.get(key), list):
                 out[key] = sorted(out[key], key=self._member_sort_key)
-        free -= anchors
-        if not free:
-            self._final_memo[id(node)] = (node, out)
-            return out, frozenset()
-        ordered = tuple(sorted(free))
-        self._free_of[id(node)] = (node, ordered)
-        if context_key is None:
-            context_key = (id(node), *(_distance(stack, ref) for ref in ordered))
-        self._context_memo[context_key] = (node, out)
-        return out, frozenset(free)
+        self._final_memo[id(node)] = (node, out)
+        return out
 
     def _member_sort_key(self, member: JSON) -> SortKey:
         """The order key of an anyOf/oneOf member, built from the memoized keys of its sub-schemas.
@@ -1197,28 +1219,46 @@ class _Normalizer:
         whose length is the size of the member's expansion (exponential in a reference graph):
         see :class:`SortKey`. Finalized sub-schemas are shared between the places that use
         them, so each one is keyed once instead of once per place (the memo keeps the node
-        alive, so ids stay unique).
+        alive, so ids stay unique). A recursion marker is keyed by the schema it stands for,
+        in which markers are keyed alike (`_shallow_key`): name-independent and finite.
         """
+        return self._key(member, shallow=False)
+
+    def _shallow_key(self, target: _Target) -> SortKey:
+        canonical = self._canonical_target(target)
+        return self._key(canonical, shallow=True) if canonical is not None else _compose([""])
+
+    def _key(self, member: JSON, *, shallow: bool) -> SortKey:
         if not isinstance(member, dict):
             return _compose([canonical_json(member)])
-        hit = self._sort_memo.get(id(member))
+        memo = self._shallow_memo if shallow else self._sort_memo
+        hit = memo.get(id(member))
         if hit is not None:
             return hit[1]
+        if is_marker(member):
+            inner_key = _compose(["0"]) if shallow else self._shallow_key(member[_TARGET])
+            result = _compose_object({RECURSIVE: inner_key})
+            memo[id(member)] = (member, result)
+            return result
+        sub = (lambda c: self._key(c, shallow=True)) if shallow else self._member_sort_key
         parts: dict[str, _Piece] = {}
         typed_by_values = "enum" in member or "const" in member
         for key, value in member.items():
             if not isinstance(key, str) or key == "title" or (key == "type" and typed_by_values):
                 continue
             if key in _SCHEMA_MAP_KEYS and isinstance(value, dict):
-                parts[key] = self._sort_map(value)
+                parts[key] = self._sort_map(value, sub)
             elif key in _SCHEMA_ONE_KEYS:
                 parts[key] = (
-                    _compose_array([self._member_sort_key(c) for c in value])
+                    _compose_array([sub(c) for c in value])
                     if isinstance(value, (list, tuple))
-                    else self._member_sort_key(value)
+                    else sub(value)
                 )
             elif key in _SCHEMA_LIST_KEYS and isinstance(value, (list, tuple)):
-                parts[key] = _compose_array([self._member_sort_key(c) for c in value])
+                keys = [sub(c) for c in value]
+                if shallow and key in _UNORDERED_LIST_KEYS:
+                    keys.sort()  # a canonical node's members are not sorted yet
+                parts[key] = _compose_array(keys)
             elif (
                 key == "discriminator"
                 and isinstance(value, dict)
@@ -1229,26 +1269,33 @@ class _Normalizer:
                     for k, v in value.items()
                     if isinstance(k, str) and k != "mapping"
                 }
-                inner["mapping"] = self._sort_map(value["mapping"])
+                inner["mapping"] = self._sort_map(value["mapping"], sub)
                 parts[key] = _compose_object(inner)
             else:
                 parts[key] = canonical_json(value)
         result = _compose_object(parts)
-        self._sort_memo[id(member)] = (member, result)
+        memo[id(member)] = (member, result)
         return result
 
-    def _sort_map(self, children: dict[Any, Any]) -> SortKey:
+    @staticmethod
+    def _sort_map(children: dict[Any, Any], sub: Any) -> SortKey:
         return _compose_object(
-            {
-                name: self._member_sort_key(c)
-                for name, c in children.items()
-                if isinstance(name, str)
-            }
+            {name: sub(c) for name, c in children.items() if isinstance(name, str)}
         )
 
     def schema(self, raw: JSON) -> JSON:
-        inlined = self._inline(raw, frozenset())
-        return self._finalize(self._canon(inlined), ())[0]
+        return self._finalize(self._canon(self._inline(raw)))
+
+    def _finish_targets(self) -> None:
+        """Normalize every recursive component a marker stands for (phases 2 and 3), each
+        once; normalizing one may reach more."""
+        done: set[str] = set()
+        while len(done) < len(self._targets):
+            for ref, target in list(self._targets.items()):
+                if ref not in done:
+                    done.add(ref)
+                    canonical = self._canonical_target(target)
+                    target.final = self._finalize(canonical)
 
     # ---- document structure --------------------------------------------------------------------
 
@@ -1284,6 +1331,7 @@ class _Normalizer:
         }
         if schemes:
             out["components"] = {"securitySchemes": schemes}
+        self._finish_targets()
         return out
 
     def _path_item(
@@ -1537,14 +1585,6 @@ def path_shape(path: str) -> str:
 def parameter_key(param: Mapping[str, Any]) -> str:
     """``"<in>:<name>"``, the header name lower-cased: a parameter's identity in an operation."""
     return _parameter_key(param)
-
-
-def _distance(stack: tuple[frozenset[str], ...], ref: str) -> int:
-    """Levels from the top of ``stack`` up to the nearest level anchoring ``ref`` (0: none)."""
-    for depth in range(len(stack) - 1, -1, -1):
-        if ref in stack[depth]:
-            return len(stack) - depth
-    return 0
 
 
 def _parameter_key(param: Mapping[str, Any]) -> str:
