@@ -76,7 +76,9 @@ NORMALIZATIONS: list[tuple[str, str]] = [
         "auto-generated titles",
         (
             "On the app side a schema title is dropped where the spec schema at the same position has "
-            "none, because pydantic and FastAPI title every model, field and parameter schema."
+            "none, and the title FastAPI writes on an inline response schema (Response <code> "
+            "<operationId>) is dropped before a nullable wrapper takes its member's title, because "
+            "pydantic and FastAPI title every model, field, parameter and response schema."
         ),
     ),
     (
@@ -1515,6 +1517,10 @@ def normalize_document(
     if side not in ("spec", "app"):
         raise ValueError(f"side must be 'spec' or 'app', not {side!r}")
     version = tuple(spec_version) if side == "spec" else _declared_version(doc)
+    if side == "app":
+        from specfirst.validator.fastapi_titles import without_response_titles
+
+        doc = without_response_titles(doc)
     normalized = _Normalizer(_without_null_entries(doc), (version[0], version[1])).document()
     if side == "app" and reference is not None:
         from specfirst.validator.align import align_app_to_spec

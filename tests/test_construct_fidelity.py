@@ -1,0 +1,69 @@
+"""Constructs common in large RPC-style documents, each in a small document of its own under
+``tests/specs/``: generated, imported and validated with 0 discrepancies."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from specfirst.pipeline import generate
+from specfirst.validator.compare import compare_documents
+from specfirst.validator.normalize import normalize_document
+from specfirst.validator.run import validate
+
+SPECS = Path(__file__).parent / "specs"
+
+
+def _validated(tmp_path: Path, name: str) -> list[str]:
+    out = tmp_path / "out"
+    generate(SPECS / name, out)
+    return [f"{d.category} {d.kind} {d.pointer}" for d in validate(SPECS / name, out)]
+
+
+def test_default_response_referencing_a_nullable_titled_class(tmp_path: Path) -> None:
+    # The response model is ``AppError | None``: FastAPI titles that union from the route.
+    assert _validated(tmp_path, "nullable_error_response.yml") == []
+
+
+def _nullable_response_doc(wrapper_title: str | None, member_title: str) -> dict:
+    schema: dict = {"anyOf": [{"$ref": "#/components/schemas/E"}, {"type": "null"}]}
+    if wrapper_title is not None:
+        schema["title"] = wrapper_title
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "T", "version": "1"},
+        "paths": {
+            "/e": {
+                "get": {
+                    "operationId": "getE",
+                    "responses": {
+                        "default": {
+                            "description": "e",
+                            "content": {"application/json": {"schema": schema}},
+                        }
+                    },
+                }
+            }
+        },
+        "components": {"schemas": {"E": {"type": "object", "title": member_title}}},
+    }
+
+
+@pytest.mark.parametrize(
+    ("spec_title", "app_member_title", "differs"),
+    [("Error", "Error", False), ("Error", "Other", True), ("Own", "Error", True)],
+)
+def test_fastapi_response_title_gives_way_to_the_member_title_only(
+    spec_title: str, app_member_title: str, differs: bool
+) -> None:
+    spec = _nullable_response_doc(None if spec_title == "Error" else spec_title, "Error")
+    app = _nullable_response_doc("Response Default Gete", app_member_title)
+    found = compare_documents(spec, app, spec_version=(3, 1))
+    assert bool(found) is differs, found
+    assert (
+        normalize_document(app, side="app", spec_version=(3, 1))["paths"]["/e"]["get"]["responses"][
+            "default"
+        ]["content"]["application/json"]["schema"]["title"]
+        == app_member_title
+    )
