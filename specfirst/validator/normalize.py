@@ -118,7 +118,8 @@ NORMALIZATIONS: list[tuple[str, str]] = [
             "Keywords equal to their default are dropped (parameter required/deprecated/"
             "allowEmptyValue/allowReserved false, default style and explode, requestBody required "
             "false, schema uniqueItems/readOnly/writeOnly/deprecated false, required [], "
-            "additionalProperties true or {}, an empty response headers or links map {}, "
+            "additionalProperties true or {}, an empty response headers or links map {}, an "
+            "empty parameter or media type examples map {}, "
             'an empty operation or parameter description ""), because absence means '
             "the same."
         ),
@@ -1280,6 +1281,8 @@ class _Normalizer:
                 out[key] = self.schema(value)
             elif key == "content":
                 out[key] = self._content(value)
+            elif key == "examples" and value == {}:
+                continue  # an empty map names no example: the same as none
             elif key == "examples" and isinstance(value, dict):
                 out[key] = {name: self._deref(ex) for name, ex in value.items()}
             else:
@@ -1298,6 +1301,8 @@ class _Normalizer:
         for key, value in media.items():
             if key == "schema":
                 out[key] = self.schema(value)
+            elif key == "examples" and value == {}:
+                continue  # an empty map names no example: the same as none
             elif key == "examples" and isinstance(value, dict):
                 out[key] = {name: self._deref(ex) for name, ex in value.items()}
             elif key == "encoding" and isinstance(value, dict):
