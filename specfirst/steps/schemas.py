@@ -295,6 +295,14 @@ def class_def(s: Schema, renderer: TypeRenderer) -> ClassDef:
     )
 
 
+def _component_type(s: Schema) -> str | None:
+    """The type a component stands for wherever it is used: a class cannot hold ``null``, so
+    a nullable class component is ``Class | None`` (its alias definition carries its own)."""
+    if s.py_name is not None and is_class(s) and s.nullable and s.types != ("null",):
+        return f"{s.py_name} | None"
+    return s.py_name
+
+
 def is_class(s: Schema) -> bool:
     from specfirst.build import needs_class
 
@@ -392,7 +400,7 @@ def generate(ctx: StepContext) -> list[OutputFile]:
         renderer.defined.add(s.py_name or "")
     classes = [d.name for d in definitions if isinstance(d, ClassDef)]
     expressions = " ".join(d.expression for d in definitions if isinstance(d, AliasDef))
-    components = [(name, schema.py_name) for name, schema in ctx.api.components.items()]
+    components = [(name, _component_type(schema)) for name, schema in ctx.api.components.items()]
     return [
         ctx.render(
             "app/schemas.py.j2",
