@@ -11,7 +11,10 @@ repaired (see ``loader._check_operations``) and before the structural check:
 - a response whose status has no body (``204``, ``304``) but declares content: the content
   is dropped;
 - a schema bound that admits every number (``maximum: .inf``): the bound is dropped (any
-  other non-finite number is refused).
+  other non-finite number is refused);
+- ``null`` listed in the ``enum`` of a schema whose ``type`` excludes it (no ``nullable:
+  true`` in OAS 3.0, no ``"null"`` type in 3.1): the schema is read as nullable, since
+  listing ``null`` says nothing else (JSON Schema would make the entry unreachable).
 """
 
 from __future__ import annotations
@@ -145,3 +148,42 @@ def non_finite_numbers(spec: LoadedSpec) -> list[Problem]:
                 )
                 todo.append((value, child, is_literal))
     return problems
+
+
+def null_in_typed_enum(spec: LoadedSpec) -> None:
+    """Every schema listing ``null`` in its ``enum`` while its ``type`` excludes null is made
+    nullable (warned): ``nullable: true`` in OAS 3.0, ``"null"`` added to the type in 3.1."""
+    todo: list[tuple[Any, str]] = [(spec.document, "")]
+    while todo:
+        node, pointer = todo.pop()
+        if isinstance(node, list):
+            todo.extend((value, pointer_join(pointer, i)) for i, value in enumerate(node))
+            continue
+        if not isinstance(node, dict):
+            continue
+        _make_enum_null_valid(spec, node, pointer)
+        for key, value in node.items():
+            if isinstance(value, (dict, list)) and not (
+                key in _LITERAL_KEYS or str(key).startswith("x-")
+            ):
+                todo.append((value, pointer_join(pointer, key)))
+
+
+def _make_enum_null_valid(spec: LoadedSpec, node: dict[str, Any], pointer: str) -> None:
+    enum, declared = node.get("enum"), node.get("type")
+    if not isinstance(enum, list) or None not in enum:
+        return
+    types = [declared] if isinstance(declared, str) else declared
+    if not isinstance(types, list) or not types or "null" in types:
+        return
+    if spec.version == (3, 0):
+        if node.get("nullable") is True or not isinstance(declared, str):
+            return
+        node["nullable"] = True
+    else:
+        node["type"] = [*types, "null"]
+    spec.warn(
+        pointer_join(pointer, "enum", enum.index(None)),
+        f"null is listed in the enum, but the type ({', '.join(map(str, types))}) excludes it",
+        "null is accepted (the schema is read as nullable)",
+    )

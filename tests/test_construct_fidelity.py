@@ -6,7 +6,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from conftest import importable_service
+from fastapi.testclient import TestClient
 
+from specfirst.errors import SpecError
+from specfirst.loader import load_spec
 from specfirst.pipeline import generate
 from specfirst.validator.compare import compare_documents
 from specfirst.validator.normalize import normalize_document
@@ -42,6 +46,27 @@ def test_nullable_class_components_and_a_nullable_alias_through_all_of(tmp_path:
     # a nullable object no operation uses is published as ``Class | None``; ``allOf: [$ref]``
     # to a nullable alias is the alias (whose definition carries its ``| None``)
     assert _validated(tmp_path, "nullable_components.yml") == []
+
+
+def test_null_listed_in_a_typed_enum_is_a_warned_repair(tmp_path: Path) -> None:
+    spec = SPECS / "null_in_typed_enum.yml"
+    with pytest.raises(SpecError, match=r"/components/schemas/Code/enum/2: null is listed"):
+        load_spec(spec, strict=True)
+    (warning,) = load_spec(spec).warnings
+    assert warning.pointer == "/components/schemas/Code/enum/2"
+    assert _validated(tmp_path, "null_in_typed_enum.yml") == []
+    with importable_service(tmp_path / "out"):
+        from app.core.config import Settings
+        from app.core.db import Database
+        from app.main import create_app
+
+        app = create_app(Settings.from_env({}), database=Database(f"sqlite:///{tmp_path / 'db'}"))
+        with TestClient(app) as client:
+            accepted = client.post("/decisions/create", json={"code": None})
+            refused = client.post("/decisions/create", json={"code": "MAYBE"})
+    # the body passed validation and reached the (not yet written) handler
+    assert accepted.status_code == 501, accepted.text
+    assert refused.status_code == 422, refused.text
 
 
 def _nullable_response_doc(wrapper_title: str | None, member_title: str) -> dict:
