@@ -69,6 +69,19 @@ def test_null_listed_in_a_typed_enum_is_a_warned_repair(tmp_path: Path) -> None:
     assert refused.status_code == 422, refused.text
 
 
+def test_enum_values_of_another_type_retype_the_schema_warned(tmp_path: Path) -> None:
+    # ``type: string`` over ``[true, false]`` or ``[3, null]``: no value fits as written
+    warnings = load_spec(SPECS / "enum_of_another_type.yml").warnings
+    assert [(w.pointer, w.assumed) for w in warnings] == [
+        (
+            "/components/schemas/Asset/properties/retirement/enum/0",
+            "the type is boolean, the enum values' own",
+        ),
+        ("/components/schemas/Version/enum/0", "the type is integer, the enum values' own"),
+    ]
+    assert _validated(tmp_path, "enum_of_another_type.yml") == []
+
+
 def _nullable_response_doc(wrapper_title: str | None, member_title: str) -> dict:
     schema: dict = {"anyOf": [{"$ref": "#/components/schemas/E"}, {"type": "null"}]}
     if wrapper_title is not None:
