@@ -36,9 +36,11 @@ def test_default_response_referencing_a_nullable_titled_class(tmp_path: Path) ->
 
 
 def test_empty_examples_map_and_path_item_extension(tmp_path: Path) -> None:
-    # ``examples: {}`` names no example (like none); FastAPI writes no path item keys
+    # ``examples: {}`` names no example (like none); FastAPI writes no path item keys and
+    # no path item without operations
     assert _validated(tmp_path, "rpc_body_examples.yml", documented=True) == [
-        "unpublishable missing-in-app /paths/~1things~1get/x-internal-only"
+        "unpublishable missing-in-app /paths/~1things~1get/x-internal-only",
+        "unpublishable missing-in-app /paths/~1things~1{id}",
     ]
 
 
