@@ -46,7 +46,8 @@ def test_empty_examples_map_and_path_item_extension(tmp_path: Path) -> None:
 
 def test_nullable_class_components_and_a_nullable_alias_through_all_of(tmp_path: Path) -> None:
     # a nullable object no operation uses is published as ``Class | None``; ``allOf: [$ref]``
-    # to a nullable alias is the alias (whose definition carries its ``| None``)
+    # to a nullable alias is the alias (whose definition carries its ``| None``); made
+    # nullable itself, it is titled like the alias, as JSON Schema reads it
     assert _validated(tmp_path, "nullable_components.yml") == []
 
 

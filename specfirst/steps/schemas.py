@@ -50,13 +50,23 @@ def lifted_title(s: Schema) -> str | None:
     if "title" in s.annotations or s.ref is not None:
         return None
     members = [m for m in (*s.any_of, *s.one_of) if not _is_null(m)]
-    if len(members) != 1 or len(members) == len(s.any_of) + len(s.one_of):
+    if _nullable_single_all_of(s):
+        members = list(s.all_of)  # ``allOf: [$ref]`` made nullable: ``Alias | None`` too
+    elif len(members) != 1 or len(members) == len(s.any_of) + len(s.one_of):
         return None
     target = members[0].target()
     title = target.annotations.get("title")
     if not isinstance(title, str) or is_class(target):
         return None
     return title
+
+
+def _nullable_single_all_of(s: Schema) -> bool:
+    """``allOf`` with one member and nothing else, nullable where the member is not."""
+    if len(s.all_of) != 1 or not s.nullable or s.types or s.properties or s.any_of or s.one_of:
+        return False
+    target = s.all_of[0].target()
+    return not (s.all_of[0].nullable or target.nullable)
 
 
 def field_def(prop: Property, renderer: TypeRenderer) -> FieldDef:
