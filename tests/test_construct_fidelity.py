@@ -30,6 +30,15 @@ def _validated(tmp_path: Path, name: str, *, documented: bool = False) -> list[s
     ]
 
 
+def _service(tmp_path: Path) -> TestClient:
+    from app.core.config import Settings
+    from app.core.db import Database
+    from app.main import create_app
+
+    database = Database(f"sqlite:///{tmp_path / 'db'}")
+    return TestClient(create_app(Settings.from_env({}), database=database))
+
+
 def test_default_response_referencing_a_nullable_titled_class(tmp_path: Path) -> None:
     # The response model is ``AppError | None``: FastAPI titles that union from the route.
     assert _validated(tmp_path, "nullable_error_response.yml") == []
@@ -58,15 +67,9 @@ def test_null_listed_in_a_typed_enum_is_a_warned_repair(tmp_path: Path) -> None:
     (warning,) = load_spec(spec).warnings
     assert warning.pointer == "/components/schemas/Code/enum/2"
     assert _validated(tmp_path, "null_in_typed_enum.yml") == []
-    with importable_service(tmp_path / "out"):
-        from app.core.config import Settings
-        from app.core.db import Database
-        from app.main import create_app
-
-        app = create_app(Settings.from_env({}), database=Database(f"sqlite:///{tmp_path / 'db'}"))
-        with TestClient(app) as client:
-            accepted = client.post("/decisions/create", json={"code": None})
-            refused = client.post("/decisions/create", json={"code": "MAYBE"})
+    with importable_service(tmp_path / "out"), _service(tmp_path) as client:
+        accepted = client.post("/decisions/create", json={"code": None})
+        refused = client.post("/decisions/create", json={"code": "MAYBE"})
     # the body passed validation and reached the (not yet written) handler
     assert accepted.status_code == 501, accepted.text
     assert refused.status_code == 422, refused.text
@@ -83,6 +86,23 @@ def test_enum_values_of_another_type_retype_the_schema_warned(tmp_path: Path) ->
         ("/components/schemas/Version/enum/0", "the type is integer, the enum values' own"),
     ]
     assert _validated(tmp_path, "enum_of_another_type.yml") == []
+
+
+def test_header_parameters_with_extensions_are_read_and_published(tmp_path: Path) -> None:
+    assert _validated(tmp_path, "header_extensions.yml") == []
+    url = "/things/get"
+    with importable_service(tmp_path / "out"), _service(tmp_path) as client:
+        # 501: the request passed validation and reached the (not yet written) handler
+        assert client.post(url, headers={"thing-tenant": "acme"}).status_code == 501
+        ok = {"Thing-Tenant": "acme", "Thing-Flag": "false", "Thing-Ids": "1, 2"}
+        assert client.post(url, headers=ok).status_code == 501
+        missing = client.post(url)
+        bad_flag = client.post(url, headers={**ok, "Thing-Flag": "yes"})
+        too_long = client.post(url, headers={**ok, "Thing-Tenant": "x" * 9})
+        bad_ids = client.post(url, headers={**ok, "Thing-Ids": "1,a"})
+    for refused in (missing, bad_flag, too_long, bad_ids):
+        assert refused.status_code == 422, refused.text
+    assert "Thing-Tenant" in missing.text
 
 
 def _nullable_response_doc(wrapper_title: str | None, member_title: str) -> dict:
