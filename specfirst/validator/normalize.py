@@ -1546,7 +1546,7 @@ def normalize_document(
     if side == "app":
         from specfirst.validator.fastapi_titles import without_response_titles
 
-        doc = without_response_titles(doc)
+        doc = without_response_titles(doc, reference)
     normalized = _Normalizer(_without_null_entries(doc), (version[0], version[1])).document()
     if side == "app" and reference is not None:
         from specfirst.validator.align import align_app_to_spec
