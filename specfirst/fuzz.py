@@ -156,7 +156,9 @@ class Failure:
 
 @dataclass(frozen=True)
 class SpecGap:
-    """An undeclared status the service answered because its spec declares none that fits."""
+    """An undeclared status the service answered because its spec declares none that fits, or
+    a status schemathesis expects that the spec does not declare (the service answered the
+    declared one)."""
 
     operation: str
     status: int
@@ -798,8 +800,9 @@ def classify(
     """Fill ``report``: skipped operations, distinct failures, dropped 501 failures.
 
     A ``positive_data_acceptance`` failure whose answer is a 4xx the spec declares for that
-    operation (by exact status) is a declared refusal, not a failure: schemathesis cannot
-    know that an id it made up is unknown, or that the same registration was sent twice.
+    operation (by exact status, by range or by ``default``) is a declared refusal, not a
+    failure: schemathesis cannot know that an id or a paging cursor it made up is unknown, or
+    that the same registration was sent twice.
 
     A ``status_code_conformance`` failure whose status is the one the service answers for a
     refusal its spec declares no response for (``gaps``: ``(operation, status)`` -> what
@@ -832,7 +835,7 @@ def classify(
             failure.check == "positive_data_acceptance"
             and failure.status is not None
             and 400 <= failure.status < 500
-            and str(failure.status) in (declared or {}).get(operation, set())
+            and _covers((declared or {}).get(operation, set()), failure.status)
         ):
             _tally(refused, (operation, failure.status), failure, _seen_again)
             continue
@@ -842,7 +845,12 @@ def classify(
             _tally(notes, (operation, failure.check, failure.media_type), note, _seen_again)
             continue
         explanation = (gaps or {}).get((operation, failure.status or 0))
-        if failure.check == "status_code_conformance" and explanation is not None:
+        if explanation is None:
+            explanation = _undeclared_expectation(failure, (declared or {}).get(operation, set()))
+        if explanation is not None and failure.check in (
+            "status_code_conformance",
+            "missing_required_header",
+        ):
             gap = SpecGap(operation, failure.status or 0, explanation, failure)
             _tally(
                 gap_seen,
@@ -963,6 +971,34 @@ def schemathesis_command(
         "--report-ndjson-path", str(report_dir / "events.ndjson"),
         "--report-json-path", str(report_dir / "report.json"),
     ]  # fmt: skip
+
+
+def _covers(declared: set[str], status: int) -> bool:
+    """Whether the responses ``declared`` for an operation cover ``status`` (exact, range, default)."""
+    return bool({str(status), f"{str(status)[0]}XX", "default"} & declared)
+
+
+_EXPECTED = re.compile(r"expected ((?:\d{3}(?:, )?)+)$")
+
+
+def _undeclared_expectation(failure: Failure, declared: set[str]) -> str | None:
+    """A missing required header answered with a declared 4xx, where schemathesis expects a
+    status the operation does not declare (401 for a missing ``Authorization``): the
+    document leaves the service no other answer. None for anything else."""
+    if failure.check != "missing_required_header" or failure.status is None:
+        return None
+    found = _EXPECTED.search(failure.message or "")
+    if found is None or not 400 <= failure.status < 500 or str(failure.status) not in declared:
+        return None
+    expected = [int(code) for code in found.group(1).split(", ")]
+    if any(str(code) in declared or f"{str(code)[0]}XX" in declared for code in expected):
+        return None
+    wanted = ", ".join(map(str, expected))
+    return (
+        f"{failure.operation}: a request without a required header is answered with the "
+        f"declared {failure.status}; schemathesis expects {wanted}, which the operation "
+        "does not declare"
+    )
 
 
 def _summary_warnings(path: Path) -> list[str]:

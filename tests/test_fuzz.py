@@ -427,6 +427,53 @@ def test_classify_lists_spec_gaps_apart_from_failures() -> None:
     assert json.loads(json.dumps(strict.to_json()))["spec_gaps"][0]["status"] == 401
 
 
+def test_a_missing_header_answered_with_a_declared_status_schemathesis_did_not_expect() -> None:
+    """schemathesis wants 401 for a missing Authorization header; an operation that declares
+    403 and no 401 leaves the service the declared 403: a spec gap. Where 401 (or 4XX) is
+    declared, or the answer is not declared, it stays a failure."""
+
+    def missing(operation: str, status: int) -> Failure:
+        message = f"Got {status} when missing required 'Authorization' header, expected 401"
+        return _failure(operation, "missing_required_header", status, message)
+
+    observed = Observations(
+        answered={"GET /a", "GET /b", "GET /c"},
+        failures=[
+            ("GET /a", missing("GET /a", 403)),
+            ("GET /b", missing("GET /b", 403)),
+            ("GET /c", missing("GET /c", 400)),
+        ],
+    )
+    report = FuzzReport(spec="s", app_dir="d", seed=0, max_examples=1)
+    declared = {"GET /a": {"200", "403"}, "GET /b": {"200", "4XX", "403"}, "GET /c": {"200"}}
+    fuzz.classify(["GET /a", "GET /b", "GET /c"], observed, report, declared, {})
+    assert [(g.operation, g.status) for g in report.spec_gaps] == [("GET /a", 403)]
+    assert "expects 401, which the operation does not declare" in report.spec_gaps[0].explanation
+    assert [(f.operation, f.status) for f in report.failures] == [("GET /b", 403), ("GET /c", 400)]
+
+
+def test_valid_data_refused_with_a_declared_4xx_is_a_declared_refusal() -> None:
+    """A made-up id or paging cursor refused with a 4xx the operation declares (exactly, by
+    range or by default) is a declared refusal; an undeclared 4xx stays a failure."""
+    observed = Observations(
+        answered={"GET /a", "GET /b", "GET /c", "GET /d"},
+        failures=[
+            (op, _failure(op, "positive_data_acceptance", status))
+            for op, status in (("GET /a", 404), ("GET /b", 400), ("GET /c", 400), ("GET /d", 400))
+        ],
+    )
+    report = FuzzReport(spec="s", app_dir="d", seed=0, max_examples=1)
+    declared = {
+        "GET /a": {"200", "404"},
+        "GET /b": {"200", "4XX"},
+        "GET /c": {"200", "default"},
+        "GET /d": {"200", "404"},
+    }
+    fuzz.classify(["GET /a", "GET /b", "GET /c", "GET /d"], observed, report, declared, {})
+    assert sorted(r.operation for r in report.declared_refusals) == ["GET /a", "GET /b", "GET /c"]
+    assert [(f.operation, f.status) for f in report.failures] == [("GET /d", 400)]
+
+
 def test_a_form_or_xml_body_whose_label_was_lost_is_a_note() -> None:
     """Schemathesis labels the JSON value it generated; what the form or XML bytes read as
     (``specfirst.wire``) decides whether the service was wrong."""

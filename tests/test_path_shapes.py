@@ -7,6 +7,7 @@
   argument named like a template variable for the path parameter, and refused to import).
 - A path variable that is not a Python identifier (``{thing-id}``, ``{part.no}``) is routed:
   Starlette names only identifiers, and took any other for literal text (every request 404).
+  A value holding an encoded slash (``a%2Fb``) is routed too: it stays inside its segment.
 - An allOf naming one component twice, or a component and its own subclass, gives a class
   that imports (one base each, in an order Python can resolve).
 """
@@ -164,6 +165,11 @@ def test_a_variable_named_unlike_an_identifier_is_routed(client: TestClient) -> 
     found = answer.json()["found"]
     assert sorted(found.values(), key=str) == [7, "abc"]
     # the concrete path still wins over the templated one it also matches
+    # an encoded slash stays inside its segment (Starlette routes the decoded path)
+    slashed = client.get("/things/a%2Fb/parts/7")
+    assert slashed.status_code == 200, slashed.text
+    assert sorted(slashed.json()["found"].values(), key=str) == [7, "a/b"]
+    assert client.get("/things/a%2fb%2Fc/parts/7").json()["found"]["thing_id"] == "a/b/c"
     searched = client.get("/things/search/parts/3")
     assert searched.status_code == 200, searched.text
     assert "searched" in searched.json()

@@ -9,7 +9,7 @@ import re
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import Annotated, Any
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, unquote
 from xml.parsers import expat
 
 from fastapi import Request, Response
@@ -18,6 +18,8 @@ from fastapi.routing import APIRoute
 from pydantic import TypeAdapter
 from starlette.datastructures import Headers, UploadFile
 from starlette.exceptions import HTTPException
+from starlette.routing import Match
+from starlette.types import Scope
 
 from app.core.errors import ApiError
 from app.core.request_limits import (
@@ -619,6 +621,10 @@ async def _multipart(request: Request) -> list[tuple[str, str | bytes]]:
         await form.close()
 
 
+_ENCODED_SLASH = re.compile("%2f", re.IGNORECASE)
+_KEPT_SLASH = "\ue000"  # a private-use character holding an encoded slash while routing
+
+
 class BodyRoute(APIRoute):
     """A route that reads its request body in every media type its operation declares.
 
@@ -631,6 +637,33 @@ class BodyRoute(APIRoute):
     limit (413 past it), and a NUL or a lone surrogate in a path, query, header or cookie
     value gets the declared validation error.
     """
+
+    def matches(self, scope: Scope) -> tuple[Match, Scope]:
+        """Starlette's match, or one that keeps an encoded slash inside its path segment.
+
+        Starlette routes the decoded path, where the slash of ``a%2Fb`` splits the segment in
+        two and nothing matches. The raw path is tried then, with each ``%2F`` held in its
+        segment, and the path value it gives reads ``a/b``.
+        """
+        match, child = super().matches(scope)
+        if match != Match.NONE or scope.get("type") != "http":
+            return match, child
+        raw = scope.get("raw_path")
+        if not isinstance(raw, bytes) or b"%2f" not in raw.lower():
+            return match, child
+        text = raw.decode("latin-1")
+        held = unquote(_ENCODED_SLASH.sub(_KEPT_SLASH, text))
+        if held.count(_KEPT_SLASH) != len(_ENCODED_SLASH.findall(text)):
+            return match, child
+        match, child = super().matches({**scope, "path": held})
+        if match == Match.NONE:
+            return match, child
+        params = child.get("path_params", {})
+        child["path_params"] = {
+            name: value.replace(_KEPT_SLASH, "/") if isinstance(value, str) else value
+            for name, value in params.items()
+        }
+        return match, child
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
