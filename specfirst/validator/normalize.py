@@ -296,6 +296,7 @@ NORMALIZATIONS: list[tuple[str, str]] = [
     ),
 ]
 
+
 def _one_member_as_all_of(node: dict[Any, Any]) -> None:
     """``oneOf: [m]`` and ``anyOf: [m]`` (no discriminator) become ``allOf: [m]``, in place."""
     if "discriminator" in node:
