@@ -1549,6 +1549,7 @@ def load_spec(
         problems = _check_nesting(spec)
     repairs.check_security_schemes(spec)
     repairs.drop_bodiless_content(spec)
+    repairs.enum_types(spec)
     problems += repairs.non_finite_numbers(spec)
     if not problems:
         problems = _structural_problems(spec)

@@ -103,6 +103,7 @@ _MODULE_RESERVED = frozenset(
         "NotFound",
         "Principal",
         "StyledQuery",
+        "StyledHeader",
         "StyledPath",
         "IntegerText",
         "NumberText",

@@ -361,6 +361,8 @@ class TypeRenderer:
             seen.add(id(node))
             if node.py_name is not None and not needs_class(node) and not (define and node is s):
                 return False
+            if _null_from_alias_member(node):
+                return False
             if node.nullable and node.types != ("null",):
                 return True
             node = node.ref
@@ -380,3 +382,22 @@ def _default_published(member: Schema) -> Schema:
     if member.py_name is not None or member.ref is not None or member.default is NO_VALUE:
         return member
     return replace(member, extensions={**member.extensions, "default": member.default})
+
+
+def _null_from_alias_member(s: Schema) -> bool:
+    """``allOf: [$ref]`` to a nullable named alias and nothing else: the type is the alias,
+    whose definition already carries its ``| None`` (the wrapper is nullable through it)."""
+    from specfirst.build import needs_class
+
+    if s.py_name is not None or s.ref is not None or len(s.all_of) != 1:
+        return False
+    if s.types or s.properties or s.one_of or s.any_of or s.enum is not None:
+        return False
+    member = s.all_of[0]
+    target = member.target()
+    return (
+        not member.nullable
+        and target.py_name is not None
+        and target.nullable
+        and not needs_class(target)
+    )

@@ -11,11 +11,17 @@ repaired (see ``loader._check_operations``) and before the structural check:
 - a response whose status has no body (``204``, ``304``) but declares content: the content
   is dropped;
 - a schema bound that admits every number (``maximum: .inf``): the bound is dropped (any
-  other non-finite number is refused).
+  other non-finite number is refused);
+- ``null`` listed in the ``enum`` of a schema whose ``type`` excludes it (no ``nullable:
+  true`` in OAS 3.0, no ``"null"`` type in 3.1): the schema is read as nullable, since
+  listing ``null`` says nothing else (JSON Schema would make the entry unreachable);
+- ``enum`` values of another type than the declared one (``type: string`` over ``[true,
+  false]``): the type becomes the values' own (as written, no value could be valid).
 """
 
 from __future__ import annotations
 
+import json
 import math
 from typing import Any, Final
 
@@ -346,3 +352,89 @@ def _plain_scalar(spec: LoadedSpec, schema: dict[str, Any], kind: Any, depth: in
         item = _plain_value(spec, schema.get("items", True), depth + 1)
         return _NOT_BUILT if item is _NOT_BUILT or least > 1 else [item]
     return _NOT_BUILT
+
+
+def enum_types(spec: LoadedSpec) -> None:
+    """Every schema whose ``enum`` lists values its ``type`` excludes (warned): values of
+    another type make the type theirs, a listed ``null`` makes the schema nullable
+    (``nullable: true`` in OAS 3.0, ``"null"`` added to the type in 3.1)."""
+    todo: list[tuple[Any, str]] = [(spec.document, "")]
+    while todo:
+        node, pointer = todo.pop()
+        if isinstance(node, list):
+            todo.extend((value, pointer_join(pointer, i)) for i, value in enumerate(node))
+            continue
+        if not isinstance(node, dict):
+            continue
+        _retype_enum(spec, node, pointer)
+        _make_enum_null_valid(spec, node, pointer)
+        for key, value in node.items():
+            if isinstance(value, (dict, list)) and not (
+                key in _LITERAL_KEYS or str(key).startswith("x-")
+            ):
+                todo.append((value, pointer_join(pointer, key)))
+
+
+def _make_enum_null_valid(spec: LoadedSpec, node: dict[str, Any], pointer: str) -> None:
+    enum, declared = node.get("enum"), node.get("type")
+    if not isinstance(enum, list) or None not in enum:
+        return
+    types = [declared] if isinstance(declared, str) else declared
+    if not isinstance(types, list) or not types or "null" in types:
+        return
+    if spec.version == (3, 0):
+        if node.get("nullable") is True or not isinstance(declared, str):
+            return
+        node["nullable"] = True
+    else:
+        node["type"] = [*types, "null"]
+    spec.warn(
+        pointer_join(pointer, "enum", enum.index(None)),
+        f"null is listed in the enum, but the type ({', '.join(map(str, types))}) excludes it",
+        "null is accepted (the schema is read as nullable)",
+    )
+
+
+def _json_type(value: Any) -> str | None:
+    """The JSON type of a literal value (``integer`` for an integral number), None for null."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int) or (isinstance(value, float) and value.is_integer()):
+        return "integer"
+    if isinstance(value, float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    return "array" if isinstance(value, list) else "object"
+
+
+def _fits(value_type: str | None, types: list[Any]) -> bool:
+    return (
+        value_type is None or value_type in types or (value_type == "integer" and "number" in types)
+    )
+
+
+def _retype_enum(spec: LoadedSpec, node: dict[str, Any], pointer: str) -> None:
+    """An ``enum`` whose values are of another type than the declared one (``type: string``
+    over ``[true, false]``): no value could be valid, so the values say what is meant."""
+    enum, declared = node.get("enum"), node.get("type")
+    types = [declared] if isinstance(declared, str) else declared
+    if not isinstance(enum, list) or not isinstance(types, list) or not types:
+        return
+    value_types = [_json_type(value) for value in enum]
+    misfit = next((i for i, t in enumerate(value_types) if not _fits(t, types)), None)
+    if misfit is None:
+        return
+    wanted = list(dict.fromkeys(t for t in value_types if t is not None))
+    if "null" in types:
+        wanted.append("null")
+    if spec.version == (3, 0) and len(wanted) != 1:
+        return  # OAS 3.0 has no type list: left as written (the generator reads the values)
+    node["type"] = wanted[0] if len(wanted) == 1 else wanted
+    spec.warn(
+        pointer_join(pointer, "enum", misfit),
+        f"the enum lists {json.dumps(enum[misfit])}, which its type ({', '.join(map(str, types))}) excludes",
+        f"the type is {' or '.join(wanted)}, the enum values' own",
+    )

@@ -71,6 +71,7 @@ class ModuleDef:
     uses_search: bool = False
     uses_paging: list[str] = field(default_factory=list)  # BadCursor, searched
     uses_body_route: bool = False
+    uses_styled_header: bool = False
     handler_functions: list[UserFunction] = field(default_factory=list)
     json_responses: list[tuple[str, str]] = field(
         default_factory=list
@@ -178,6 +179,7 @@ class _RouteBuilder:
         self.renderer = renderer
         self.plan = plan  # None for webhooks and callbacks: they only document requests
         self.uses_example_param = False
+        self.uses_styled_header = False
         self.crud_imports: set[str] = set()
         self.handler_functions: list[UserFunction] = []
         self.uses_search = False
@@ -208,6 +210,17 @@ class _RouteBuilder:
             or p.allow_empty_value
             or bool(p.extensions)
             or _holds_objects(p.schema)
+        )
+
+    @staticmethod
+    def is_styled_header(p: Parameter) -> bool:
+        """A header parameter with vendor extensions: FastAPI writes no parameter-level keys
+        of its own choosing, so ``StyledHeader`` reads and publishes it."""
+        return (
+            p.location == "header"
+            and bool(p.extensions)
+            and not p.content
+            and not _holds_objects(p.schema)
         )
 
     @staticmethod
@@ -253,16 +266,20 @@ class _RouteBuilder:
         schema = p.schema
         value_type = self.renderer.full_type(schema) if schema is not None else "Any"
         variable = f"{op.py_name}_{p.py_name}_param"
-        args = [py_literal(p.name), value_type]
-        if p.style and p.style != "form":
+        header = p.location == "header"
+        self.uses_styled_header = self.uses_styled_header or header
+        marker = _text_marker(schema) if header else None
+        read_type = f"Annotated[{value_type}, {marker}]" if marker else value_type
+        args = [py_literal(p.name), read_type]
+        if p.style and p.style != "form" and not header:
             args.append(f"style={py_literal(p.style)}")
-        if p.explode is not None:
+        if p.explode is not None and not header:
             args.append(f"explode={p.explode}")
         if p.required:
             args.append("required=True")
-        if p.allow_reserved:
+        if p.allow_reserved and not header:
             args.append("allow_reserved=True")
-        if p.allow_empty_value:
+        if p.allow_empty_value and not header:
             args.append("allow_empty_value=True")
         if schema is not None and schema.default is not NO_VALUE:
             args.append(f"default={py_literal(schema.default)}")
@@ -279,7 +296,7 @@ class _RouteBuilder:
                 annotation=f"Annotated[{annotation}, Depends({variable})]",
                 default=None,
             ),
-            (variable, f"StyledQuery({', '.join(args)})"),
+            (variable, f"{'StyledHeader' if header else 'StyledQuery'}({', '.join(args)})"),
         )
 
     def param(self, p: Parameter, *, routed: bool = False) -> ParamDef:
@@ -431,8 +448,8 @@ class _RouteBuilder:
         params: list[ParamDef] = []
         styled: list[tuple[str, str]] = []
         for p in op.parameters:
-            if self.is_styled(p) or self.is_styled_path(p):
-                read = self.styled_param if self.is_styled(p) else self.styled_path_param
+            if self.is_styled(p) or self.is_styled_header(p) or self.is_styled_path(p):
+                read = self.styled_path_param if self.is_styled_path(p) else self.styled_param
                 definition, declaration = read(op, p, extra)
                 params.append(definition)
                 styled.append(declaration)
@@ -871,6 +888,7 @@ def _route_module(
     module.routes = [builder.route(op) for op in ops]
     module.schema_names = sorted(renderer.used)
     module.uses_example_param = builder.uses_example_param
+    module.uses_styled_header = builder.uses_styled_header
     module.crud_imports = sorted(builder.crud_imports)
     module.uses_search = builder.uses_search
     module.uses_paging = sorted(builder.uses_paging)

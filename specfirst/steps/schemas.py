@@ -53,7 +53,9 @@ def lifted_title(s: Schema) -> str | None:
         title = _member_words(s, lambda node: node.annotations).get("title")
         return title if isinstance(title, str) else None
     members = [m for m in (*s.any_of, *s.one_of) if not _is_null(m)]
-    if len(members) != 1 or len(members) == len(s.any_of) + len(s.one_of):
+    if _nullable_single_all_of(s):
+        members = list(s.all_of)  # ``allOf: [$ref]`` made nullable: ``Alias | None`` too
+    elif len(members) != 1 or len(members) == len(s.any_of) + len(s.one_of):
         return None
     target = members[0].target()
     title = target.annotations.get("title")
@@ -75,6 +77,14 @@ def _with_member_words(s: Schema) -> Schema:
         annotations={**member.annotations, **s.annotations},
         extensions={**member.extensions, **s.extensions},
     )
+
+
+def _nullable_single_all_of(s: Schema) -> bool:
+    """``allOf`` with one member and nothing else, nullable where the member is not."""
+    if len(s.all_of) != 1 or not s.nullable or s.types or s.properties or s.any_of or s.one_of:
+        return False
+    target = s.all_of[0].target()
+    return not (s.all_of[0].nullable or target.nullable)
 
 
 def field_def(prop: Property, renderer: TypeRenderer) -> FieldDef:
@@ -355,6 +365,14 @@ def class_def(s: Schema, renderer: TypeRenderer) -> ClassDef:
     )
 
 
+def _component_type(s: Schema) -> str | None:
+    """The type a component stands for wherever it is used: a class cannot hold ``null``, so
+    a nullable class component is ``Class | None`` (its alias definition carries its own)."""
+    if s.py_name is not None and is_class(s) and s.nullable and s.types != ("null",):
+        return f"{s.py_name} | None"
+    return s.py_name
+
+
 def is_class(s: Schema) -> bool:
     from specfirst.build import needs_class
 
@@ -452,7 +470,7 @@ def generate(ctx: StepContext) -> list[OutputFile]:
         renderer.defined.add(s.py_name or "")
     classes = [d.name for d in definitions if isinstance(d, ClassDef)]
     expressions = " ".join(d.expression for d in definitions if isinstance(d, AliasDef))
-    components = [(name, schema.py_name) for name, schema in ctx.api.components.items()]
+    components = [(name, _component_type(schema)) for name, schema in ctx.api.components.items()]
     return [
         ctx.render(
             "app/schemas.py.j2",

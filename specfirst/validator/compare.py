@@ -578,12 +578,14 @@ _PATH_ITEM_TEXT: Final = frozenset({"summary", "description"})
 
 def _written_by_fastapi_so(d: Discrepancy) -> bool:
     """A difference that comes from how FastAPI writes any document, not from the app: a
-    path item's ``summary`` and ``description`` (FastAPI writes a path item from its
-    operations only), and a ``description`` cut at its first form feed (FastAPI keeps the
+    path item's ``summary``, ``description`` and ``x-`` extensions, and a path item with no
+    operation at all (FastAPI writes a path item from its operations only), and a ``description`` cut at its first form feed (FastAPI keeps the
     text before it, its convention for docstrings)."""
     tokens = split_pointer(d.pointer)
+    if d.kind == "missing-in-app" and len(tokens) == 2 and tokens[0] in ("paths", "webhooks"):
+        return isinstance(d.spec, dict) and not any(key in HTTP_METHODS for key in d.spec)
     if d.kind == "missing-in-app" and len(tokens) == 3 and tokens[0] in ("paths", "webhooks"):
-        return tokens[2] in _PATH_ITEM_TEXT
+        return tokens[2] in _PATH_ITEM_TEXT or tokens[2].startswith("x-")
     if d.kind == "changed" and tokens and tokens[-1] == "description":
         spec, app = d.spec, d.app
         if isinstance(spec, str) and isinstance(app, str) and "\f" in spec:

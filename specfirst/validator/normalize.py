@@ -80,7 +80,9 @@ NORMALIZATIONS: list[tuple[str, str]] = [
         "auto-generated titles",
         (
             "On the app side a schema title is dropped where the spec schema at the same position has "
-            "none, because pydantic and FastAPI title every model, field and parameter schema."
+            "none, and the title FastAPI writes on an inline response schema (Response <code> "
+            "<operationId>) is dropped before a nullable wrapper takes its member's title, because "
+            "pydantic and FastAPI title every model, field, parameter and response schema."
         ),
     ),
     (
@@ -120,7 +122,8 @@ NORMALIZATIONS: list[tuple[str, str]] = [
             "Keywords equal to their default are dropped (parameter required/deprecated/"
             "allowEmptyValue/allowReserved false, default style and explode, requestBody required "
             "false, schema uniqueItems/readOnly/writeOnly/deprecated false, required [], "
-            "additionalProperties true or {}, an empty response headers or links map {}, "
+            "additionalProperties true or {}, an empty response headers or links map {}, an "
+            "empty parameter or media type examples map {}, "
             'an empty operation or parameter description ""), because absence means '
             "the same."
         ),
@@ -1417,6 +1420,8 @@ class _Normalizer:
                 out[key] = self.schema(value)
             elif key == "content":
                 out[key] = self._content(value)
+            elif key == "examples" and value == {}:
+                continue  # an empty map names no example: the same as none
             elif key == "examples" and isinstance(value, dict):
                 out[key] = {name: self._deref(ex) for name, ex in value.items()}
             else:
@@ -1435,6 +1440,8 @@ class _Normalizer:
         for key, value in media.items():
             if key == "schema":
                 out[key] = self.schema(value)
+            elif key == "examples" and value == {}:
+                continue  # an empty map names no example: the same as none
             elif key == "examples" and isinstance(value, dict):
                 out[key] = {name: self._deref(ex) for name, ex in value.items()}
             elif key == "encoding" and isinstance(value, dict):
@@ -1646,6 +1653,10 @@ def normalize_document(
     if side not in ("spec", "app"):
         raise ValueError(f"side must be 'spec' or 'app', not {side!r}")
     version = tuple(spec_version) if side == "spec" else _declared_version(doc)
+    if side == "app":
+        from specfirst.validator.fastapi_titles import without_response_titles
+
+        doc = without_response_titles(doc, reference)
     normalized = _Normalizer(_without_null_entries(doc), (version[0], version[1])).document()
     if side == "app" and reference is not None:
         from specfirst.validator.align import align_app_to_spec
