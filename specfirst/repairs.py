@@ -17,6 +17,11 @@ repaired (see ``loader._check_operations``) and before the structural check:
   listing ``null`` says nothing else (JSON Schema would make the entry unreachable);
 - ``enum`` values of another type than the declared one (``type: string`` over ``[true,
   false]``): the type becomes the values' own (as written, no value could be valid).
+
+One runs after the structural check, on a document known to be well formed:
+
+- a ``oneOf`` of objects where the plainest value of one member matches another member too:
+  read as ``anyOf`` (see :func:`overlapping_one_of`).
 """
 
 from __future__ import annotations
