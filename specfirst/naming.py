@@ -90,6 +90,7 @@ _MODULE_RESERVED = frozenset(
         "NoAdditionalProperties",
         "OneOf",
         "AllOf",
+        "RawString",
         "SchemaModel",
         "Time",
         "UniqueItems",

@@ -275,6 +275,10 @@ class TypeRenderer:
                 base = "str"
             notes = self.constraint_kwargs(s, "string")
             extra = []
+            if base in _FORMAT_TYPES.values() and notes:
+                # the value becomes a datetime, date ...: its length and pattern are the string's
+                extra.append(f"RawString({', '.join(notes)})")
+                notes = []
             if fmt and fmt not in _FORMAT_TYPES and fmt != "binary":
                 extra.append(f"Format({py_literal(fmt)})")
             if "contentMediaType" in s.annotations and base != "UploadBytes":

@@ -659,6 +659,45 @@ def _duration_text(value: timedelta) -> str:
 
 
 @dataclass(frozen=True)
+class RawString:
+    """``minLength``, ``maxLength`` and ``pattern`` of a string read into another type (a
+    date-time, a date ...): checked on the string as sent, before it is parsed, and published."""
+
+    min_length: int | None = None
+    max_length: int | None = None
+    pattern: str | None = None
+
+    def check(self, value: Any) -> Any:
+        if not isinstance(value, str):
+            return value
+        if self.min_length is not None and len(value) < self.min_length:
+            raise _fail("string_too_short", f"must have at least {self.min_length} characters")
+        if self.max_length is not None and len(value) > self.max_length:
+            raise _fail("string_too_long", f"must have at most {self.max_length} characters")
+        if self.pattern is not None and re.search(self.pattern, value) is None:
+            raise _fail("string_pattern_mismatch", f"must match {self.pattern!r}")
+        return value
+
+    def __get_pydantic_core_schema__(
+        self, source: Any, handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        return core_schema.no_info_before_validator_function(self.check, handler(source))
+
+    def __get_pydantic_json_schema__(
+        self, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        result = handler(schema)
+        for key, value in (
+            ("minLength", self.min_length),
+            ("maxLength", self.max_length),
+            ("pattern", self.pattern),
+        ):
+            if value is not None:
+                result[key] = value
+        return result
+
+
+@dataclass(frozen=True)
 class _Temporal:
     """A date, time or duration arrives as a string of its format, never as a number."""
 
