@@ -31,6 +31,7 @@ import math
 from typing import Any, Final
 
 from specfirst.errors import Problem
+from specfirst.jsontype import json_type
 from specfirst.loader import HTTP_METHODS, LoadedSpec, pointer_join
 
 BODILESS_STATUSES: Final = ("204", "304")
@@ -400,24 +401,11 @@ def _make_enum_null_valid(spec: LoadedSpec, node: dict[str, Any], pointer: str) 
     )
 
 
-def _json_type(value: Any) -> str | None:
-    """The JSON type of a literal value (``integer`` for an integral number), None for null."""
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int) or (isinstance(value, float) and value.is_integer()):
-        return "integer"
-    if isinstance(value, float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    return "array" if isinstance(value, list) else "object"
-
-
-def _fits(value_type: str | None, types: list[Any]) -> bool:
+def _fits(value_type: str, types: list[Any]) -> bool:
     return (
-        value_type is None or value_type in types or (value_type == "integer" and "number" in types)
+        value_type == "null"  # a null in the enum is the nullable repair's (enum_types)
+        or value_type in types
+        or (value_type == "integer" and "number" in types)
     )
 
 
@@ -428,11 +416,11 @@ def _retype_enum(spec: LoadedSpec, node: dict[str, Any], pointer: str) -> None:
     types = [declared] if isinstance(declared, str) else declared
     if not isinstance(enum, list) or not isinstance(types, list) or not types:
         return
-    value_types = [_json_type(value) for value in enum]
+    value_types = [json_type(value) for value in enum]
     misfit = next((i for i, t in enumerate(value_types) if not _fits(t, types)), None)
     if misfit is None:
         return
-    wanted = list(dict.fromkeys(t for t in value_types if t is not None))
+    wanted = list(dict.fromkeys(t for t in value_types if t != "null"))
     if "null" in types:
         wanted.append("null")
     if spec.version == (3, 0) and len(wanted) != 1:

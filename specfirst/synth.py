@@ -34,6 +34,7 @@ from jsonschema import Draft202012Validator
 
 from specfirst import naming
 from specfirst.ir import NO_VALUE, Api, MediaType, Operation, Parameter, Schema
+from specfirst.jsontype import json_type
 
 __all__ = [
     "RequestSpec",
@@ -142,26 +143,8 @@ def _format_error(value: Any, fmt: str) -> str | None:
     return f"not a valid {fmt}"
 
 
-def _json_type(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int):
-        return "integer"
-    if isinstance(value, float):
-        return "integer" if value.is_integer() else "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, list):
-        return "array"
-    if isinstance(value, dict):
-        return "object"
-    return "unknown"
-
-
 def _type_matches(value: Any, declared: str) -> bool:
-    actual = _json_type(value)
+    actual = json_type(value)
     if declared == "number":
         return actual in ("integer", "number")
     if declared == "integer":
@@ -267,7 +250,7 @@ class _Checker:
         }:
             errors.append(f"{where}: must be one of {s.enum!r}")
         if s.types and not any(_type_matches(value, t) for t in s.types):
-            errors.append(f"{where}: must be of type {'/'.join(s.types)}, not {_json_type(value)}")
+            errors.append(f"{where}: must be of type {'/'.join(s.types)}, not {json_type(value)}")
             return errors
         if (
             value is None

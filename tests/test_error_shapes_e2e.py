@@ -22,7 +22,7 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import REPO
+from conftest import REPO, run_generated_suite
 from jsonschema import Draft202012Validator, FormatChecker
 
 from specfirst.pipeline import generate
@@ -162,14 +162,5 @@ def test_the_bodies_say_what_was_refused(answers: list[dict[str, Any]]) -> None:
 
 
 def test_the_generated_suite_passes(service: Path) -> None:
-    env = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG", "TMPDIR")}
-    env["PYTHONDONTWRITEBYTECODE"] = "1"
-    result = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests"],
-        cwd=service,
-        capture_output=True,
-        text=True,
-        check=False,
-        env=env,
-    )
+    result = run_generated_suite(service)
     assert result.returncode == 0, result.stdout[-4000:]

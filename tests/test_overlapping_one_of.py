@@ -10,13 +10,10 @@ generated suite passes (it failed on every refusal before the repair).
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from conftest import REPO
+from conftest import REPO, run_generated_suite
 
 from specfirst.errors import SpecError
 from specfirst.loader import load_spec
@@ -68,14 +65,5 @@ def test_the_service_validates_clean(service: Path) -> None:
 
 
 def test_the_generated_suite_passes(service: Path) -> None:
-    env = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG", "TMPDIR")}
-    env["PYTHONDONTWRITEBYTECODE"] = "1"
-    result = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests"],
-        cwd=service,
-        capture_output=True,
-        text=True,
-        check=False,
-        env=env,
-    )
+    result = run_generated_suite(service)
     assert result.returncode == 0, result.stdout[-4000:]

@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import unquote
 
+from specfirst.jsontype import json_type
 from specfirst.loader import LoadedSpec, pointer_join, split_pointer
 from specfirst.validator.normalize import (
     SchemaNodeCanonicalizer,
@@ -253,22 +254,8 @@ def types_of(node: dict[Any, Any]) -> frozenset[str] | None:
         return frozenset({"array"})
     values = enum_values(node)
     if values:
-        return frozenset(_json_type(value) for value in values.values())
+        return frozenset(json_type(value) for value in values.values())
     return None
-
-
-def _json_type(value: JSON) -> str:
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int) or (isinstance(value, float) and value.is_integer()):
-        return "integer"
-    if isinstance(value, float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, list):
-        return "array"
-    return "null" if value is None else "object"
 
 
 def enum_values(node: dict[Any, Any]) -> dict[str, JSON] | None:
